@@ -1,0 +1,26 @@
+.PHONY: run test lint format worker beat install
+
+PY := .venv/bin/python
+
+install:
+	bash scripts/bootstrap.sh
+
+run:
+	bash scripts/run.sh
+
+test:
+	bash scripts/test.sh $(ARGS)
+
+lint: install
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format: install
+	$(PY) -m ruff format .
+	$(PY) -m ruff check --fix .
+
+worker: install
+	$(PY) -m celery -A config worker -l info
+
+beat: install
+	$(PY) -m celery -A config beat -l info

@@ -1,0 +1,18 @@
+"""Tests: real PostgreSQL and Redis when DATABASE_URL / REDIS_URL are set (make test sets them)."""
+
+from .base import *  # noqa: F403
+
+DEBUG = False
+SECRET_KEY = "test-secret-key-not-for-production"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+PUBLIC_BASE_URL = PUBLIC_BASE_URL or "http://testserver"  # noqa: F405
+
+if not DATABASE_URL or not REDIS_URL:  # noqa: F405
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "Tests run against real PostgreSQL and Redis: use `make test`, or set DATABASE_URL and REDIS_URL."
+    )
+# Tests decide per test whether tasks run in process (the `eager_tasks` fixture) or on a real worker.
+CELERY_TASK_ALWAYS_EAGER = False

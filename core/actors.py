@@ -1,0 +1,28 @@
+"""Who did something: a staff user, an API client or the system. Every service takes one, for the audit trail."""
+
+from dataclasses import dataclass
+
+from core.models import ActorType
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    type: str
+    id: str = ""
+    label: str = ""
+    request_id: str = ""
+
+    @classmethod
+    def system(cls, label: str = "system") -> "Actor":
+        return cls(type=ActorType.SYSTEM, label=label)
+
+    @classmethod
+    def staff(cls, user, request_id: str = "") -> "Actor":
+        return cls(type=ActorType.STAFF, id=str(user.pk), label=user.get_username(), request_id=request_id)
+
+    @classmethod
+    def api_client(cls, client_id: str, label: str = "", request_id: str = "") -> "Actor":
+        return cls(type=ActorType.API_CLIENT, id=client_id, label=label, request_id=request_id)
+
+
+SYSTEM = Actor.system()

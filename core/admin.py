@@ -1,0 +1,58 @@
+from django.contrib import admin
+
+from core.models import ApiKey, Event, IdempotencyRecord, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(admin.ModelAdmin):
+    list_display = ("id", "name", "key_hint", "scopes", "created_by", "created_at", "last_used_at", "revoked_at")
+    list_filter = ("revoked_at",)
+    search_fields = ("id", "name", "key_hint")
+    readonly_fields = ("id", "key_hint", "created_by", "created_at", "last_used_at")
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    list_display = ("id", "event_type", "customer_id", "actor_type", "actor_label", "occurred_at", "dispatched_at")
+    list_filter = ("event_type", "actor_type")
+    search_fields = ("id", "customer__id", "request_id")
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class WebhookAttemptInline(admin.TabularInline):
+    model = WebhookAttempt
+    extra = 0
+    readonly_fields = ("attempted_at", "response_status", "duration_ms", "response_excerpt", "error")
+    can_delete = False
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(admin.ModelAdmin):
+    list_display = ("id", "url", "enabled", "created_at")
+    list_filter = ("enabled",)
+    search_fields = ("id", "url", "description")
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(admin.ModelAdmin):
+    list_display = ("id", "endpoint", "event", "status", "attempt_count", "next_attempt_at", "delivered_at")
+    list_filter = ("status",)
+    search_fields = ("id", "event__id", "endpoint__id")
+    list_select_related = ("endpoint", "event")
+    inlines = [WebhookAttemptInline]
+    readonly_fields = ("endpoint", "event")
+
+
+@admin.register(IdempotencyRecord)
+class IdempotencyRecordAdmin(admin.ModelAdmin):
+    list_display = ("client_id", "key", "method", "path", "response_status", "created_at")
+    search_fields = ("client_id", "key")

@@ -1,0 +1,33 @@
+"""The transactional outbox: services call `event_record` inside their own transaction, so an event exists if and
+only if its change committed. Delivery (webhooks) reads the outbox afterwards."""
+
+from django.db import transaction
+
+from core.actors import Actor
+from core.models import Event, EventType
+
+
+def event_record(*, event_type: EventType | str, data: dict, actor: Actor, customer_id: str | None = None) -> Event:
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("event_record must run inside the transaction of the change it records")
+    event = Event.objects.create(
+        event_type=str(event_type),
+        customer_id=customer_id,
+        data=data,
+        actor_type=actor.type,
+        actor_id=actor.id,
+        actor_label=actor.label,
+        request_id=actor.request_id,
+    )
+    for hook in _after_record_hooks:
+        transaction.on_commit(lambda event=event, hook=hook: hook(event))
+    return event
+
+
+_after_record_hooks: list = []
+
+
+def on_event_recorded(hook):
+    """Register a callable run after commit for each recorded event (the webhook dispatcher uses it)."""
+    _after_record_hooks.append(hook)
+    return hook

@@ -1,0 +1,13 @@
+"""Wire formats shared by the API, events and exports: RFC 3339 `Z` timestamps and minor-unit money strings."""
+
+from datetime import UTC, datetime
+
+
+def rfc3339(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def money(value: int | None) -> str | None:
+    return None if value is None else str(int(value))

@@ -1,0 +1,207 @@
+"""Shared plumbing: API keys, idempotency records, the event outbox (the audit trail) and webhook delivery."""
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from core.ids import PrefixedIdField
+
+
+class ActorType(models.TextChoices):
+    SYSTEM = "system"
+    STAFF = "staff"
+    API_CLIENT = "api_client"
+
+
+class Scope(models.TextChoices):
+    CUSTOMERS_READ = "customers:read"
+    CUSTOMERS_WRITE = "customers:write"
+    CREDIT_READ = "credit:read"
+    CREDIT_WRITE = "credit:write"
+    WEBHOOKS_MANAGE = "webhooks:manage"
+
+
+API_KEY_PREFIX = "cdk_"
+
+
+def hash_api_key(raw_key: str) -> str:
+    # Keys are 256 random bits, so a fast hash is enough: there is nothing to brute-force.
+    return hashlib.sha256(raw_key.encode()).hexdigest()
+
+
+class ApiKey(models.Model):
+    """A staff-created API key. Only its SHA-256 is stored; the key itself is shown once, at creation."""
+
+    id = PrefixedIdField(prefix="apikey")
+    name = models.CharField(max_length=100)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    key_hint = models.CharField(max_length=16, editable=False, help_text="First characters, to recognise the key.")
+    scopes = models.CharField(max_length=255, help_text="Space-separated scopes.")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, blank=True, null=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(blank=True, null=True)
+    revoked_at = models.DateTimeField(blank=True, null=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = "API key"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.key_hint}…)"
+
+    @staticmethod
+    def generate_raw_key() -> str:
+        return API_KEY_PREFIX + secrets.token_urlsafe(32)
+
+    @property
+    def scope_set(self) -> set[str]:
+        return set(self.scopes.split())
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+class IdempotencyRecord(models.Model):
+    """The first response to a POST carrying an Idempotency-Key, replayed for retries for 24 hours."""
+
+    client_id = models.CharField(max_length=64)
+    key = models.CharField(max_length=255)
+    request_fingerprint = models.CharField(max_length=64)
+    method = models.CharField(max_length=8)
+    path = models.CharField(max_length=500)
+    # Null while the first request is still being processed.
+    response_status = models.PositiveSmallIntegerField(blank=True, null=True)
+    response_body = models.BinaryField(blank=True, null=True)
+    response_headers = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["client_id", "key"], name="idempotency_unique_client_key")]
+
+    def __str__(self) -> str:
+        return f"{self.client_id}:{self.key}"
+
+
+class EventType(models.TextChoices):
+    CUSTOMER_CREATED = "customer.created"
+    CUSTOMER_UPDATED = "customer.updated"
+    CUSTOMER_ARCHIVED = "customer.archived"
+    CUSTOMER_RESTORED = "customer.restored"
+    CUSTOMER_CREDIT_CHECK_REQUESTED = "customer.credit_check_requested"
+    CUSTOMER_CREDIT_DECISION_CREATED = "customer.credit_decision_created"
+    CUSTOMER_STATUS_UPDATED = "customer.status_updated"
+    CUSTOMER_LINE_AMOUNT_UPDATED = "customer.line_amount_updated"
+    CREDIT_BALANCE_UPDATED = "credit_balance.updated"
+    CUSTOMER_USER_CREATED = "customer_user.created"
+    PAYMENT_METHOD_ADDED = "payment_method.added"
+    PAYMENT_METHOD_DELETED = "payment_method.deleted"
+    DEFAULT_PAYMENT_METHOD_CHANGED = "default_payment_method_changed"
+
+
+class Event(models.Model):
+    """One state change, written in the same transaction as the change (transactional outbox). It is also the
+    audit trail: who (actor) did what (type, data) to which customer, when."""
+
+    id = PrefixedIdField(prefix="evt")
+    event_type = models.CharField(max_length=64, choices=EventType.choices)
+    customer = models.ForeignKey(
+        "customers.Customer",
+        on_delete=models.SET_NULL,
+        related_name="events",
+        blank=True,
+        null=True,
+        db_constraint=False,
+    )
+    data = models.JSONField()
+    actor_type = models.CharField(max_length=16, choices=ActorType.choices)
+    actor_id = models.CharField(max_length=64, blank=True, default="")
+    actor_label = models.CharField(max_length=255, blank=True, default="")
+    request_id = models.CharField(max_length=64, blank=True, default="")
+    occurred_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Null until the dispatcher has fanned the event out into webhook deliveries.
+    dispatched_at = models.DateTimeField(blank=True, null=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [
+            models.Index(fields=["customer", "id"], name="event_customer_id_idx"),
+            models.Index(fields=["event_type", "id"], name="event_type_id_idx"),
+            models.Index(fields=["id"], condition=Q(dispatched_at__isnull=True), name="event_undispatched_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.id} {self.event_type}"
+
+
+def generate_webhook_secret() -> str:
+    return "whsec_" + secrets.token_hex(32)
+
+
+class WebhookEndpoint(models.Model):
+    """A URL that receives signed deliveries of the event types it subscribes to."""
+
+    id = PrefixedIdField(prefix="ntfset")
+    url = models.URLField(max_length=2000)
+    description = models.CharField(max_length=255, blank=True, default="")
+    event_types = models.JSONField(default=list)
+    # HMAC needs the secret itself, so it is kept (and shown only once, at creation).
+    secret = models.CharField(max_length=128, default=generate_webhook_secret, editable=False)
+    enabled = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending"
+    DELIVERED = "delivered"
+    FAILED = "failed"
+
+
+class WebhookDelivery(models.Model):
+    """One event to one endpoint (a notification), with its retry schedule."""
+
+    id = PrefixedIdField(prefix="ntf")
+    endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries")
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="deliveries")
+    status = models.CharField(max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
+    attempt_count = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(blank=True, null=True)
+    last_attempt_at = models.DateTimeField(blank=True, null=True)
+    delivered_at = models.DateTimeField(blank=True, null=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name_plural = "webhook deliveries"
+        constraints = [models.UniqueConstraint(fields=["endpoint", "event"], name="delivery_one_per_endpoint_event")]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="delivery_due_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.id} {self.status}"
+
+
+class WebhookAttempt(models.Model):
+    """One HTTP attempt of a delivery: what came back and how long it took."""
+
+    delivery = models.ForeignKey(WebhookDelivery, on_delete=models.CASCADE, related_name="attempts")
+    attempted_at = models.DateTimeField(auto_now_add=True)
+    response_status = models.PositiveSmallIntegerField(blank=True, null=True)
+    duration_ms = models.PositiveIntegerField(default=0)
+    response_excerpt = models.TextField(blank=True, default="")
+    error = models.TextField(blank=True, default="")
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.delivery_id} → {self.response_status or self.error}"

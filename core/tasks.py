@@ -1,0 +1,11 @@
+from celery import shared_task
+from django.db import connection
+
+
+@shared_task(name="core.health_check", acks_late=True, time_limit=30, ignore_result=False)
+def health_check() -> dict:
+    """Proves a worker is alive and can reach the database; monitoring and the test suite call it."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        (value,) = cursor.fetchone()
+    return {"database": value == 1, "vendor": connection.vendor}

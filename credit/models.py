@@ -1,0 +1,313 @@
+"""Credit: checks and decisions, per-currency balances and the append-only ledger behind them, and purchases on
+credit. Every balance movement is one ledger row written in the same transaction as the balance update."""
+
+from django.db import models
+from django.db.models import F, Q
+
+from core.ids import PrefixedIdField
+from core.models import ActorType
+from customers.models import Customer, DeclineCode, HoldCode, Terms, _choices_check, currency_validator
+
+
+class CreditCheckStatus(models.TextChoices):
+    PENDING = "pending"  # waiting for the decision engine
+    IN_REVIEW = "in_review"  # referred to a credit officer
+    APPROVED = "approved"
+    DECLINED = "declined"
+
+
+class CreditCheck(models.Model):
+    """A requested credit check: what was asked, what the engine saw, and where it stands. One per customer."""
+
+    id = PrefixedIdField(prefix="crc")
+    customer = models.OneToOneField(Customer, on_delete=models.PROTECT, related_name="credit_check")
+    amount_requested = models.BigIntegerField()
+    currency_code = models.CharField(max_length=3, default="USD", validators=[currency_validator])
+    has_purchase_history = models.BooleanField()
+    has_purchase_terms_history = models.BooleanField(blank=True, null=True)
+    business_description = models.CharField(max_length=500, blank=True, default="")
+    status = models.CharField(max_length=16, choices=CreditCheckStatus.choices, default=CreditCheckStatus.PENDING)
+    score = models.IntegerField(blank=True, null=True)
+    reasons = models.JSONField(default=list, blank=True)
+    inputs = models.JSONField(default=dict, blank=True)
+    requested_by_type = models.CharField(max_length=16, choices=ActorType.choices, default=ActorType.SYSTEM)
+    requested_by_id = models.CharField(max_length=64, blank=True, default="")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    # Set each time the decision task is handed to the broker; the sweep re-dispatches stale pending checks.
+    dispatched_at = models.DateTimeField(blank=True, null=True)
+    dispatch_count = models.PositiveIntegerField(default=0)
+    referred_at = models.DateTimeField(blank=True, null=True)
+    decided_at = models.DateTimeField(blank=True, null=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_requested__gte=1), name="credit_check_amount_positive"),
+            _choices_check("status", CreditCheckStatus, nullable=False),
+            models.CheckConstraint(
+                condition=Q(status__in=["approved", "declined"], decided_at__isnull=False)
+                | Q(status__in=["pending", "in_review"], decided_at__isnull=True),
+                name="credit_check_decided_at_matches_status",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "requested_at"], name="credit_check_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.id} ({self.status})"
+
+
+class DecisionType(models.TextChoices):
+    APPROVED = "approved"
+    DECLINED = "declined"
+    HOLD = "hold"
+    REINSTATE = "reinstate"
+    LINE_ADJUSTMENT = "line_adjustment"
+    DEACTIVATE = "deactivate"
+
+
+class CreditDecision(models.Model):
+    """One decision about a customer's credit, by the engine or a credit officer. Kept forever as history."""
+
+    id = PrefixedIdField(prefix="cdc")
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="credit_decisions")
+    credit_check = models.ForeignKey(
+        CreditCheck, on_delete=models.PROTECT, related_name="decisions", blank=True, null=True
+    )
+    decision = models.CharField(max_length=24, choices=DecisionType.choices)
+    amount = models.BigIntegerField(blank=True, null=True)
+    currency_code = models.CharField(max_length=3, blank=True, null=True, validators=[currency_validator])
+    default_terms = models.CharField(max_length=16, choices=Terms.choices, blank=True, null=True)
+    decline_code = models.CharField(max_length=40, choices=DeclineCode.choices, blank=True, null=True)
+    hold_code = models.CharField(max_length=40, choices=HoldCode.choices, blank=True, null=True)
+    reasons = models.JSONField(default=list, blank=True)
+    score = models.IntegerField(blank=True, null=True)
+    inputs = models.JSONField(default=dict, blank=True)
+    note = models.TextField(blank=True, default="")
+    decided_by_type = models.CharField(max_length=16, choices=ActorType.choices)
+    decided_by_id = models.CharField(max_length=64, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            _choices_check("decision", DecisionType, nullable=False),
+            _choices_check("decided_by_type", ActorType, nullable=False),
+            models.CheckConstraint(condition=Q(amount__isnull=True) | Q(amount__gte=0), name="decision_amount_gte_0"),
+            models.CheckConstraint(
+                condition=~Q(decision="declined") | Q(decline_code__isnull=False), name="decision_decline_has_code"
+            ),
+            models.CheckConstraint(
+                condition=~Q(decision="hold") | Q(hold_code__isnull=False), name="decision_hold_has_code"
+            ),
+        ]
+        indexes = [models.Index(fields=["customer", "id"], name="credit_decision_customer_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.id} {self.decision}"
+
+
+class CreditBalance(models.Model):
+    """One customer's credit in one currency. A projection of its ledger; the database refuses negative buckets."""
+
+    id = PrefixedIdField(prefix="crb")
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="credit_balances")
+    currency_code = models.CharField(max_length=3, validators=[currency_validator])
+    available = models.BigIntegerField(default=0)
+    reserved = models.BigIntegerField(default=0)
+    used = models.BigIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["customer_id", "currency_code"]
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "currency_code"], name="credit_balance_one_per_currency"),
+            models.CheckConstraint(condition=Q(available__gte=0), name="credit_balance_available_gte_0"),
+            models.CheckConstraint(condition=Q(reserved__gte=0), name="credit_balance_reserved_gte_0"),
+            models.CheckConstraint(condition=Q(used__gte=0), name="credit_balance_used_gte_0"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.currency_code}"
+
+    @property
+    def credit_limit(self) -> int:
+        """Movements between buckets conserve the total, so the line is always their sum."""
+        return self.available + self.reserved + self.used
+
+
+class LedgerEntryType(models.TextChoices):
+    GRANT = "grant"  # +available (approval)
+    LINE_ADJUSTMENT = "line_adjustment"  # ±available (staff)
+    RESERVE = "reserve"  # available → reserved (transaction billed)
+    RELEASE = "release"  # reserved → available (transaction canceled)
+    USE = "use"  # reserved → used (transaction completed)
+    REPAYMENT = "repayment"  # used → available
+
+
+class CreditLedgerEntry(models.Model):
+    """An append-only record of one balance movement. Never updated or deleted (a database trigger on PostgreSQL
+    refuses it); each balance equals the sum of its entries' deltas."""
+
+    id = PrefixedIdField(prefix="cle")
+    balance = models.ForeignKey(CreditBalance, on_delete=models.PROTECT, related_name="entries")
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="ledger_entries")
+    currency_code = models.CharField(max_length=3)
+    entry_type = models.CharField(max_length=24, choices=LedgerEntryType.choices)
+    amount = models.BigIntegerField()
+    delta_available = models.BigIntegerField()
+    delta_reserved = models.BigIntegerField()
+    delta_used = models.BigIntegerField()
+    available_after = models.BigIntegerField()
+    reserved_after = models.BigIntegerField()
+    used_after = models.BigIntegerField()
+    transaction = models.ForeignKey(
+        "CreditTransaction", on_delete=models.PROTECT, related_name="ledger_entries", blank=True, null=True
+    )
+    decision = models.ForeignKey(
+        CreditDecision, on_delete=models.PROTECT, related_name="ledger_entries", blank=True, null=True
+    )
+    actor_type = models.CharField(max_length=16, choices=ActorType.choices)
+    actor_id = models.CharField(max_length=64, blank=True, default="")
+    reason = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name_plural = "credit ledger entries"
+        constraints = [
+            _choices_check("entry_type", LedgerEntryType, nullable=False),
+            _choices_check("actor_type", ActorType, nullable=False),
+            models.CheckConstraint(condition=~Q(amount=0), name="ledger_amount_nonzero"),
+            models.CheckConstraint(
+                condition=Q(available_after__gte=0, reserved_after__gte=0, used_after__gte=0),
+                name="ledger_after_gte_0",
+            ),
+            # Each type moves money between exactly the buckets it names, by exactly `amount`.
+            models.CheckConstraint(
+                condition=(
+                    Q(entry_type="grant", amount__gt=0, delta_available=F("amount"), delta_reserved=0, delta_used=0)
+                    | Q(entry_type="line_adjustment", delta_available=F("amount"), delta_reserved=0, delta_used=0)
+                    | Q(
+                        entry_type="reserve",
+                        amount__gt=0,
+                        delta_available=-F("amount"),
+                        delta_reserved=F("amount"),
+                        delta_used=0,
+                    )
+                    | Q(
+                        entry_type="release",
+                        amount__gt=0,
+                        delta_available=F("amount"),
+                        delta_reserved=-F("amount"),
+                        delta_used=0,
+                    )
+                    | Q(
+                        entry_type="use",
+                        amount__gt=0,
+                        delta_available=0,
+                        delta_reserved=-F("amount"),
+                        delta_used=F("amount"),
+                    )
+                    | Q(
+                        entry_type="repayment",
+                        amount__gt=0,
+                        delta_available=F("amount"),
+                        delta_reserved=0,
+                        delta_used=-F("amount"),
+                    )
+                ),
+                name="ledger_deltas_match_type",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["customer", "id"], name="ledger_customer_id_idx"),
+            models.Index(fields=["balance", "id"], name="ledger_balance_id_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.id} {self.entry_type} {self.amount} {self.currency_code}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValueError("Ledger entries are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Ledger entries are append-only.")
+
+
+class CreditTransactionStatus(models.TextChoices):
+    BILLED = "billed"
+    COMPLETED = "completed"
+    CANCELED = "canceled"
+
+
+class CreditTransaction(models.Model):
+    """A purchase on credit: billed (reserves credit) → completed (used, due by the terms) or canceled."""
+
+    id = PrefixedIdField(prefix="ctx")
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="credit_transactions")
+    balance = models.ForeignKey(CreditBalance, on_delete=models.PROTECT, related_name="transactions")
+    currency_code = models.CharField(max_length=3)
+    amount = models.BigIntegerField()
+    amount_repaid = models.BigIntegerField(default=0)
+    status = models.CharField(
+        max_length=16, choices=CreditTransactionStatus.choices, default=CreditTransactionStatus.BILLED
+    )
+    reference = models.CharField(max_length=255, blank=True, default="")
+    description = models.CharField(max_length=1000, blank=True, default="")
+    terms = models.CharField(max_length=16, choices=Terms.choices, blank=True, null=True)
+    billed_at = models.DateTimeField(auto_now_add=True)
+    completed_at = models.DateTimeField(blank=True, null=True)
+    canceled_at = models.DateTimeField(blank=True, null=True)
+    due_at = models.DateTimeField(blank=True, null=True)
+    repaid_at = models.DateTimeField(blank=True, null=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            _choices_check("status", CreditTransactionStatus, nullable=False),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="credit_tx_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(amount_repaid__gte=0, amount_repaid__lte=F("amount")), name="credit_tx_repaid_in_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(amount_repaid=0) | Q(status="completed"), name="credit_tx_repaid_only_when_completed"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="billed", completed_at__isnull=True, canceled_at__isnull=True)
+                | Q(status="completed", completed_at__isnull=False, due_at__isnull=False, canceled_at__isnull=True)
+                | Q(status="canceled", canceled_at__isnull=False, completed_at__isnull=True),
+                name="credit_tx_timestamps_match_status",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["customer", "id"], name="credit_tx_customer_id_idx"),
+            models.Index(fields=["status", "due_at"], name="credit_tx_status_due_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.id} {self.amount} {self.currency_code} {self.status}"
+
+    @property
+    def amount_outstanding(self) -> int:
+        return self.amount - self.amount_repaid if self.status == CreditTransactionStatus.COMPLETED else 0
+
+
+class CreditRepayment(models.Model):
+    """A repayment against a completed credit transaction: used → available."""
+
+    id = PrefixedIdField(prefix="rpy")
+    transaction = models.ForeignKey(CreditTransaction, on_delete=models.PROTECT, related_name="repayments")
+    amount = models.BigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="credit_repayment_amount_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.id} {self.amount}"

@@ -1,0 +1,291 @@
+"""Business customers, the people who buy on their credit line, and their stored payment methods."""
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+
+from core.ids import PrefixedIdField
+
+
+class CustomerStatus(models.TextChoices):
+    ACTIVE = "active"
+    ARCHIVED = "archived"
+
+
+class CreditStatus(models.TextChoices):
+    PENDING = "pending"
+    APPROVED = "approved"
+    DECLINED = "declined"
+    HOLD = "hold"
+    DEACTIVATED = "deactivated"
+
+
+class NetTermsStatus(models.TextChoices):
+    PENDING_ENROLLMENT = "pending_enrollment"
+    ENROLLED = "enrolled"
+    ENROLLMENT_EXPIRED = "enrollment_expired"
+
+
+class Terms(models.TextChoices):
+    NET7 = "net7"
+    NET10 = "net10"
+    NET10_EOM = "net10_eom"
+    NET15 = "net15"
+    NET30 = "net30"
+    NET45 = "net45"
+    NET60 = "net60"
+    NET75 = "net75"
+    NET90 = "net90"
+    NET120 = "net120"
+    NET180 = "net180"
+
+    @classmethod
+    def days(cls, value: str) -> int:
+        return int(value.removeprefix("net").removesuffix("_eom"))
+
+
+class DeclineCode(models.TextChoices):
+    THIN_FILE = "thin_file"
+    EMAIL_VERIFICATION_FREEMAIL = "email_verification_freemail"
+    EMAIL_VERIFICATION_FAILED = "email_verification_failed"
+    NO_US_ADDRESS = "no_us_address"
+    FAILING_CREDIT = "failing_credit"
+    INSUFFICIENT_BUSINESS_HISTORY = "insufficient_business_history"
+    BUSINESS_NOT_VERIFIED = "business_not_verified"
+    DUPLICATE = "duplicate"
+    FRAUD = "fraud"
+    OTHER = "other"
+
+
+class HoldCode(models.TextChoices):
+    PAST_DUE = "past_due"
+    FAILED_PAYMENT = "failed_payment"
+    REQUESTED_BY_MERCHANT = "requested_by_merchant"
+    FRAUD = "fraud"
+    OTHER = "other"
+
+
+def _choices_check(field: str, choices: type[models.TextChoices], *, nullable: bool) -> models.CheckConstraint:
+    condition = Q(**{f"{field}__in": choices.values})
+    if nullable:
+        condition |= Q(**{f"{field}__isnull": True})
+    return models.CheckConstraint(condition=condition, name=f"%(app_label)s_%(class)s_{field}_valid")
+
+
+country_validator = RegexValidator(r"^[A-Z]{2}$", "Enter an ISO 3166-1 alpha-2 country code, such as US.")
+currency_validator = RegexValidator(r"^[A-Z]{3}$", "Enter an ISO 4217 currency code, such as USD.")
+
+
+class Customer(models.Model):
+    """A business (or sole trader) we sell to on net terms; the root of everything else in the back office."""
+
+    id = PrefixedIdField(prefix="ctm")
+    email = models.EmailField(max_length=254)
+    name = models.CharField(max_length=255, blank=True, default="")
+    legal_name = models.CharField(max_length=255, blank=True, default="")
+    locale = models.CharField(max_length=16, default="en")
+    external_id = models.CharField(max_length=255, blank=True, null=True)
+    ein = models.CharField("EIN", max_length=20, blank=True, default="")
+    street_address = models.CharField(max_length=255, blank=True, default="")
+    sub_premise = models.CharField(max_length=255, blank=True, default="")
+    city = models.CharField(max_length=255, blank=True, default="")
+    state = models.CharField(max_length=255, blank=True, default="")
+    postal_code = models.CharField(max_length=32, blank=True, default="")
+    country = models.CharField(max_length=2, blank=True, default="", validators=[country_validator])
+    default_terms = models.CharField(max_length=16, choices=Terms.choices, blank=True, null=True)
+    marketing_consent = models.BooleanField(default=False)
+    custom_data = models.JSONField(blank=True, null=True)
+    import_meta = models.JSONField(blank=True, null=True)
+
+    status = models.CharField(max_length=16, choices=CustomerStatus.choices, default=CustomerStatus.ACTIVE)
+    archived_at = models.DateTimeField(blank=True, null=True)
+
+    credit_status = models.CharField(max_length=16, choices=CreditStatus.choices, blank=True, null=True)
+    credit_check_requested_at = models.DateTimeField(blank=True, null=True)
+    credit_currency = models.CharField(max_length=3, blank=True, null=True, validators=[currency_validator])
+    decline_code = models.CharField(max_length=40, choices=DeclineCode.choices, blank=True, null=True)
+    hold_code = models.CharField(max_length=40, choices=HoldCode.choices, blank=True, null=True)
+    net_terms_status = models.CharField(max_length=24, choices=NetTermsStatus.choices, blank=True, null=True)
+    net_terms_enrollment_expires_at = models.DateTimeField(blank=True, null=True)
+    net_terms_enrolled_at = models.DateTimeField(blank=True, null=True)
+
+    # Lower-cased name, legal name, email, external id and id: one column that one trigram index can serve.
+    search_document = models.TextField(editable=False, default="")
+
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                condition=Q(status="active"),
+                name="customer_email_unique_among_active",
+                violation_error_message="A customer with this email already exists.",
+            ),
+            _choices_check("status", CustomerStatus, nullable=False),
+            _choices_check("credit_status", CreditStatus, nullable=True),
+            _choices_check("net_terms_status", NetTermsStatus, nullable=True),
+            _choices_check("default_terms", Terms, nullable=True),
+            _choices_check("decline_code", DeclineCode, nullable=True),
+            _choices_check("hold_code", HoldCode, nullable=True),
+            models.CheckConstraint(
+                condition=Q(status="archived", archived_at__isnull=False)
+                | Q(status="active", archived_at__isnull=True),
+                name="customer_archived_at_matches_status",
+            ),
+            models.CheckConstraint(
+                condition=Q(credit_status__isnull=True)
+                | Q(credit_check_requested_at__isnull=False)
+                | ~Q(credit_status="pending"),
+                name="customer_pending_credit_has_request_time",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "id"], name="customer_status_id_idx"),
+            models.Index(fields=["credit_status", "id"], name="customer_credit_status_id_idx"),
+            models.Index(fields=["net_terms_status"], name="customer_net_terms_status_idx"),
+            models.Index(Lower("email"), name="customer_email_lower_idx"),
+            models.Index(fields=["external_id"], name="customer_external_id_idx"),
+            models.Index(Lower("name"), name="customer_name_lower_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name or self.legal_name or self.email
+
+    def save(self, *args, **kwargs):
+        self.email = (self.email or "").strip().lower()
+        self.search_document = " ".join(
+            part.lower() for part in (self.name, self.legal_name, self.email, self.external_id or "", self.id) if part
+        )
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "search_document", "updated_at"}
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        if self.country:
+            self.country = self.country.upper()
+
+    @property
+    def is_archived(self) -> bool:
+        return self.status == CustomerStatus.ARCHIVED
+
+
+class CustomerUserStatus(models.TextChoices):
+    ACTIVE = "active"
+    ARCHIVED = "archived"
+
+
+class CustomerUser(models.Model):
+    """A person with access to a customer account who may buy on its credit line."""
+
+    id = PrefixedIdField(prefix="ctu")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="users")
+    email = models.EmailField(max_length=254)
+    first_name = models.CharField(max_length=150, blank=True, default="")
+    last_name = models.CharField(max_length=150, blank=True, default="")
+    status = models.CharField(max_length=16, choices=CustomerUserStatus.choices, default=CustomerUserStatus.ACTIVE)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                "customer",
+                Lower("email"),
+                name="customer_user_email_unique_per_customer",
+                violation_error_message="This customer already has a user with this email.",
+            ),
+            _choices_check("status", CustomerUserStatus, nullable=False),
+        ]
+        indexes = [models.Index(fields=["customer", "id"], name="customer_user_customer_id_idx")]
+
+    def __str__(self) -> str:
+        full_name = f"{self.first_name} {self.last_name}".strip()
+        return f"{full_name} <{self.email}>" if full_name else self.email
+
+    def save(self, *args, **kwargs):
+        self.email = (self.email or "").strip().lower()
+        super().save(*args, **kwargs)
+
+
+class PaymentMethodType(models.TextChoices):
+    CARD = "card"
+    BANK_ACCOUNT = "bank_account"
+
+
+class BankAccountType(models.TextChoices):
+    ACH = "ach"
+    PAD = "pad"
+    EFT = "eft"
+
+
+last4_validator = RegexValidator(r"^\d{4}$", "Enter exactly the last four digits.")
+
+
+class PaymentMethod(models.Model):
+    """A tokenised card or bank account. Only the provider's token and display fields are ever stored."""
+
+    id = PrefixedIdField(prefix="paymtd")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="payment_methods")
+    type = models.CharField(max_length=16, choices=PaymentMethodType.choices)
+    provider = models.CharField(max_length=64, blank=True, default="")
+    provider_token = models.CharField(max_length=255)
+    last4 = models.CharField(max_length=4, validators=[last4_validator])
+    card_brand = models.CharField(max_length=32, blank=True, default="")
+    exp_month = models.PositiveSmallIntegerField(
+        blank=True, null=True, validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    exp_year = models.PositiveSmallIntegerField(
+        blank=True, null=True, validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    bank_account_type = models.CharField(max_length=8, choices=BankAccountType.choices, blank=True, null=True)
+    bank_name = models.CharField(max_length=255, blank=True, default="")
+    is_default = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer"],
+                condition=Q(is_default=True),
+                name="payment_method_one_default_per_customer",
+                violation_error_message="This customer already has a default payment method.",
+            ),
+            _choices_check("type", PaymentMethodType, nullable=False),
+            _choices_check("bank_account_type", BankAccountType, nullable=True),
+            models.CheckConstraint(
+                condition=Q(
+                    type="card",
+                    exp_month__gte=1,
+                    exp_month__lte=12,
+                    exp_year__isnull=False,
+                    bank_account_type__isnull=True,
+                )
+                | Q(
+                    type="bank_account", bank_account_type__isnull=False, exp_month__isnull=True, exp_year__isnull=True
+                ),
+                name="payment_method_fields_match_type",
+            ),
+        ]
+        indexes = [models.Index(fields=["customer", "id"], name="payment_method_customer_id_idx")]
+
+    def __str__(self) -> str:
+        if self.type == PaymentMethodType.CARD:
+            return f"{self.card_brand or 'card'} •••• {self.last4}"
+        return f"{self.bank_account_type or 'bank'} •••• {self.last4}"
+
+    def clean(self):
+        super().clean()
+        if self.type == PaymentMethodType.CARD and (self.exp_month is None or self.exp_year is None):
+            raise ValidationError({"exp_month": "Cards need an expiry month and year."})
+        if self.type == PaymentMethodType.BANK_ACCOUNT and not self.bank_account_type:
+            raise ValidationError({"bank_account_type": "Bank accounts need a type: ach, pad or eft."})

@@ -1,0 +1,263 @@
+"""Writes for customers, customer users and payment methods. Each takes an actor and records its event in the same
+transaction as the change."""
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from core.actors import Actor
+from core.errors import ApplicationError, CustomerArchived
+from core.events import event_record
+from core.models import EventType
+from customers.models import Customer, CustomerStatus, CustomerUser, CustomerUserStatus, PaymentMethod
+from customers.presenters import customer_to_dict, customer_user_to_dict, payment_method_to_dict
+from customers.validators import find_card_numbers
+
+CUSTOMER_WRITABLE_FIELDS = (
+    "email", "name", "legal_name", "locale", "external_id", "ein", "street_address", "sub_premise", "city",
+    "state", "postal_code", "country", "default_terms", "marketing_consent", "custom_data", "import_meta",
+)  # fmt: skip
+
+
+_NULLABLE = {"external_id", "default_terms", "custom_data", "import_meta"}
+
+
+class CustomerAlreadyExists(ApplicationError):
+    def __init__(self, existing_id: str):
+        super().__init__(
+            "customer_already_exists",
+            f"customer email conflicts with customer of id {existing_id}",
+            status=409,
+            field="email",
+        )
+
+
+def _active_with_email(email: str, *, exclude_id: str | None = None) -> Customer | None:
+    queryset = Customer.objects.annotate(email_lower=Lower("email")).filter(
+        email_lower=email.strip().lower(), status=CustomerStatus.ACTIVE
+    )
+    if exclude_id:
+        queryset = queryset.exclude(pk=exclude_id)
+    return queryset.only("id").first()
+
+
+def _save_customer(customer: Customer, *, update_fields: list[str] | None = None) -> None:
+    """Validate and save; a concurrent insert of the same email still ends as customer_already_exists."""
+    if customer.country:
+        customer.country = customer.country.upper()
+    customer.full_clean(validate_constraints=False)
+    if customer.status == CustomerStatus.ACTIVE and (
+        existing := _active_with_email(customer.email, exclude_id=customer.pk)
+    ):
+        raise CustomerAlreadyExists(existing.id)
+    try:
+        with transaction.atomic():
+            customer.save(update_fields=update_fields)
+    except IntegrityError:
+        if existing := _active_with_email(customer.email, exclude_id=customer.pk):
+            raise CustomerAlreadyExists(existing.id) from None
+        raise
+
+
+def _reject_unknown(data: dict[str, Any], allowed: tuple[str, ...]) -> None:
+    unknown = sorted(set(data) - set(allowed))
+    if unknown:
+        raise ValidationError({name: "Unknown field." for name in unknown})
+
+
+@transaction.atomic
+def customer_create(*, actor: Actor, **fields: Any) -> Customer:
+    _reject_unknown(fields, CUSTOMER_WRITABLE_FIELDS)
+    customer = Customer(**{key: value for key, value in fields.items() if value is not None})
+    _save_customer(customer)
+    event_record(
+        event_type=EventType.CUSTOMER_CREATED, data=customer_to_dict(customer), actor=actor, customer_id=customer.id
+    )
+    return customer
+
+
+@transaction.atomic
+def customer_update(*, customer: Customer, actor: Actor, data: dict[str, Any]) -> Customer:
+    """Update any writable field (none required). `status` archives or restores."""
+    data = dict(data)
+    status = data.pop("status", None)
+    _reject_unknown(data, CUSTOMER_WRITABLE_FIELDS)
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    if status is not None and status not in CustomerStatus.values:
+        raise ValidationError({"status": f"Must be one of: {', '.join(CustomerStatus.values)}."})
+    if customer.is_archived and data and status != CustomerStatus.ACTIVE:
+        raise CustomerArchived(customer.id)
+    if status == CustomerStatus.ACTIVE and customer.is_archived:
+        customer = customer_restore(customer=customer, actor=actor)
+    changed = [name for name, value in data.items() if getattr(customer, name) != value]
+    for name in changed:
+        value = data[name]
+        # Clearing a text field stores "" (as blank forms do); nullable fields keep None.
+        setattr(customer, name, "" if value is None and name not in _NULLABLE else value)
+    if changed:
+        _save_customer(customer, update_fields=changed)
+        event_record(
+            event_type=EventType.CUSTOMER_UPDATED,
+            data=customer_to_dict(customer),
+            actor=actor,
+            customer_id=customer.id,
+        )
+    if status == CustomerStatus.ARCHIVED and not customer.is_archived:
+        customer = customer_archive(customer=customer, actor=actor)
+    return customer
+
+
+@transaction.atomic
+def customer_archive(*, customer: Customer, actor: Actor) -> Customer:
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    if customer.is_archived:
+        return customer
+    customer.status = CustomerStatus.ARCHIVED
+    customer.archived_at = timezone.now()
+    customer.save(update_fields=["status", "archived_at"])
+    event_record(
+        event_type=EventType.CUSTOMER_ARCHIVED, data=customer_to_dict(customer), actor=actor, customer_id=customer.id
+    )
+    return customer
+
+
+@transaction.atomic
+def customer_restore(*, customer: Customer, actor: Actor) -> Customer:
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    if not customer.is_archived:
+        return customer
+    customer.status = CustomerStatus.ACTIVE
+    customer.archived_at = None
+    _save_customer(customer, update_fields=["status", "archived_at"])
+    event_record(
+        event_type=EventType.CUSTOMER_RESTORED, data=customer_to_dict(customer), actor=actor, customer_id=customer.id
+    )
+    return customer
+
+
+# --- customer users -------------------------------------------------------------------------------------------------
+
+CUSTOMER_USER_WRITABLE_FIELDS = ("email", "first_name", "last_name", "status")
+
+
+def _save_customer_user(user: CustomerUser, *, update_fields: list[str] | None = None) -> None:
+    user.full_clean(validate_constraints=False, exclude=["customer"])
+    duplicate = (
+        CustomerUser.objects.annotate(email_lower=Lower("email"))
+        .filter(customer_id=user.customer_id, email_lower=user.email.strip().lower())
+        .exclude(pk=user.pk)
+    )
+    if duplicate.exists():
+        raise ApplicationError(
+            "conflict", "This customer already has a user with this email.", status=409, field="email"
+        )
+    try:
+        with transaction.atomic():
+            user.save(update_fields=update_fields)
+    except IntegrityError:
+        raise ApplicationError(
+            "conflict", "This customer already has a user with this email.", status=409, field="email"
+        ) from None
+
+
+def _ensure_active(customer: Customer) -> None:
+    if customer.is_archived:
+        raise CustomerArchived(customer.id)
+
+
+@transaction.atomic
+def customer_user_create(*, customer: Customer, actor: Actor, **fields: Any) -> CustomerUser:
+    _reject_unknown(fields, CUSTOMER_USER_WRITABLE_FIELDS)
+    _ensure_active(customer)
+    user = CustomerUser(customer=customer, **{key: value for key, value in fields.items() if value is not None})
+    _save_customer_user(user)
+    event_record(
+        event_type=EventType.CUSTOMER_USER_CREATED,
+        data=customer_user_to_dict(user),
+        actor=actor,
+        customer_id=customer.id,
+    )
+    return user
+
+
+@transaction.atomic
+def customer_user_update(*, user: CustomerUser, actor: Actor, data: dict[str, Any]) -> CustomerUser:
+    _reject_unknown(data, CUSTOMER_USER_WRITABLE_FIELDS)
+    _ensure_active(user.customer)
+    changed = [name for name, value in data.items() if getattr(user, name) != value]
+    for name in changed:
+        setattr(user, name, data[name] if data[name] is not None else "")
+    if changed:
+        _save_customer_user(user, update_fields=changed)
+    return user
+
+
+@transaction.atomic
+def customer_user_archive(*, user: CustomerUser, actor: Actor) -> CustomerUser:
+    return customer_user_update(user=user, actor=actor, data={"status": CustomerUserStatus.ARCHIVED})
+
+
+# --- payment methods ------------------------------------------------------------------------------------------------
+
+
+def _refuse_card_numbers(fields: dict[str, Any]) -> None:
+    found = find_card_numbers(fields)
+    if found:
+        raise ValidationError(
+            {path: "Full card or account numbers are never accepted; send the provider's token." for path in found}
+        )
+
+
+@transaction.atomic
+def payment_method_add(*, customer: Customer, actor: Actor, make_default: bool = False, **fields: Any) -> PaymentMethod:
+    """Store a tokenised card or bank account. The customer's first method becomes its default."""
+    _refuse_card_numbers(fields)
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    _ensure_active(customer)
+    method = PaymentMethod(customer=customer, **{key: value for key, value in fields.items() if value is not None})
+    method.full_clean(validate_constraints=False, exclude=["customer"])
+    has_default = customer.payment_methods.filter(is_default=True).exists()
+    method.is_default = not has_default
+    method.save()
+    event_record(
+        event_type=EventType.PAYMENT_METHOD_ADDED,
+        data=payment_method_to_dict(method),
+        actor=actor,
+        customer_id=customer.id,
+    )
+    if make_default and not method.is_default:
+        method = payment_method_set_default(method=method, actor=actor)
+    return method
+
+
+@transaction.atomic
+def payment_method_set_default(*, method: PaymentMethod, actor: Actor) -> PaymentMethod:
+    # Lock the customer so two concurrent "make default" calls serialise instead of racing the unique constraint.
+    customer = Customer.objects.select_for_update().get(pk=method.customer_id)
+    _ensure_active(customer)
+    method = PaymentMethod.objects.get(pk=method.pk)
+    if method.is_default:
+        return method
+    previous = customer.payment_methods.filter(is_default=True).values_list("id", flat=True).first()
+    customer.payment_methods.filter(is_default=True).update(is_default=False)
+    method.is_default = True
+    method.save(update_fields=["is_default", "updated_at"])
+    event_record(
+        event_type=EventType.DEFAULT_PAYMENT_METHOD_CHANGED,
+        data={"customer_id": customer.id, "payment_method_id": method.id, "previous_payment_method_id": previous},
+        actor=actor,
+        customer_id=customer.id,
+    )
+    return method
+
+
+@transaction.atomic
+def payment_method_delete(*, method: PaymentMethod, actor: Actor) -> None:
+    customer = Customer.objects.select_for_update().get(pk=method.customer_id)
+    _ensure_active(customer)
+    data = payment_method_to_dict(method)
+    method.delete()
+    event_record(event_type=EventType.PAYMENT_METHOD_DELETED, data=data, actor=actor, customer_id=customer.id)

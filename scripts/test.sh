@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# The whole suite against real PostgreSQL and Redis (throwaway ones unless DATABASE_URL / REDIS_URL are set).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/bootstrap.sh
+export PYTHON_BIN=.venv/bin/python
+exec bash scripts/services.sh bash -c '
+  set -euo pipefail
+  export DJANGO_SETTINGS_MODULE=config.settings.test
+  .venv/bin/python manage.py check
+  .venv/bin/python manage.py makemigrations --check --dry-run
+  set +e
+  .venv/bin/python -m pytest "$@"
+  status=$?
+  if [ $status -eq 5 ]; then echo "no tests were collected" >&2; exit 1; fi
+  exit $status
+' test-suite "$@"

@@ -1,0 +1,59 @@
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from config.celery import app as celery_app
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def eager_tasks():
+    """Run Celery tasks in process for this test (enqueueing still goes through transaction.on_commit)."""
+    previous = celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates
+    celery_app.conf.task_always_eager = True
+    celery_app.conf.task_eager_propagates = True
+    yield
+    celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = previous
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker):
+    """A real `celery worker` process on the suite's Redis, reading the test database. Tests that use it must be
+    `django_db(transaction=True)` so the worker sees their committed rows."""
+    test_db = settings.DATABASES["default"]["NAME"]
+    base_url = os.environ["DATABASE_URL"].rsplit("/", 1)[0]
+    name = f"test-{os.getpid()}@localhost"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "DATABASE_URL": f"{base_url}/{test_db}",
+        "DB_CONN_MAX_AGE": "0",
+    }
+    log = open(ROOT / ".tmp-celery-worker.log", "w")  # noqa: SIM115
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "-P", "solo", "-c", "1", "--without-gossip",
+         "--without-mingle", "--without-heartbeat", "-n", name, "-l", "info"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"celery worker exited early; see {log.name}")
+        if celery_app.control.ping(destination=[name], timeout=0.5):
+            break
+    else:
+        process.kill()
+        raise RuntimeError("celery worker did not answer a ping within 60 s")
+    yield process
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    log.close()

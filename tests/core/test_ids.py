@@ -1,0 +1,55 @@
+import re
+
+import pytest
+
+from core.ids import id_pattern, is_valid_id, new_id
+from core.models import Event, WebhookDelivery
+from credit.models import CreditBalance, CreditCheck, CreditDecision, CreditLedgerEntry, CreditTransaction
+from customers.models import Customer, CustomerUser, PaymentMethod
+
+PREFIXES = {
+    Customer: "ctm",
+    CustomerUser: "ctu",
+    PaymentMethod: "paymtd",
+    CreditCheck: "crc",
+    CreditDecision: "cdc",
+    CreditTransaction: "ctx",
+    CreditLedgerEntry: "cle",
+    Event: "evt",
+    WebhookDelivery: "ntf",
+    CreditBalance: "crb",
+}
+
+
+@pytest.mark.parametrize(("model", "prefix"), PREFIXES.items(), ids=lambda v: getattr(v, "__name__", v))
+def test_model_ids_have_documented_prefix_and_shape(model, prefix):
+    value = model().pk
+    assert re.fullmatch(rf"^{prefix}_[a-z\d]{{26}}$", value), value
+
+
+def test_customer_id_matches_spec_pattern():
+    assert re.fullmatch(r"^ctm_[a-z\d]{26}$", Customer().pk)
+    assert id_pattern("ctm") == r"^ctm_[a-z\d]{26}$"
+
+
+def test_ids_sort_by_creation_even_within_one_millisecond():
+    ids = [new_id("ctm") for _ in range(5000)]
+    assert ids == sorted(ids)
+    assert len(set(ids)) == len(ids)
+
+
+def test_is_valid_id_rejects_wrong_prefix_case_and_length():
+    good = new_id("ctm")
+    assert is_valid_id(good, "ctm")
+    assert not is_valid_id(good.upper(), "ctm")
+    assert not is_valid_id(good, "ctu")
+    assert not is_valid_id(good[:-1], "ctm")
+    assert not is_valid_id("ctm_" + "!" * 26, "ctm")
+
+
+@pytest.mark.django_db
+def test_customers_listed_by_id_come_back_in_creation_order():
+    from tests.factories import CustomerFactory
+
+    created = [CustomerFactory().pk for _ in range(30)]
+    assert list(Customer.objects.order_by("id").values_list("id", flat=True)) == created

@@ -1,0 +1,62 @@
+import factory
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from customers.models import Customer, CustomerUser, PaymentMethod
+
+
+class CustomerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Customer
+
+    email = factory.Sequence(lambda n: f"ap{n}@business{n}.com")
+    name = factory.Sequence(lambda n: f"Business {n}")
+    legal_name = factory.LazyAttribute(lambda o: f"{o.name} LLC")
+    ein = "12-3456789"
+    street_address = "1 Market St"
+    city = "San Francisco"
+    state = "CA"
+    postal_code = "94105"
+    country = "US"
+
+
+class CustomerUserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CustomerUser
+
+    customer = factory.SubFactory(CustomerFactory)
+    email = factory.Sequence(lambda n: f"buyer{n}@example.com")
+    first_name = "Ada"
+    last_name = "Lovelace"
+
+
+class PaymentMethodFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PaymentMethod
+
+    customer = factory.SubFactory(CustomerFactory)
+    type = "card"
+    provider = "stripe"
+    provider_token = factory.Sequence(lambda n: f"tok_{n}")
+    last4 = "4242"
+    card_brand = "visa"
+    exp_month = 12
+    exp_year = 2030
+
+
+class StaffUserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"staff{n}")
+    email = factory.LazyAttribute(lambda o: f"{o.username}@staff.example")
+    is_staff = True
+    password = factory.PostGenerationMethodCall("set_password", "pw-for-tests-123")
+
+    @factory.post_generation
+    def role(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.groups.add(Group.objects.get(name=extracted))
+        if create:
+            self.save()
