@@ -14,4 +14,10 @@ class Migration(migrations.Migration):
             "USING gin (search_document gin_trgm_ops)",
             "DROP INDEX IF EXISTS customer_search_trgm_idx",
         ),
+        # `company_name` filters with icontains, which PostgreSQL writes as UPPER(name) LIKE UPPER(%term%).
+        postgres_sql(
+            "CREATE INDEX IF NOT EXISTS customer_name_trgm_idx ON customers_customer "
+            "USING gin (upper(name) gin_trgm_ops)",
+            "DROP INDEX IF EXISTS customer_name_trgm_idx",
+        ),
     ]

@@ -1,0 +1,67 @@
+"""One FilterSet per resource: it serves the API's query parameters, the staff list page's filter form and the
+CSV export, so filtering is written once."""
+
+import django_filters
+from django.db import connection
+from django.db.models import Q, QuerySet
+
+from customers.models import CreditStatus, Customer, CustomerStatus, CustomerUser, CustomerUserStatus, NetTermsStatus
+
+
+class CharInFilter(django_filters.BaseInFilter, django_filters.CharFilter):
+    """Comma-separated values: `?id=ctm_a,ctm_b`."""
+
+
+class ChoiceInFilter(django_filters.BaseInFilter, django_filters.ChoiceFilter):
+    """Comma-separated values, each validated against the choices."""
+
+
+def search_condition(term: str) -> Q:
+    """Fuzzy search over name, legal name, email, external id and id, served by one trigram index on PostgreSQL."""
+    term = term.strip().lower()
+    condition = Q(search_document__contains=term) | Q(id=term)
+    if connection.vendor == "postgresql" and len(term) >= 3:
+        # Typos still match: word similarity over trigrams (the same GIN index serves it).
+        condition |= Q(search_document__trigram_word_similar=term)
+    return condition
+
+
+class CustomerFilterSet(django_filters.FilterSet):
+    status = ChoiceInFilter(choices=CustomerStatus.choices, help_text="Comma-separated; default `active`.")
+    id = CharInFilter(field_name="id", help_text="Comma-separated customer ids.")
+    email = CharInFilter(method="filter_email", help_text="Comma-separated exact email addresses.")
+    search = django_filters.CharFilter(method="filter_search", help_text="Name, legal name, email, id, external id.")
+    company_name = django_filters.CharFilter(field_name="name", lookup_expr="icontains")
+    external_id = django_filters.CharFilter(field_name="external_id")
+    credit_status = ChoiceInFilter(choices=CreditStatus.choices, help_text="Comma-separated.")
+    net_terms_status = ChoiceInFilter(choices=NetTermsStatus.choices, help_text="Comma-separated.")
+    created_at_start = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_at_end = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+
+    class Meta:
+        model = Customer
+        fields: list[str] = []
+
+    def filter_email(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
+        return queryset.filter(email__in=[item.strip().lower() for item in value])
+
+    def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(search_condition(value)) if value.strip() else queryset
+
+    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
+        if not self.form.cleaned_data.get("status"):
+            queryset = queryset.filter(status=CustomerStatus.ACTIVE)
+        return super().filter_queryset(queryset)
+
+
+class CustomerUserFilterSet(django_filters.FilterSet):
+    id = CharInFilter(field_name="id")
+    email = CharInFilter(method="filter_email")
+    status = ChoiceInFilter(choices=CustomerUserStatus.choices)
+
+    class Meta:
+        model = CustomerUser
+        fields: list[str] = []
+
+    def filter_email(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
+        return queryset.filter(email__in=[item.strip().lower() for item in value])

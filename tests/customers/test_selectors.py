@@ -1,0 +1,51 @@
+import pytest
+from django.core.exceptions import ValidationError
+
+from core.actors import Actor
+from core.errors import NotFound
+from customers.selectors import customer_get, customer_list
+from customers.services import customer_archive
+from tests.factories import CustomerFactory, PaymentMethodFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def ids(queryset):
+    return [customer.id for customer in queryset]
+
+
+def test_list_defaults_to_active_customers():
+    active = CustomerFactory()
+    archived = customer_archive(customer=CustomerFactory(), actor=Actor.system())
+    assert ids(customer_list()) == [active.id]
+    assert ids(customer_list(filters={"status": "archived"})) == [archived.id]
+    assert set(ids(customer_list(filters={"status": "active,archived"}))) == {active.id, archived.id}
+
+
+def test_list_rejects_unknown_status_value():
+    with pytest.raises(ValidationError) as error:
+        customer_list(filters={"status": "active,deleted"})
+    assert "status" in error.value.message_dict
+
+
+def test_search_matches_name_email_external_id_and_id_with_typos():
+    target = CustomerFactory(name="Bluebird Coffee Roasters", email="ap@bluebird.com", external_id="ERP-77")
+    CustomerFactory(name="Granite Peak Builders")
+    assert ids(customer_list(filters={"search": "bluebird"})) == [target.id]
+    assert ids(customer_list(filters={"search": "ERP-77"})) == [target.id]
+    assert ids(customer_list(filters={"search": target.id})) == [target.id]
+    assert ids(customer_list(filters={"search": "roasterz"})) == [target.id]
+
+
+def test_email_filter_takes_csv_and_ignores_case():
+    first, second = CustomerFactory(email="a@one.com"), CustomerFactory(email="b@two.com")
+    CustomerFactory(email="c@three.com")
+    assert set(ids(customer_list(filters={"email": "A@one.com,b@two.com"}))) == {first.id, second.id}
+
+
+def test_customer_get_carries_default_payment_method_and_rejects_malformed_id():
+    customer = CustomerFactory()
+    method = PaymentMethodFactory(customer=customer, is_default=True)
+    assert customer_get(customer_id=customer.id).default_payment_method_id == method.id
+    with pytest.raises(NotFound):
+        customer_get(customer_id="ctm_not-an-id")
