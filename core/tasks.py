@@ -1,6 +1,8 @@
 from celery import shared_task
 from django.db import connection
 
+from core.api.idempotency import idempotency_records_purge
+
 
 @shared_task(name="core.health_check", acks_late=True, time_limit=30, ignore_result=False)
 def health_check() -> dict:
@@ -9,3 +11,9 @@ def health_check() -> dict:
         cursor.execute("SELECT 1")
         (value,) = cursor.fetchone()
     return {"database": value == 1, "vendor": connection.vendor}
+
+
+@shared_task(name="core.purge_idempotency_records", acks_late=True, time_limit=300)
+def purge_idempotency_records() -> int:
+    """Hourly (CELERY_BEAT_SCHEDULE): Idempotency-Key records are kept 24 hours."""
+    return idempotency_records_purge()

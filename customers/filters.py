@@ -5,7 +5,16 @@ import django_filters
 from django.db import connection
 from django.db.models import Q, QuerySet
 
-from customers.models import CreditStatus, Customer, CustomerStatus, CustomerUser, CustomerUserStatus, NetTermsStatus
+from customers.models import (
+    CreditStatus,
+    Customer,
+    CustomerStatus,
+    CustomerUser,
+    CustomerUserStatus,
+    NetTermsStatus,
+    PaymentMethod,
+    PaymentMethodType,
+)
 
 
 class CharInFilter(django_filters.BaseInFilter, django_filters.CharFilter):
@@ -55,9 +64,9 @@ class CustomerFilterSet(django_filters.FilterSet):
 
 
 class CustomerUserFilterSet(django_filters.FilterSet):
-    id = CharInFilter(field_name="id")
-    email = CharInFilter(method="filter_email")
-    status = ChoiceInFilter(choices=CustomerUserStatus.choices)
+    id = CharInFilter(field_name="id", help_text="Comma-separated customer user ids.")
+    email = CharInFilter(method="filter_email", help_text="Comma-separated exact email addresses.")
+    status = ChoiceInFilter(choices=CustomerUserStatus.choices, help_text="Comma-separated; default: all.")
 
     class Meta:
         model = CustomerUser
@@ -65,3 +74,12 @@ class CustomerUserFilterSet(django_filters.FilterSet):
 
     def filter_email(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
         return queryset.filter(email__in=[item.strip().lower() for item in value])
+
+
+class PaymentMethodFilterSet(django_filters.FilterSet):
+    id = CharInFilter(field_name="id", help_text="Comma-separated payment method ids.")
+    type = ChoiceInFilter(choices=PaymentMethodType.choices, help_text="Comma-separated.")
+
+    class Meta:
+        model = PaymentMethod
+        fields: list[str] = []
