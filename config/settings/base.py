@@ -209,6 +209,8 @@ SPECTACULAR_SETTINGS = {
     "SERVE_AUTHENTICATION": [],
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "COMPONENT_SPLIT_PATCH": False,
+    # A field that refuses "" says so (minLength 1), so generated clients and fuzzers send what is accepted.
+    "ENFORCE_NON_BLANK_FIELDS": True,
     "ENUM_NAME_OVERRIDES": {
         "ErrorTypeEnum": ["request_error", "api_error"],
         "PaymentMethodTypeEnum": "customers.models.PaymentMethodType",

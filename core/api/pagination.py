@@ -44,11 +44,15 @@ def paginate(
 
 
 def _per_page(params) -> int:
-    name = "per_page" if params.get("per_page") not in (None, "") else "limit"
-    try:
-        return parse_per_page(params.get(name))
-    except ValidationError as error:
-        raise ValidationError({name: error.message_dict["per_page"]}) from None
+    """`per_page`, or its alias `limit`; each one sent must be valid, and `per_page` wins when both are."""
+    values = {}
+    for name in ("per_page", "limit"):
+        if params.get(name) not in (None, ""):
+            try:
+                values[name] = parse_per_page(params[name])
+            except ValidationError as error:
+                raise ValidationError({name: error.message_dict["per_page"]}) from None
+    return values.get("per_page") or values.get("limit") or parse_per_page(None)
 
 
 def _link(request, name: str, cursor: str) -> str:

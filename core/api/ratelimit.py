@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 from rest_framework.throttling import BaseThrottle
 
@@ -37,6 +37,7 @@ class RateLimitState:
 
 def _hit(key: str, window: int) -> int:
     """Count one request in this window's counter and return the count."""
+    cache = caches["default"]  # the backend itself: `django.core.cache.cache` is a proxy
     if isinstance(cache, RedisCache):
         # Django's cache API would need two round trips (add, then incr); a pipeline sends both at once.
         # `_cache.get_client` is the backend's own connection pool, so no second pool is opened.

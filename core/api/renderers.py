@@ -6,6 +6,8 @@ from rest_framework.renderers import JSONRenderer
 
 class JsonRenderer(JSONRenderer):
     charset = "utf-8"
+    # \u escapes: any string Python holds can be sent (a lone surrogate echoed in an error cannot be UTF-8 encoded).
+    ensure_ascii = True
 
 
 class JsonOnlyNegotiation(DefaultContentNegotiation):

@@ -65,8 +65,9 @@ def api_operation(
 
 
 def _csv_pattern(choices: list[str]) -> str:
+    # Empty is allowed: the FilterSet treats `status=` as not given.
     alternatives = "|".join(re.escape(choice) for choice in choices)
-    return rf"^({alternatives})(,({alternatives}))*$"
+    return rf"^(({alternatives})(,({alternatives}))*)?$"
 
 
 def filterset_parameters(filterset_class) -> list[OpenApiParameter]:
@@ -75,7 +76,8 @@ def filterset_parameters(filterset_class) -> list[OpenApiParameter]:
     for name, flt in filterset_class.base_filters.items():
         schema: dict = {"type": "string"}
         if isinstance(flt, django_filters.IsoDateTimeFilter):
-            schema["format"] = "date-time"
+            # Like every filter, an empty value means "not given".
+            schema["anyOf"] = [{"format": "date-time"}, {"maxLength": 0}]
         elif isinstance(flt, django_filters.ChoiceFilter):
             choices = [str(value) for value, _ in flt.extra["choices"]]
             if isinstance(flt, django_filters.BaseInFilter):
@@ -94,7 +96,8 @@ def _case_insensitive(word: str) -> str:
 def pagination_parameters(ordering: tuple[str, ...]) -> list[OpenApiParameter]:
     per_page = {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": DEFAULT_PER_PAGE}
     fields = "|".join(re.escape(name) for name in ordering)
-    order_pattern = rf"^({fields})\[({_case_insensitive('asc')}|{_case_insensitive('desc')})\]$"
+    # Empty means the default order.
+    order_pattern = rf"^(({fields})\[({_case_insensitive('asc')}|{_case_insensitive('desc')})\])?$"
     return [
         OpenApiParameter("per_page", per_page, description="Items per page."),
         OpenApiParameter("limit", per_page, description="Alias of per_page."),
@@ -252,6 +255,26 @@ time); over the limit, 429 with `Retry-After` in seconds.
 """
 
 
+def _add_links(paths: dict) -> None:
+    """OpenAPI links from each create operation (201 with `data.id`) to every operation on the created item, so
+    stateful tools (schemathesis) chain create → get → update → delete; routes added later are linked too."""
+    for create_path, operations in paths.items():
+        created = operations.get("post", {}).get("responses", {}).get("201")
+        if created is None:
+            continue
+        inherited = {name: f"$request.path.{name}" for name in re.findall(r"\{(\w+)\}", create_path)}
+        for item_path, item_operations in paths.items():
+            match = re.fullmatch(re.escape(create_path) + r"/\{(\w+)\}((?:/[^{}]+)?)", item_path)
+            if match is None:
+                continue
+            parameters = {**inherited, match.group(1): "$response.body#/data/id"}
+            for operation in item_operations.values():
+                created.setdefault("links", {})[operation["operationId"]] = {
+                    "operationId": operation["operationId"],
+                    "parameters": parameters,
+                }
+
+
 def postprocess_schema(result, generator, request, public):
     """SPECTACULAR_SETTINGS hook: the overview, the error code table and the security schemes."""
     rows = "\n".join(
@@ -263,4 +286,5 @@ def postprocess_schema(result, generator, request, public):
     components = result.setdefault("components", {})
     components.setdefault("securitySchemes", {}).update(schemes)
     components["headers"] = copy.deepcopy(RESPONSE_HEADERS)
+    _add_links(result.get("paths", {}))
     return result

@@ -7,15 +7,39 @@ so a presenter that drifts from its description fails the schemathesis run and t
 from rest_framework import serializers
 
 
+# JSON types a field accepts as is. DRF would coerce ("12" → 12, 0 → False, 7 → "7"); the API says what a field
+# is in its schema and holds clients to it. Order matters: a bool is also an int.
+_JSON_TYPES = (
+    (serializers.BooleanField, (bool,), "boolean"),
+    (serializers.IntegerField, (int,), "integer"),
+    (serializers.FloatField, (int, float), "number"),
+    (serializers.CharField, (str,), "string"),
+)
+
+
+def _type_error(field, value) -> str | None:
+    for field_class, types, name in _JSON_TYPES:
+        if isinstance(field, field_class):
+            wrong_bool = isinstance(value, bool) and bool not in types
+            return f"Must be a JSON {name}." if wrong_bool or not isinstance(value, types) else None
+    return None
+
+
 class StrictInputSerializer(serializers.Serializer):
-    """Refuses keys it does not know, so a typo is a 400 rather than a silently ignored field."""
+    """Refuses keys it does not know (a typo is a 400, not a silently ignored field) and values of the wrong
+    JSON type."""
 
     def to_internal_value(self, data):
         if isinstance(data, dict):
-            writable = {name for name, field in self.fields.items() if not field.read_only}
-            unknown = sorted(str(key) for key in data if key not in writable)
-            if unknown:
-                raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
+            errors = {}
+            for key, value in data.items():
+                field = self.fields.get(key)
+                if field is None or field.read_only:
+                    errors[str(key)] = ["Unknown field."]
+                elif value is not None and (message := _type_error(field, value)):
+                    errors[key] = [message]
+            if errors:
+                raise serializers.ValidationError(errors)
         return super().to_internal_value(data)
 
 

@@ -12,10 +12,11 @@ with a serializer, call a service or selector, and return presenter output:
 Everything else is done here, in this order: body size (413), authentication (401), scope (403), rate limit (429),
 body parsing (400/415), Idempotency-Key (POST), the handler, then the envelope and the headers."""
 
+import re
 from contextlib import ExitStack
 
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import RequestDataTooBig, ValidationError
 from django.db import transaction
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
@@ -30,6 +31,7 @@ from core.api.renderers import JsonOnlyNegotiation, JsonRenderer
 from core.errors import ApplicationError
 
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class ApiView(APIView):
@@ -123,6 +125,7 @@ class ApiView(APIView):
             data = request.data
             if not isinstance(data, dict):
                 raise ApplicationError("bad_request", "The body must be a JSON object.", status=400)
+            _refuse_unstorable_text(data)
             self.check_body(data)
 
     def finalize_response(self, request, response, *args, **kwargs):
@@ -131,6 +134,27 @@ class ApiView(APIView):
             for name, value in self.rate_limit.headers().items():
                 response[name] = value
         return response
+
+
+def _unstorable_paths(value, path: str = "") -> list[str]:
+    """Paths of strings (keys included) PostgreSQL cannot store: NUL characters, unpaired UTF-16 surrogates."""
+    if isinstance(value, str):
+        return [path or "body"] if "\x00" in value or _SURROGATE.search(value) else []
+    found = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            child = f"{path}.{key}" if path else str(key)
+            found += _unstorable_paths(key, child) or _unstorable_paths(item, child)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found += _unstorable_paths(item, f"{path}.{index}" if path else str(index))
+    return found
+
+
+def _refuse_unstorable_text(data: dict) -> None:
+    paths = _unstorable_paths(data)
+    if paths:
+        raise ValidationError({path: "Text must not contain NUL characters or unpaired surrogates." for path in paths})
 
 
 def _refuse_oversize(request) -> None:

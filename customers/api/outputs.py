@@ -24,7 +24,7 @@ def _id(prefix: str) -> serializers.RegexField:
 
 
 def _text() -> serializers.CharField:
-    return serializers.CharField(allow_null=True)
+    return serializers.CharField(allow_null=True, allow_blank=True)
 
 
 def _money() -> serializers.RegexField:
@@ -44,13 +44,13 @@ class CustomerOut(OutputSerializer):
     city = _text()
     state = _text()
     postal_code = _text()
-    country = serializers.CharField(allow_null=True, help_text="ISO 3166-1 alpha-2.")
+    country = serializers.CharField(allow_null=True, allow_blank=True, help_text="ISO 3166-1 alpha-2.")
     status = serializers.ChoiceField(choices=CustomerStatus.choices)
     archived_at = serializers.DateTimeField(allow_null=True)
     credit_status = serializers.ChoiceField(choices=CreditStatus.choices, allow_null=True)
     credit_check_requested_at = serializers.DateTimeField(allow_null=True)
     credit_limit = _money()
-    credit_currency = serializers.CharField(allow_null=True, help_text="ISO 4217.")
+    credit_currency = serializers.CharField(allow_null=True, allow_blank=True, help_text="ISO 4217.")
     amount_available = _money()
     amount_reserved = _money()
     amount_used = _money()

@@ -18,7 +18,7 @@ class Api:
         headers = dict(headers or {})
         if self.token is not None:
             headers.setdefault("Authorization", f"Bearer {self.token}")
-        url = path if path.startswith("/") else f"/api/v1/{path}"
+        url = path if path.startswith(("/", "http://")) else f"/api/v1/{path}"
         if json is not None:
             return self.client.generic(
                 method, url, jsonlib.dumps(json).encode(), content_type="application/json", headers=headers

@@ -54,7 +54,8 @@ def test_add_with_is_default_takes_over_the_default(api):
     [
         ({**CARD, "card": {**CARD["card"], "number": "4242424242424242"}}, "card.number"),
         ({**CARD, "provider_token": "4111-1111-1111-1111"}, "provider_token"),
-        ({**BANK, "bank_account": {**BANK["bank_account"], "bank_name": "acct 5555555555554444"}}, "bank_account.bank_name"),
+        ({**BANK, "bank_account": {**BANK["bank_account"], "bank_name": "n 5555555555554444"}},
+         "bank_account.bank_name"),
     ],
 )  # fmt: skip
 def test_a_full_card_number_anywhere_is_refused(api, body, field):
