@@ -1,6 +1,8 @@
 """One FilterSet per resource: it serves the API's query parameters, the staff list page's filter form and the
 CSV export, so filtering is written once."""
 
+from datetime import UTC
+
 import django_filters
 from django.db import connection
 from django.db.models import Q, QuerySet
@@ -15,6 +17,14 @@ from customers.models import (
     PaymentMethod,
     PaymentMethodType,
 )
+
+
+class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
+    """RFC 3339 / ISO 8601 with any offset, queried in UTC: PostgreSQL refuses offsets beyond ±15:59, which
+    RFC 3339 allows (up to ±23:59)."""
+
+    def filter(self, qs, value):
+        return super().filter(qs, value.astimezone(UTC) if value else value)
 
 
 class CharInFilter(django_filters.BaseInFilter, django_filters.CharFilter):
@@ -44,8 +54,8 @@ class CustomerFilterSet(django_filters.FilterSet):
     external_id = django_filters.CharFilter(field_name="external_id")
     credit_status = ChoiceInFilter(choices=CreditStatus.choices, help_text="Comma-separated.")
     net_terms_status = ChoiceInFilter(choices=NetTermsStatus.choices, help_text="Comma-separated.")
-    created_at_start = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_at_end = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_at_start = UtcDateTimeFilter(field_name="created_at", lookup_expr="gte", help_text="RFC 3339, inclusive.")
+    created_at_end = UtcDateTimeFilter(field_name="created_at", lookup_expr="lt", help_text="RFC 3339, exclusive.")
 
     class Meta:
         model = Customer

@@ -6,7 +6,6 @@ so a presenter that drifts from its description fails the schemathesis run and t
 
 from rest_framework import serializers
 
-
 # JSON types a field accepts as is. DRF would coerce ("12" → 12, 0 → False, 7 → "7"); the API says what a field
 # is in its schema and holds clients to it. Order matters: a bool is also an int.
 _JSON_TYPES = (

@@ -221,3 +221,12 @@ def test_list_invalid_filter_value_is_invalid_field(api):
     response = api.get("customers", status="deleted")
     assert response.status_code == 400
     assert response.json()["error"]["errors"][0]["field"] == "status"
+
+
+def test_created_at_filter_takes_any_rfc3339_offset(api):
+    customer = CustomerFactory()
+    Customer.objects.filter(pk=customer.id).update(created_at="2024-06-01T12:00:00Z")
+    found = api.get("customers", created_at_start="2024-06-01T00:00:00-20:31").json()["data"]
+    assert found == []
+    found = api.get("customers", created_at_start="2024-05-31T15:00:00-20:31").json()["data"]
+    assert [item["id"] for item in found] == [customer.id]

@@ -40,7 +40,9 @@ def population():
     return customers
 
 
-@pytest.mark.parametrize("order_by", ["id[ASC]", "id[desc]", "name[asc]", "NAME[DESC]", "created_at[DESC]", "updated_at[ASC]"])
+@pytest.mark.parametrize(
+    "order_by", ["id[ASC]", "id[desc]", "name[asc]", "NAME[DESC]", "created_at[DESC]", "updated_at[ASC]"]
+)
 def test_walking_forward_then_backward_with_filters_yields_each_match_once(api, population, order_by):
     params = {"status": "active,archived", "search": "alpha", "per_page": 2, "order_by": order_by}
     forward, backward, _ = walk(api, **params)
