@@ -1,6 +1,14 @@
 from django.contrib import admin
 
-from core.models import ApiKey, Event, IdempotencyRecord, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from core.models import (
+    ApiKey,
+    Event,
+    IdempotencyRecord,
+    OAuthClientScopes,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 
 
 @admin.register(ApiKey)
@@ -9,6 +17,13 @@ class ApiKeyAdmin(admin.ModelAdmin):
     list_filter = ("revoked_at",)
     search_fields = ("id", "name", "key_hint")
     readonly_fields = ("id", "key_hint", "created_by", "created_at", "last_used_at")
+
+
+@admin.register(OAuthClientScopes)
+class OAuthClientScopesAdmin(admin.ModelAdmin):
+    list_display = ("application", "scopes")
+    search_fields = ("application__name", "application__client_id")
+    list_select_related = ("application",)
 
 
 @admin.register(Event)

@@ -4,6 +4,7 @@ import hashlib
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from oauth2_provider.settings import oauth2_settings
@@ -82,9 +83,11 @@ class OAuthClientScopes(models.Model):
     def __str__(self) -> str:
         return self.scopes
 
-    @property
-    def scope_list(self) -> list[str]:
-        return self.scopes.split()
+    def clean(self):
+        super().clean()
+        unknown = sorted(set(self.scopes.split()) - set(Scope.values))
+        if unknown or not self.scopes.split():
+            raise ValidationError({"scopes": f"Space-separated scopes among: {', '.join(Scope.values)}."})
 
 
 class IdempotencyRecord(models.Model):

@@ -60,5 +60,7 @@ def oauth_client_create(*, name: str, scopes: list[str] | str, created_by=None):
     )
     application.full_clean()
     application.save()
-    OAuthClientScopes.objects.create(application=application, scopes=" ".join(scope_list))
+    grant = OAuthClientScopes(application=application, scopes=" ".join(scope_list))
+    grant.full_clean()
+    grant.save()
     return application, raw_secret

@@ -183,8 +183,10 @@ def route_not_found(request, *args, **kwargs) -> JsonResponse:
 
 def handler400(request, exception=None):
     if request.path.startswith(API_PREFIX):
-        status, code, detail, _, _ = classify(exception) if exception else (400, "bad_request", "Bad request.", 0, 0)
-        return _json_error(request, status if status < 500 else 400, code, detail)
+        status, code, detail, _, _ = classify(exception)
+        if status >= 500:  # an exception classify() does not know, raised as a bad request
+            status, code, detail = 400, "bad_request", "The request was refused."
+        return _json_error(request, status, code, detail)
     return defaults.bad_request(request, exception)
 
 

@@ -35,14 +35,22 @@ class RateLimitState:
         }
 
 
+def _redis_client(cache: RedisCache):
+    """The backend's own connection pool (no second pool), through one client object kept on the backend:
+    `get_client()` builds a new client, response-callback table included, on every call."""
+    client = getattr(cache, "_rate_limit_client", None)
+    if client is None:
+        client = cache._rate_limit_client = cache._cache.get_client(write=True)
+    return client
+
+
 def _hit(key: str, window: int) -> int:
     """Count one request in this window's counter and return the count."""
     cache = caches["default"]  # the backend itself: `django.core.cache.cache` is a proxy
     if isinstance(cache, RedisCache):
         # Django's cache API would need two round trips (add, then incr); a pipeline sends both at once.
-        # `_cache.get_client` is the backend's own connection pool, so no second pool is opened.
         full_key = cache.make_key(key)
-        pipe = cache._cache.get_client(full_key, write=True).pipeline(transaction=False)
+        pipe = _redis_client(cache).pipeline(transaction=False)
         pipe.set(full_key, 0, ex=window + 1, nx=True)
         pipe.incr(full_key)
         return int(pipe.execute()[1])

@@ -1,5 +1,7 @@
 """Every way a request can fail answers in the error format: JSON, the four fields, a request id, never HTML."""
 
+import json
+
 import pytest
 from django.test import override_settings
 
@@ -100,3 +102,55 @@ def test_non_api_paths_keep_django_pages(api):
     response = api.client.get("/not-an-api-path")
     assert response.status_code == 404
     assert not response["Content-Type"].startswith("application/json")
+
+
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"email": "a@b.example", "marketing_consent": 0}, "marketing_consent"),
+        ({"email": "a@b.example", "name": 12}, "name"),
+        ({"email": ["a@b.example"]}, "email"),
+    ],
+)
+def test_values_of_the_wrong_json_type_are_not_coerced(api, body, field):
+    response = api.post("customers", body)
+    assert response.status_code == 400
+    assert response.json()["error"]["errors"][0]["field"] == field
+    assert not Customer.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"email": "a@b.example", "name": "nul\x00byte"}, "name"),
+        ({"email": "a@b.example", "custom_data": {"k\x00": 1}}, "custom_data.k\x00"),
+        ({"email": "a@b.example", "custom_data": {"list": ["ok", "lone \ud800 surrogate"]}}, "custom_data.list.1"),
+    ],
+)
+def test_text_postgresql_cannot_store_is_invalid_field_not_a_500(api, body, field):
+    response = api.post("customers", body)
+    assert response.status_code == 400
+    assert response.json()["error"]["errors"] == [
+        {"field": field, "message": "Text must not contain NUL characters or unpaired surrogates."}
+    ]
+    assert not Customer.objects.exists()
+
+
+def test_a_request_refused_before_any_view_is_answered_in_json(db):
+    from django.test import Client
+
+    response = Client(HTTP_HOST="evil.example").get("/api/v1/customers")
+    assert_error(response, 400, "bad_request")
+
+
+def test_the_500_handler_answers_json_for_api_paths():
+    from django.test import RequestFactory
+
+    from core.api.errors import handler500
+
+    request = RequestFactory().get("/api/v1/customers")
+    request.request_id = "req_test"
+    response = handler500(request)
+    body = json.loads(response.content)
+    assert response.status_code == 500
+    assert (body["error"]["code"], body["meta"]["request_id"]) == ("internal_error", "req_test")

@@ -111,3 +111,11 @@ def test_create_oauth_client_refuses_unknown_scopes():
     with pytest.raises(CommandError):
         call_command("create_oauth_client", "--name", "x", "--scopes", "everything", stdout=StringIO())
     assert not Application.objects.exists()
+
+
+def test_allowed_scopes_must_be_known_scopes(erp):
+    from django.core.exceptions import ValidationError
+
+    application, _ = erp
+    with pytest.raises(ValidationError):
+        OAuthClientScopes(application=application, scopes="customers:read everything").full_clean()

@@ -38,7 +38,7 @@ def warm_api(api):
 def test_customer_list_queries_do_not_grow_with_per_page(warm_api):
     for _ in range(25):
         approved_customer_with_credit()
-    small, small_body = queries_for(warm_api, "customers", per_page=3)
+    small, _ = queries_for(warm_api, "customers", per_page=3)
     large, large_body = queries_for(warm_api, "customers", per_page=20)
     # auth, the page (balances and default methods joined in), the planner estimate, a capped count
     assert small == large == 4
