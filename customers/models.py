@@ -114,8 +114,8 @@ class Customer(models.Model):
     # Lower-cased name, legal name, email, external id and id: one column that one trigram index can serve.
     search_document = models.TextField(editable=False, default="")
 
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["id"]
@@ -148,9 +148,13 @@ class Customer(models.Model):
             models.Index(fields=["status", "id"], name="customer_status_id_idx"),
             models.Index(fields=["credit_status", "id"], name="customer_credit_status_id_idx"),
             models.Index(fields=["net_terms_status"], name="customer_net_terms_status_idx"),
-            models.Index(Lower("email"), name="customer_email_lower_idx"),
+            # Emails are stored lower-cased, so the `email` filter compares the plain column.
+            models.Index(fields=["email"], name="customer_email_idx"),
             models.Index(fields=["external_id"], name="customer_external_id_idx"),
-            models.Index(Lower("name"), name="customer_name_lower_idx"),
+            # Keyset orderings: (sort key, id).
+            models.Index(fields=["name", "id"], name="customer_name_id_idx"),
+            models.Index(fields=["created_at", "id"], name="customer_created_id_idx"),
+            models.Index(fields=["updated_at", "id"], name="customer_updated_id_idx"),
         ]
 
     def __str__(self) -> str:
