@@ -1,4 +1,4 @@
-.PHONY: run test lint format worker beat install
+.PHONY: run test lint format worker beat install bench bench-quick
 
 PY := .venv/bin/python
 
@@ -24,3 +24,9 @@ worker: install
 
 beat: install
 	$(PY) -m celery -A config beat -l info
+
+bench:
+	bash scripts/bench.sh $(ARGS)
+
+bench-quick:
+	bash scripts/bench.sh --quick $(ARGS)

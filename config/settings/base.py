@@ -179,3 +179,6 @@ OAUTH2_PROVIDER = {
     "REFRESH_TOKEN_REUSE_PROTECTION": True,
     "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
 }
+
+# Benchmark baselines (bench/urls.py) are routed only when this is on; see `make bench`.
+BENCH_MODE = env_bool("BENCH_MODE")
