@@ -92,7 +92,8 @@ def webhook_endpoint_rotate_secret(*, endpoint: WebhookEndpoint, actor: Actor) -
 def webhook_delivery_replay(*, delivery: WebhookDelivery, actor: Actor) -> WebhookDelivery:
     """Send a delivery again now, whatever its status: one attempt, logged like any other, with no retry after it.
     Success marks it delivered. Returns the delivery with its attempts."""
-    if not delivery.endpoint.enabled:
+    # Read afresh: the caller's delivery may carry an endpoint loaded before it was disabled.
+    if not WebhookEndpoint.objects.filter(pk=delivery.endpoint_id, enabled=True).exists():
         raise ApplicationError(
             "endpoint_disabled",
             f"Webhook endpoint {delivery.endpoint_id} is disabled; enable it to replay.",

@@ -31,9 +31,8 @@ def verify_signature():
 
 
 def _publish_to(url: str) -> None:
-    celery_app.pool.force_close_all()
     celery_app.conf.broker_url = url
-    # The app caches its connection and producer pools, built for the previous URL.
+    # The app caches its connection and producer pools for the current URL (kombu keeps them per URL).
     celery_app._pool = None
     celery_app.amqp._producer_pool = None
 

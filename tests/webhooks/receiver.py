@@ -58,6 +58,10 @@ class Receiver:
     def bodies(self) -> list[dict]:
         return [request.json for request in self.requests]
 
+    def answered(self) -> list[tuple[str, int]]:
+        """(event type, status answered) of each request, in the order received."""
+        return [(request.json["event_type"], request.answered) for request in self.requests]
+
     def _next_status(self) -> int:
         with self._lock:
             return self._statuses.popleft() if self._statuses else 200
