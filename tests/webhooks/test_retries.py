@@ -9,6 +9,7 @@ import time_machine
 from core.actors import SYSTEM
 from core.models import DeliveryStatus, WebhookDelivery
 from core.tasks import webhook_deliver
+from core.webhooks.services import webhook_endpoint_update
 from customers.services import customer_create
 from tests.factories import WebhookEndpointFactory
 
@@ -107,3 +108,18 @@ def test_the_response_excerpt_keeps_the_first_kilobyte_of_the_answer(clock, rece
     attempt = WebhookDelivery.objects.get(endpoint=endpoint).attempts.get()
     assert attempt.response_status == 500
     assert attempt.response_excerpt == "E" * 1000 + "TAIL" * 6
+
+
+def test_a_retry_that_comes_due_while_its_endpoint_is_disabled_sends_nothing(clock, receiver):
+    endpoint = WebhookEndpointFactory(url=receiver.url)
+    receiver.answer(500)
+    customer_create(actor=SYSTEM, email="ap@acme.example")
+    webhook_endpoint_update(endpoint=endpoint, actor=SYSTEM, data={"enabled": False})
+    delivery = WebhookDelivery.objects.get(endpoint=endpoint)
+
+    clock.shift(30)
+    outcome = webhook_deliver.delay(delivery.id).get()
+
+    assert outcome == "skipped: endpoint disabled"
+    assert len(receiver.requests) == 1
+    assert WebhookDelivery.objects.get(pk=delivery.pk).status == DeliveryStatus.PENDING
