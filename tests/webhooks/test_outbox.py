@@ -6,6 +6,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from config.celery import app as celery_app
 from core.actors import SYSTEM
 from core.models import DeliveryStatus, Event, WebhookDelivery
 from core.webhooks.dispatcher import event_dispatch, outbox_sweep
@@ -110,3 +111,12 @@ def test_pending_deliveries_of_a_disabled_endpoint_wait_and_go_out_once_it_is_en
     assert (while_disabled["overdue_deliveries"], after["deliveries_published"]) == (0, 1)
     assert [request.answered for request in receiver.requests] == [503, 200]
     assert WebhookDelivery.objects.get(endpoint=endpoint).status == DeliveryStatus.DELIVERED
+
+
+def test_beat_runs_the_registered_sweep_task_every_minute():
+    entry = celery_app.conf.beat_schedule["webhooks-outbox-sweep"]
+
+    assert entry["schedule"] == 60.0
+    assert celery_app.tasks[entry["task"]].apply().get() == {
+        "undispatched_events": 0, "deliveries_created": 0, "overdue_deliveries": 0, "deliveries_published": 0,
+    }  # fmt: skip
