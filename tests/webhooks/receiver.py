@@ -3,6 +3,7 @@ request and answering with the statuses it is told to (200 when told nothing).""
 
 import json
 import threading
+import time
 from collections import deque
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -26,6 +27,8 @@ class Receiver:
         self.port = 0
         # Answer body; by default a short JSON acknowledgement.
         self.reply_body: bytes | None = None
+        # Seconds to wait before answering, as a slow receiver does.
+        self.delay = 0.0
         self._statuses: deque[int] = deque()
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
@@ -77,6 +80,7 @@ class Receiver:
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 status = receiver._next_status()
+                time.sleep(receiver.delay)
                 receiver._record(ReceivedRequest(self.path, dict(self.headers.items()), body, status))
                 answer = receiver.reply_body or json.dumps({"received": 200 <= status < 300, "status": status}).encode()
                 self.send_response(status)
