@@ -1,6 +1,9 @@
 from celery import shared_task
 from django.db import connection
 
+from core.webhooks.delivery import webhook_delivery_attempt_due
+from core.webhooks.dispatcher import outbox_sweep
+
 
 @shared_task(name="core.health_check", acks_late=True, time_limit=30, ignore_result=False)
 def health_check() -> dict:
@@ -9,3 +12,14 @@ def health_check() -> dict:
         cursor.execute("SELECT 1")
         (value,) = cursor.fetchone()
     return {"database": value == 1, "vendor": connection.vendor}
+
+
+# A delivery attempt is bounded by the HTTP timeouts (3 s + 10 s); the limits only stop a receiver that trickles.
+@shared_task(name="core.webhooks.deliver", acks_late=True, soft_time_limit=45, time_limit=60)
+def webhook_deliver(delivery_id: str) -> str:
+    return webhook_delivery_attempt_due(delivery_id=delivery_id)
+
+
+@shared_task(name="core.webhooks.sweep", acks_late=True, time_limit=300)
+def webhooks_outbox_sweep() -> dict:
+    return outbox_sweep()

@@ -2,6 +2,7 @@ import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
+from core.models import EventType, WebhookEndpoint
 from customers.models import Customer, CustomerUser, PaymentMethod
 
 
@@ -60,3 +61,14 @@ class StaffUserFactory(factory.django.DjangoModelFactory):
             self.groups.add(Group.objects.get(name=extracted))
         if create:
             self.save()
+
+
+class WebhookEndpointFactory(factory.django.DjangoModelFactory):
+    """An endpoint saved directly (no URL check): tests point it at their loopback receiver."""
+
+    class Meta:
+        model = WebhookEndpoint
+
+    url = "https://hooks.example.com/creditdesk"
+    event_types = factory.LazyFunction(lambda: list(EventType.values))
+    enabled = True

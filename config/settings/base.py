@@ -117,6 +117,23 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 CELERY_BEAT_SCHEDULE: dict = {}
 
+# --- Webhooks ------------------------------------------------------------------------------------------------------
+# A web request that records an event publishes its deliveries after commit; a broker host that drops packets must
+# not hold it for long (the outbox sweep below sends whatever could not be published).
+CELERY_BROKER_TRANSPORT_OPTIONS["socket_connect_timeout"] = 2
+# The outbox sweep: fans out events whose after-commit dispatch never ran and enqueues overdue deliveries.
+CELERY_BEAT_SCHEDULE["webhooks-outbox-sweep"] = {
+    "task": "core.webhooks.sweep",
+    "schedule": 60.0,
+    # A sweep that waited longer than its period in a stopped queue is superseded by the next one.
+    "options": {"expires": 55},
+}
+# Refuse webhook URLs whose host resolves to private, loopback, link-local, multicast or reserved addresses, so that
+# webhooks cannot be aimed at internal services. Only development and test settings allow them.
+WEBHOOKS_ALLOW_PRIVATE_TARGETS = False
+# (connect, read) timeouts of one delivery attempt, in seconds.
+WEBHOOKS_TIMEOUT = (3.0, 10.0)
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
