@@ -59,7 +59,7 @@ def credit_check_dispatch(credit_check_id: str) -> bool:
     except (KombuError, OSError):
         logger.warning("credit check %s not handed to the broker; the sweep will retry", credit_check_id, exc_info=True)
         return False
-    except Exception:  # noqa: BLE001 - only when tasks run in process: the task itself failed, after hand-over
+    except Exception:
         logger.exception("credit check %s: the decision task failed in process", credit_check_id)
     CreditCheck.objects.filter(pk=credit_check_id).update(
         dispatched_at=timezone.now(), dispatch_count=F("dispatch_count") + 1
