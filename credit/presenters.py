@@ -49,6 +49,7 @@ def credit_check_to_dict(check: CreditCheck) -> dict:
         "business_description": check.business_description or None,
         "score": check.score,
         "reasons": list(check.reasons),
+        "inputs": check.inputs,
         "requested_by": _actor(check.requested_by_type, check.requested_by_id),
         "requested_at": rfc3339(check.requested_at),
         "referred_at": rfc3339(check.referred_at),
