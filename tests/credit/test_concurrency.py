@@ -10,13 +10,20 @@ from core.errors import ApplicationError
 from credit.models import CreditBalance, CreditCheck, CreditRepayment, CreditTransaction
 from credit.reconciliation import credit_reconcile
 from credit.services import (
+    credit_check_approve,
     credit_check_request,
     credit_transaction_bill,
     credit_transaction_cancel,
     credit_transaction_complete,
     credit_transaction_repay,
 )
-from tests.credit.builders import API, approved_customer, assert_customer_agrees_with_balance, completed_transaction
+from tests.credit.builders import (
+    API,
+    OFFICER,
+    approved_customer,
+    assert_customer_agrees_with_balance,
+    completed_transaction,
+)
 from tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -105,6 +112,19 @@ def test_parallel_repayments_never_repay_more_than_owed():
     owed.refresh_from_db()
     assert (owed.amount_repaid, CreditRepayment.objects.count()) == (8_000, 4)
     assert_customer_agrees_with_balance(customer)
+    assert credit_reconcile() == []
+
+
+def test_two_officers_approving_one_check_at_once_approve_it_once(broker_down):
+    check = credit_check_request(customer=CustomerFactory(), actor=API, amount_requested=1_000,
+                                 has_purchase_history=False)  # fmt: skip
+
+    def approve():
+        return credit_check_approve(credit_check=check, actor=OFFICER, amount=1_000, default_terms="net30")
+
+    outcomes = race([approve] * 4)
+    assert sorted(code for code, _ in outcomes) == ["credit_check_already_decided"] * 3 + ["ok"]
+    assert CreditBalance.objects.get(customer=check.customer_id).available == 1_000
     assert credit_reconcile() == []
 
 

@@ -15,10 +15,12 @@ from credit.services import (
     credit_check_approve,
     credit_check_decide,
     credit_check_decline,
+    credit_check_refer,
     credit_check_request,
     credit_direct_approve,
 )
 from customers.models import Customer
+from customers.services import customer_archive
 from tests.credit.builders import API, OFFICER, assert_customer_agrees_with_balance, buckets
 from tests.factories import CustomerFactory
 
@@ -221,3 +223,20 @@ def test_a_customer_approved_directly_cannot_request_a_credit_check():
     with pytest.raises(ApplicationError) as error:
         requested(customer)
     assert error.value.code == "credit_check_already_requested"
+
+
+def test_direct_application_of_an_archived_customer_is_refused():
+    customer = customer_archive(customer=CustomerFactory(), actor=OFFICER)
+    with pytest.raises(ApplicationError) as error:
+        credit_direct_approve(customer=customer, actor=OFFICER, amount=100, default_terms="net30")
+    assert error.value.code == "customer_archived"
+    assert Customer.objects.get(pk=customer.pk).credit_status is None
+
+
+def test_only_a_pending_check_can_be_referred_to_review():
+    check = requested()
+    credit_check_decide(credit_check_id=check.id)
+    with pytest.raises(ApplicationError) as error:
+        credit_check_refer(credit_check=check, actor=OFFICER, reason="second opinion")
+    assert error.value.code == "credit_check_already_decided"
+    assert CreditCheck.objects.get(pk=check.pk).status == "approved"

@@ -6,6 +6,7 @@ from django.db import OperationalError
 from django.test import override_settings
 from django.utils import timezone
 
+from config.celery import app
 from credit.engine import DecisionProvider
 from credit.models import CreditCheck
 from credit.services import credit_check_decide, credit_check_request
@@ -140,3 +141,13 @@ def test_sweep_counts_checks_it_could_not_hand_over(broker_down):
         check = pending_check()
     assert sweep_stalled_credit_checks() == {"dispatched": 0, "referred": 0, "failed": 1}
     assert CreditCheck.objects.get(pk=check.pk).status == "pending"
+
+
+def test_every_credit_beat_entry_names_a_registered_task(settings):
+    credit_entries = {
+        name: entry for name, entry in settings.CELERY_BEAT_SCHEDULE.items() if name.startswith("credit-")
+    }
+    assert {entry["task"] for entry in credit_entries.values()} == {
+        "credit.sweep_stalled_checks", "credit.expire_enrollments", "credit.apply_past_due_holds",
+    }  # fmt: skip
+    assert all(entry["task"] in app.tasks for entry in credit_entries.values())
