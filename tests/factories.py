@@ -13,7 +13,7 @@ class CustomerFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"ap{n}@business{n}.com")
     name = factory.Sequence(lambda n: f"Business {n}")
     legal_name = factory.LazyAttribute(lambda o: f"{o.name} LLC")
-    ein = "12-3456789"
+    ein = factory.Sequence(lambda n: f"12-{n % 10_000_000:07d}")
     street_address = "1 Market St"
     city = "San Francisco"
     state = "CA"

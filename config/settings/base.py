@@ -116,6 +116,20 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A publish while the broker is down must fail fast: the outbox sweep re-sends what was not handed over.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 CELERY_BEAT_SCHEDULE: dict = {}
+# --- credit (credit/tasks.py); `expires` drops runs that queued up during an outage instead of replaying them all.
+CELERY_BEAT_SCHEDULE |= {
+    "credit-sweep-stalled-checks": {
+        "task": "credit.sweep_stalled_checks",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    "credit-expire-enrollments": {"task": "credit.expire_enrollments", "schedule": 900.0, "options": {"expires": 850}},
+    "credit-apply-past-due-holds": {
+        "task": "credit.apply_past_due_holds",
+        "schedule": 3600.0,
+        "options": {"expires": 3500},
+    },
+}
 
 # --- Webhooks ------------------------------------------------------------------------------------------------------
 # A web request that records an event publishes its deliveries after commit; a broker host that drops packets must
@@ -164,6 +178,12 @@ PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
 CREDIT_DECISION_PROVIDER = os.environ.get("CREDIT_DECISION_PROVIDER", "credit.engine.ScorecardProvider")
 NET_TERMS_ENROLLMENT_TTL_DAYS = int(os.environ.get("NET_TERMS_ENROLLMENT_TTL_DAYS", "14"))
 CREDIT_HOLD_PAST_DUE_DAYS = 15
+# The stalled-check sweep: a pending check is re-dispatched when it was never handed to the broker (after a grace
+# period that leaves it to its own after-commit dispatch) or handed over longer ago than a decision can take; after
+# CREDIT_CHECK_MAX_DISPATCHES hand-overs it goes to the staff review queue instead.
+CREDIT_CHECK_DISPATCH_GRACE_SECONDS = 60
+CREDIT_CHECK_REDISPATCH_AFTER_SECONDS = 300
+CREDIT_CHECK_MAX_DISPATCHES = 5
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 
