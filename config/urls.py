@@ -1,6 +1,10 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
+from django.views.generic import RedirectView
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # Staff web UI (SPEC §5).
+    path("staff/", include("core.staff.urls")),
+    path("", RedirectView.as_view(url="/staff/", permanent=False)),
 ]
