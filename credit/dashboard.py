@@ -11,13 +11,14 @@ from django.utils import timezone
 from credit.models import CreditBalance, CreditCheck, CreditCheckStatus, CreditTransaction, CreditTransactionStatus
 from customers.models import CreditStatus, Customer, CustomerStatus
 
-# Days past due: (label, more than, at most). "current" is not yet due.
+# Whole days past due, as aging reports count them: (label, from, to), both inclusive. "current" is not yet a full
+# day late.
 AGING_BUCKETS: tuple[tuple[str, int | None, int | None], ...] = (
     ("current", None, 0),
-    ("1-15", 0, 15),
-    ("16-30", 15, 30),
-    ("31-60", 30, 60),
-    ("60+", 60, None),
+    ("1-15", 1, 15),
+    ("16-30", 16, 30),
+    ("31-60", 31, 60),
+    ("60+", 61, None),
 )
 NOT_CHECKED = "not_checked"
 REVIEW_TARGET = timedelta(days=1)
@@ -118,16 +119,17 @@ def exposure_by_currency() -> list[CurrencyExposure]:
         .values("currency_code")
         .annotate(accounts=Count("id"), available=Sum("available"), reserved=Sum("reserved"), used=Sum("used"))
     )
-    return [CurrencyExposure(**row) for row in rows]
+    # The largest book first: it is the headline figure.
+    return sorted((CurrencyExposure(**row) for row in rows), key=lambda row: (-row.credit_lines, row.currency_code))
 
 
-def _bucket_condition(now: datetime, more_than: int | None, at_most: int | None) -> Q:
-    # More than N days past due means due before now - N days.
+def _bucket_condition(now: datetime, from_days: int | None, to_days: int | None) -> Q:
+    # At least N whole days past due: due at or before now - N days; at most M: due after now - (M + 1) days.
     condition = Q()
-    if more_than is not None:
-        condition &= Q(due_at__lt=now - timedelta(days=more_than))
-    if at_most is not None:
-        condition &= Q(due_at__gte=now - timedelta(days=at_most))
+    if from_days is not None:
+        condition &= Q(due_at__lte=now - timedelta(days=from_days))
+    if to_days is not None:
+        condition &= Q(due_at__gt=now - timedelta(days=to_days + 1))
     return condition
 
 
@@ -135,8 +137,8 @@ def aging_by_currency(*, now: datetime) -> list[CurrencyAging]:
     """Outstanding used credit (completed, not yet repaid) by days past its due date."""
     outstanding = F("amount") - F("amount_repaid")
     aggregates = {}
-    for index, (_, more_than, at_most) in enumerate(AGING_BUCKETS):
-        condition = _bucket_condition(now, more_than, at_most)
+    for index, (_, from_days, to_days) in enumerate(AGING_BUCKETS):
+        condition = _bucket_condition(now, from_days, to_days)
         aggregates[f"amount_{index}"] = Coalesce(Sum(outstanding, filter=condition), 0)
         aggregates[f"count_{index}"] = Count("id", filter=condition)
     rows = (
@@ -145,7 +147,7 @@ def aging_by_currency(*, now: datetime) -> list[CurrencyAging]:
         .values("currency_code")
         .annotate(**aggregates)
     )
-    return [
+    agings = [
         CurrencyAging(
             currency_code=row["currency_code"],
             buckets=[
@@ -155,6 +157,7 @@ def aging_by_currency(*, now: datetime) -> list[CurrencyAging]:
         )
         for row in rows
     ]
+    return sorted(agings, key=lambda aging: (-aging.total, aging.currency_code))
 
 
 def review_queue_summary(*, now: datetime) -> ReviewQueueSummary:

@@ -40,13 +40,13 @@ def import_status(customer_import: CustomerImport) -> dict:
     }
 
 
-def _render_list(request, form: CustomerImportForm, status: int = 200):
+def _render_list(request, form: CustomerImportForm):
     context = {
         "imports": CustomerImport.objects.defer("content").select_related("created_by")[:50],
         "form": form,
         "columns": CUSTOMER_WRITABLE_FIELDS,
     }
-    return render(request, "customers/imports.html", context, status=status)
+    return render(request, "customers/imports.html", context)
 
 
 class ImportListView(StaffView):
@@ -74,7 +74,7 @@ class ImportCreateView(StaffView):
                 form.add_error("file", error)
             else:
                 return redirect("staff:import_detail", import_id=customer_import.id)
-        return _render_list(request, form, status=400)
+        return _render_list(request, form)
 
 
 class ImportDetailView(StaffView):

@@ -7,7 +7,6 @@ from django.http import Http404, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.generic import TemplateView
 
 from core.errors import ApplicationError, NotFound
 from core.models import Event
@@ -58,6 +57,24 @@ def _filterset(request) -> StaffCustomerFilterSet:
     return StaffCustomerFilterSet(data=data, queryset=customer_queryset())
 
 
+def _active_filters(filterset) -> list[tuple[str, str]]:
+    """(label, value) of each filter in use, beyond the default of active customers, to show as chips."""
+    if not filterset.is_valid():
+        return []
+    chips = []
+    for name, value in filterset.form.cleaned_data.items():
+        if value in (None, "", []) or (name == "status" and value == ["active"]):
+            continue
+        field = filterset.form.fields[name]
+        if isinstance(value, list):
+            labels = dict(field.widget.choices) if hasattr(field.widget, "choices") else {}
+            value = ", ".join(str(labels.get(item, item)) for item in value)
+        elif hasattr(value, "date"):
+            value = value.date().isoformat()
+        chips.append((str(field.label), str(value)))
+    return chips
+
+
 def _ordering(request):
     try:
         return parse_ordering(request.GET.get("order_by"), allowed=ORDER_FIELDS, default=DEFAULT_ORDER)
@@ -89,6 +106,7 @@ class CustomerListView(StaffView):
             {
                 "filterset": filterset,
                 "form": filterset.form,
+                "active_filters": _active_filters(filterset),
                 "page": page,
                 "problems": problems,
                 "ordering": str(ordering),
@@ -170,7 +188,14 @@ class CustomerEventsView(StaffView):
         return render(request, "customers/events.html", {"customer": customer, "page": page})
 
 
-class _FormView(StaffView, TemplateView):
+def _conflicting_customer(error, form) -> Customer | None:
+    """The active customer a customer_already_exists error is about, to link to it from the form."""
+    if getattr(error, "code", None) != "customer_already_exists":
+        return None
+    return Customer.objects.filter(email__iexact=form.cleaned_data.get("email", ""), status="active").first()
+
+
+class _FormView(StaffView):
     """GET shows the form; POST hands the cleaned data to a service and maps its errors back onto the form."""
 
     capability = Capability.CUSTOMERS_WRITE
@@ -202,14 +227,23 @@ class _FormView(StaffView, TemplateView):
             try:
                 result = self.call_service(form)
             except (ValidationError, ApplicationError) as error:
+                # Before the error is attached: attaching it drops the field from cleaned_data.
+                self.conflict = _conflicting_customer(error, form)
                 form.add_service_error(error)
             else:
                 return redirect(self.success_url(result))
-        return self.render_form(form, status=400)
+        # Django's convention: the form comes back (200) with its errors next to the fields.
+        return self.render_form(form)
 
-    def render_form(self, form, status: int = 200):
-        context = {"form": form, "title": self.title, "submit_label": self.submit_label, "customer": self.object}
-        return render(self.request, self.template_name, context, status=status)
+    def render_form(self, form):
+        context = {
+            "form": form,
+            "title": self.title,
+            "submit_label": self.submit_label,
+            "customer": self.object,
+            "conflict": getattr(self, "conflict", None),
+        }
+        return render(self.request, self.template_name, context)
 
 
 class CustomerCreateView(_FormView):

@@ -112,7 +112,7 @@ class ApiKeyCreateView(StaffView):
                 form.add_service_error(error)
             else:
                 return render(request, "staff/api_key_created.html", {"api_key": api_key, "raw_key": raw_key})
-        return render(request, "staff/api_keys.html", _api_keys_context(request, form), status=400)
+        return render(request, "staff/api_keys.html", _api_keys_context(request, form))
 
 
 class ApiKeyRevokeView(StaffView):

@@ -14,7 +14,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from tests.factories import StaffUserFactory
+from tests.staff.builders import staff_user
 
 # Playwright's sync API runs an event loop in the test thread; Django would otherwise refuse ORM calls there.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -54,7 +54,8 @@ class StaffBrowser:
     def __init__(self, browser, live_server, test_name: str):
         self.browser = browser
         self.base_url = live_server.url
-        self.test_name = re.sub(r"[^a-z0-9]+", "-", test_name.lower()).strip("-")
+        self.test_name = re.sub(r"[^a-z0-9]+", "-", test_name.lower().removeprefix("test_")).strip("-")
+        self.test_name = self.test_name.removesuffix("-chromium")
         self.contexts = []
         self.problems: list[str] = []
 
@@ -63,7 +64,7 @@ class StaffBrowser:
         context = self.browser.new_context(viewport=viewport or DESKTOP, base_url=self.base_url)
         self.contexts.append(context)
         if user is None and role is not None:
-            user = StaffUserFactory(is_superuser=True) if role == "superuser" else StaffUserFactory(role=role)
+            user = staff_user(role)
         if user is not None:
             client = Client()
             client.force_login(user)
