@@ -76,6 +76,13 @@ class CustomerImportForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )
 
+    def clean_file(self):
+        # Checked before the upload is read into memory.
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_IMPORT_BYTES:
+            raise forms.ValidationError(f"The file is larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB; split it.")
+        return upload
+
 
 class CsvCheckboxes(forms.CheckboxSelectMultiple):
     """Checkboxes for a comma-separated FilterSet parameter: `?status=active&status=archived` and the API's

@@ -83,7 +83,30 @@ class StaffBrowser:
         elif message.type == "error":
             self.problems.append(f"{page.url}: console error: {message.text}")
 
+    def check_accessibility(self, page):
+        """Basic checks on the page as it is: every visible control has a label, every chart a name, one h1."""
+        unlabelled = page.evaluate(
+            """() => [...document.querySelectorAll('input, select, textarea')]
+                .filter((el) => el.type !== 'hidden' && el.offsetParent !== null)
+                .filter((el) => !(el.labels && el.labels.length) && !el.getAttribute('aria-label')
+                                && !el.getAttribute('aria-labelledby'))
+                .map((el) => el.name || el.id)"""
+        )
+        unnamed = page.evaluate(
+            """() => [...document.querySelectorAll('svg[role=img]')]
+                .filter((el) => !el.getAttribute('aria-label') && !el.getAttribute('aria-labelledby'))
+                .map((el) => el.outerHTML.slice(0, 80))"""
+        )
+        headings = page.locator("h1").count()
+        for problem, found in (("unlabelled controls", unlabelled), ("charts without a name", unnamed)):
+            if found:
+                self.problems.append(f"{page.url}: {problem}: {found}")
+        if headings != 1:
+            self.problems.append(f"{page.url}: {headings} h1 elements, expected 1")
+
     def screenshot(self, page, name: str, *, full_page: bool = True) -> Path:
+        """Saves a screenshot (and checks the page's accessibility basics while at it)."""
+        self.check_accessibility(page)
         SCREENSHOTS.mkdir(exist_ok=True)
         width = page.viewport_size["width"]
         path = SCREENSHOTS / f"{self.test_name}--{name}--{width}.png"

@@ -231,3 +231,14 @@ def test_create_an_api_key_and_see_it_once(staff_browser):
     expect(page.get_by_role("cell", name=re.compile("^Risk engine apikey_"))).to_be_visible()
     page.set_viewport_size(PHONE)
     staff_browser.screenshot(page, "list")
+
+
+def test_keyboard_users_can_skip_to_the_content(staff_browser):
+    page = staff_browser.open(role="viewer", path="/staff/customers")
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to content")
+    expect(skip).to_be_focused()
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    # The next stop after the skip link is inside the page's own content, not the navigation.
+    assert page.evaluate("document.activeElement.closest('main') !== null")

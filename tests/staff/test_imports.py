@@ -171,3 +171,11 @@ def test_command_succeeds_quietly_on_a_clean_file(tmp_path):
 def test_command_reports_a_missing_file(tmp_path):
     with pytest.raises(CommandError, match="Cannot read"):
         call_command("import_customers", str(tmp_path / "nope.csv"))
+
+
+def test_an_oversized_upload_is_refused_before_it_is_read(client_as, monkeypatch):
+    monkeypatch.setattr("customers.forms.MAX_IMPORT_BYTES", 10)
+    upload = SimpleUploadedFile("big.csv", b"email\nap@one.com\nap@two.com\n", content_type="text/csv")
+    response = client_as("account_manager").post(reverse("staff:import_create"), {"file": upload})
+    assert "larger than" in response.context["form"].errors["file"][0]
+    assert not CustomerImport.objects.exists()
