@@ -121,7 +121,7 @@ class Command(BaseCommand):
                 user.is_superuser = group_name is None
                 user.save()
             if group_name:
-                user.groups.add(Group.objects.get(name=group_name))
+                user.groups.add(Group.objects.get_or_create(name=group_name)[0])
 
     def _seed_customers(self):
         rng = random.Random(2026)
