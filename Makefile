@@ -1,4 +1,4 @@
-.PHONY: run test lint format worker beat install schemathesis
+.PHONY: run test lint format worker beat install schemathesis bench bench-quick
 
 PY := .venv/bin/python
 
@@ -28,3 +28,9 @@ worker: install
 
 beat: install
 	$(PY) -m celery -A config beat -l info
+
+bench:
+	bash scripts/bench.sh $(ARGS)
+
+bench-quick:
+	bash scripts/bench.sh --quick $(ARGS)

@@ -1,4 +1,4 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 
 from core.models import (
     ApiKey,
@@ -9,14 +9,35 @@ from core.models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
+from core.services import api_key_revoke
+
+
+@admin.action(description="Revoke selected API keys")
+def revoke_api_keys(modeladmin, request, queryset):
+    for api_key in queryset.filter(revoked_at__isnull=True):
+        api_key_revoke(api_key=api_key)
+    modeladmin.message_user(
+        request, "Revoked the selected keys; requests using them are now refused.", messages.SUCCESS
+    )
 
 
 @admin.register(ApiKey)
 class ApiKeyAdmin(admin.ModelAdmin):
+    """Keys are created where the raw key can be shown once: the staff UI (/staff/api-keys) or `create_api_key`."""
+
     list_display = ("id", "name", "key_hint", "scopes", "created_by", "created_at", "last_used_at", "revoked_at")
-    list_filter = ("revoked_at",)
+    list_filter = (("revoked_at", admin.EmptyFieldListFilter),)
     search_fields = ("id", "name", "key_hint")
-    readonly_fields = ("id", "key_hint", "created_by", "created_at", "last_used_at")
+    readonly_fields = ("id", "name", "key_hint", "scopes", "created_by", "created_at", "last_used_at", "revoked_at")
+    list_select_related = ("created_by",)
+    actions = [revoke_api_keys]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # A revoked key stays listed: it explains past requests in the event log.
+        return False
 
 
 @admin.register(OAuthClientScopes)

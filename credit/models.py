@@ -3,6 +3,7 @@ credit. Every balance movement is one ledger row written in the same transaction
 
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 
 from core.ids import PrefixedIdField
 from core.models import ActorType
@@ -258,7 +259,9 @@ class CreditTransaction(models.Model):
     reference = models.CharField(max_length=255, blank=True, default="")
     description = models.CharField(max_length=1000, blank=True, default="")
     terms = models.CharField(max_length=16, choices=Terms.choices, blank=True, null=True)
-    billed_at = models.DateTimeField(auto_now_add=True)
+    # When the purchase was invoiced: now, or earlier for an invoice imported from an ERP (created_at is when it
+    # was recorded here).
+    billed_at = models.DateTimeField(default=timezone.now)
     completed_at = models.DateTimeField(blank=True, null=True)
     canceled_at = models.DateTimeField(blank=True, null=True)
     due_at = models.DateTimeField(blank=True, null=True)

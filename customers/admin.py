@@ -1,59 +1,174 @@
-from django.contrib import admin
+"""Django admin for customers. Writes go through customers.services (so every change records its event, as from the
+API or the staff UI); users and payment methods are shown here but managed in the staff UI or the API."""
 
-from customers.models import Customer, CustomerUser, PaymentMethod
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils.html import format_html
+
+from core.actors import Actor
+from core.errors import ApplicationError
+from credit.models import CreditBalance
+from customers.models import Customer, CustomerImport, CustomerImportRowError, CustomerUser, PaymentMethod
+from customers.services import (
+    CUSTOMER_WRITABLE_FIELDS,
+    customer_archive,
+    customer_create,
+    customer_restore,
+    customer_update,
+)
 
 
-class CustomerUserInline(admin.TabularInline):
-    model = CustomerUser
+class ReadOnlyInline(admin.TabularInline):
     extra = 0
-    fields = ("id", "email", "first_name", "last_name", "status", "created_at")
-    readonly_fields = ("id", "created_at")
-    show_change_link = True
-
-
-class PaymentMethodInline(admin.TabularInline):
-    model = PaymentMethod
-    extra = 0
-    fields = ("id", "type", "card_brand", "bank_account_type", "last4", "is_default", "created_at")
-    readonly_fields = fields
     can_delete = False
     show_change_link = True
 
     def has_add_permission(self, request, obj=None):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class CustomerUserInline(ReadOnlyInline):
+    model = CustomerUser
+    fields = ("id", "email", "first_name", "last_name", "status", "created_at")
+    readonly_fields = fields
+
+
+class PaymentMethodInline(ReadOnlyInline):
+    model = PaymentMethod
+    fields = ("id", "type", "card_brand", "bank_account_type", "last4", "is_default", "created_at")
+    readonly_fields = fields
+
+
+class CreditBalanceInline(ReadOnlyInline):
+    model = CreditBalance
+    fields = ("currency_code", "available", "reserved", "used", "updated_at")
+    readonly_fields = fields
+
+
+def _staff_actor(request) -> Actor:
+    return Actor.staff(request.user)
+
+
+@admin.action(description="Archive selected customers")
+def archive_customers(modeladmin, request, queryset):
+    for customer in queryset.filter(status="active"):
+        customer_archive(customer=customer, actor=_staff_actor(request))
+    modeladmin.message_user(request, "Archived the selected active customers.", messages.SUCCESS)
+
+
+@admin.action(description="Restore selected customers")
+def restore_customers(modeladmin, request, queryset):
+    restored, refused = 0, []
+    for customer in queryset.filter(status="archived"):
+        try:
+            customer_restore(customer=customer, actor=_staff_actor(request))
+            restored += 1
+        except (ValidationError, ApplicationError) as error:
+            refused.append(f"{customer}: {getattr(error, 'detail', None) or ' '.join(error.messages)}")
+    modeladmin.message_user(request, f"Restored {restored} customer(s).", messages.SUCCESS)
+    for line in refused:
+        modeladmin.message_user(request, line, messages.ERROR)
+
 
 @admin.register(Customer)
 class CustomerAdmin(admin.ModelAdmin):
-    list_display = ("id", "name", "email", "country", "status", "credit_status", "net_terms_status", "created_at")
-    list_filter = ("status", "credit_status", "net_terms_status", "country", "default_terms")
+    list_display = ("name", "email", "id", "country", "status", "credit_status", "net_terms_status", "default_terms",
+                    "created_at")  # fmt: skip
+    list_filter = ("status", "credit_status", "net_terms_status", "default_terms", "country", "marketing_consent")
     search_fields = ("id", "name", "legal_name", "email", "external_id")
     readonly_fields = (
-        "id", "status", "archived_at", "credit_status", "credit_check_requested_at", "credit_currency",
+        "id", "staff_page", "status", "archived_at", "credit_status", "credit_check_requested_at", "credit_currency",
         "decline_code", "hold_code", "net_terms_status", "net_terms_enrollment_expires_at", "net_terms_enrolled_at",
         "created_at", "updated_at",
     )  # fmt: skip
+    fieldsets = (
+        (None, {"fields": ("id", "staff_page", "name", "legal_name", "email", "external_id", "ein", "locale")}),
+        ("Address", {"fields": ("street_address", "sub_premise", "city", "state", "postal_code", "country")}),
+        ("Account", {"fields": ("default_terms", "marketing_consent", "custom_data", "import_meta")}),
+        (
+            "Status and credit (changed through their actions)",
+            {"fields": readonly_fields[2:]},
+        ),
+    )
     date_hierarchy = "created_at"
     show_full_result_count = False
-    inlines = [CustomerUserInline, PaymentMethodInline]
+    list_per_page = 50
+    actions = [archive_customers, restore_customers]
+    inlines = [CreditBalanceInline, CustomerUserInline, PaymentMethodInline]
+
+    @admin.display(description="Staff page")
+    def staff_page(self, obj):
+        if not obj.pk or obj._state.adding:
+            return "—"
+        return format_html(
+            '<a href="{}">Open in the staff UI (history, actions)</a>', reverse("staff:customer_detail", args=[obj.pk])
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        # Customers are archived, never deleted: credit history points at them.
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        # An archived customer cannot be changed (the services refuse it): restore it first.
+        if obj is not None and obj.is_archived:
+            return [name for _, options in self.fieldsets for name in options["fields"]]
+        return self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        """Through the services, so the change records its event like any other (audit trail, webhooks)."""
+        data = {name: form.cleaned_data[name] for name in form.changed_data if name in CUSTOMER_WRITABLE_FIELDS}
+        if change:
+            customer_update(customer=obj, actor=_staff_actor(request), data=data)
+        else:
+            created = customer_create(actor=_staff_actor(request), **data)
+            obj.pk = created.pk
+        obj.refresh_from_db()
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(CustomerUser)
-class CustomerUserAdmin(admin.ModelAdmin):
-    list_display = ("id", "email", "first_name", "last_name", "customer", "status", "created_at")
+class CustomerUserAdmin(ReadOnlyAdmin):
+    list_display = ("email", "first_name", "last_name", "customer", "status", "created_at")
     list_filter = ("status",)
     search_fields = ("id", "email", "first_name", "last_name", "customer__id", "customer__name")
     list_select_related = ("customer",)
-    raw_id_fields = ("customer",)
-    readonly_fields = ("id", "created_at", "updated_at")
 
 
 @admin.register(PaymentMethod)
-class PaymentMethodAdmin(admin.ModelAdmin):
+class PaymentMethodAdmin(ReadOnlyAdmin):
     list_display = ("id", "customer", "type", "card_brand", "bank_account_type", "last4", "is_default", "created_at")
-    list_filter = ("type", "bank_account_type", "is_default")
+    list_filter = ("type", "bank_account_type", "is_default", "card_brand")
     search_fields = ("id", "customer__id", "customer__name", "last4")
     list_select_related = ("customer",)
-    raw_id_fields = ("customer",)
     exclude = ("provider_token",)
-    readonly_fields = ("id", "created_at", "updated_at")
+
+
+class CustomerImportRowErrorInline(ReadOnlyInline):
+    model = CustomerImportRowError
+    fields = ("line", "field", "message")
+    readonly_fields = fields
+    show_change_link = False
+
+
+@admin.register(CustomerImport)
+class CustomerImportAdmin(ReadOnlyAdmin):
+    list_display = ("file_name", "status", "total_rows", "created_count", "error_count", "created_by", "created_at")
+    list_filter = ("status",)
+    search_fields = ("id", "file_name")
+    list_select_related = ("created_by",)
+    exclude = ("content",)
+    inlines = [CustomerImportRowErrorInline]

@@ -1,9 +1,10 @@
 """Business customers, the people who buy on their credit line, and their stored payment methods."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Lower
 
 from core.ids import PrefixedIdField
@@ -114,8 +115,8 @@ class Customer(models.Model):
     # Lower-cased name, legal name, email, external id and id: one column that one trigram index can serve.
     search_document = models.TextField(editable=False, default="")
 
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["id"]
@@ -148,9 +149,13 @@ class Customer(models.Model):
             models.Index(fields=["status", "id"], name="customer_status_id_idx"),
             models.Index(fields=["credit_status", "id"], name="customer_credit_status_id_idx"),
             models.Index(fields=["net_terms_status"], name="customer_net_terms_status_idx"),
-            models.Index(Lower("email"), name="customer_email_lower_idx"),
+            # Emails are stored lower-cased, so the `email` filter compares the plain column.
+            models.Index(fields=["email"], name="customer_email_idx"),
             models.Index(fields=["external_id"], name="customer_external_id_idx"),
-            models.Index(Lower("name"), name="customer_name_lower_idx"),
+            # Keyset orderings: (sort key, id).
+            models.Index(fields=["name", "id"], name="customer_name_id_idx"),
+            models.Index(fields=["created_at", "id"], name="customer_created_id_idx"),
+            models.Index(fields=["updated_at", "id"], name="customer_updated_id_idx"),
         ]
 
     def __str__(self) -> str:
@@ -289,3 +294,77 @@ class PaymentMethod(models.Model):
             raise ValidationError({"exp_month": "Cards need an expiry month and year."})
         if self.type == PaymentMethodType.BANK_ACCOUNT and not self.bank_account_type:
             raise ValidationError({"bank_account_type": "Bank accounts need a type: ach, pad or eft."})
+
+
+class CustomerImportStatus(models.TextChoices):
+    PENDING = "pending"
+    RUNNING = "running"
+    COMPLETED = "completed"
+    FAILED = "failed"
+
+
+class CustomerImport(models.Model):
+    """A bulk CSV import of customers, run row by row by a Celery task.
+
+    The file is kept in the row rather than on a disk that a worker on another host might not see. The counters move
+    in the same transaction as each row, so progress is exact and a retried task resumes after the last finished
+    row instead of importing it twice."""
+
+    id = PrefixedIdField(prefix="cim")
+    file_name = models.CharField(max_length=255)
+    content = models.TextField()
+    status = models.CharField(max_length=16, choices=CustomerImportStatus.choices, default=CustomerImportStatus.PENDING)
+    total_rows = models.PositiveIntegerField()
+    processed_rows = models.PositiveIntegerField(default=0)
+    created_count = models.PositiveIntegerField(default=0)
+    error_count = models.PositiveIntegerField(default=0)
+    failure = models.TextField(blank=True, default="", help_text="Why the whole import stopped, if it did.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, blank=True, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(blank=True, null=True)
+    finished_at = models.DateTimeField(blank=True, null=True)
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            _choices_check("status", CustomerImportStatus, nullable=False),
+            models.CheckConstraint(
+                condition=Q(processed_rows__lte=F("total_rows")), name="customer_import_processed_lte_total"
+            ),
+            models.CheckConstraint(
+                condition=Q(processed_rows=F("created_count") + F("error_count")),
+                name="customer_import_counters_add_up",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.status})"
+
+    @property
+    def percent(self) -> int:
+        """Whole percent of rows processed; an empty file is complete once the task has looked at it."""
+        if not self.total_rows:
+            return 100 if self.is_finished else 0
+        return self.processed_rows * 100 // self.total_rows
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in {CustomerImportStatus.COMPLETED, CustomerImportStatus.FAILED}
+
+
+class CustomerImportRowError(models.Model):
+    """Why one row of an import was not imported (one per failing field). The row's customer was never saved."""
+
+    customer_import = models.ForeignKey(CustomerImport, on_delete=models.CASCADE, related_name="row_errors")
+    line = models.PositiveIntegerField(help_text="Line number in the file; the header is line 1.")
+    field = models.CharField(max_length=64, blank=True, default="")
+    message = models.TextField()
+
+    class Meta:
+        ordering = ["line", "id"]
+        indexes = [models.Index(fields=["customer_import", "line"], name="customer_import_error_line_idx")]
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.field or 'row'}: {self.message}"

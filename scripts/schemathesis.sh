@@ -16,7 +16,7 @@ bash scripts/bootstrap.sh
 export PYTHON_BIN=.venv/bin/python
 exec env -u DATABASE_URL -u REDIS_URL bash scripts/services.sh bash -c '
   set -euo pipefail
-  export DJANGO_SETTINGS_MODULE=config.settings.local DJANGO_DEBUG=false API_RATE_LIMIT=1000000000
+  export DJANGO_SETTINGS_MODULE=config.settings.local DJANGO_DEBUG=false API_RATE_LIMIT_PER_MINUTE=1000000000
   py=.venv/bin/python
   $py manage.py migrate --no-input -v 0
   key=$($py manage.py create_api_key --name schemathesis 2>/dev/null | tail -n 1)

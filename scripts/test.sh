@@ -4,6 +4,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
 export PYTHON_BIN=.venv/bin/python
+# Browser tests drive Debian's Chromium (Playwright cannot download its own browsers here).
+if [ ! -x /usr/bin/chromium ]; then
+  echo "installing chromium for the browser tests"
+  command -v apt-get >/dev/null || { echo "cannot install chromium: no apt-get" >&2; exit 1; }
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >/dev/null && apt-get install -y -qq chromium >/dev/null
+fi
 exec bash scripts/services.sh bash -c '
   set -euo pipefail
   export DJANGO_SETTINGS_MODULE=config.settings.test

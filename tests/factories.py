@@ -2,6 +2,7 @@ import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
+from core.models import EventType, WebhookEndpoint
 from customers.models import Customer, CustomerUser, PaymentMethod
 
 
@@ -12,7 +13,7 @@ class CustomerFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"ap{n}@business{n}.com")
     name = factory.Sequence(lambda n: f"Business {n}")
     legal_name = factory.LazyAttribute(lambda o: f"{o.name} LLC")
-    ein = "12-3456789"
+    ein = factory.Sequence(lambda n: f"12-{n % 10_000_000:07d}")
     street_address = "1 Market St"
     city = "San Francisco"
     state = "CA"
@@ -57,6 +58,18 @@ class StaffUserFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def role(self, create, extracted, **kwargs):
         if create and extracted:
-            self.groups.add(Group.objects.get(name=extracted))
+            # get_or_create: transactional tests flush the groups the migration made.
+            self.groups.add(Group.objects.get_or_create(name=extracted)[0])
         if create:
             self.save()
+
+
+class WebhookEndpointFactory(factory.django.DjangoModelFactory):
+    """An endpoint saved directly (no URL check): tests point it at their loopback receiver."""
+
+    class Meta:
+        model = WebhookEndpoint
+
+    url = "https://hooks.example.com/creditdesk"
+    event_types = factory.LazyFunction(lambda: list(EventType.values))
+    enabled = True

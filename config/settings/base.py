@@ -43,6 +43,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "core.api.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Sends a policy only where a view asks for one (the staff UI: core.staff.access.STAFF_CSP).
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -66,6 +68,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "core.staff.access.staff_context",
             ],
         },
     },
@@ -117,6 +120,37 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A publish while the broker is down must fail fast: the outbox sweep re-sends what was not handed over.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 CELERY_BEAT_SCHEDULE: dict = {}
+# --- credit (credit/tasks.py); `expires` drops runs that queued up during an outage instead of replaying them all.
+CELERY_BEAT_SCHEDULE |= {
+    "credit-sweep-stalled-checks": {
+        "task": "credit.sweep_stalled_checks",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    "credit-expire-enrollments": {"task": "credit.expire_enrollments", "schedule": 900.0, "options": {"expires": 850}},
+    "credit-apply-past-due-holds": {
+        "task": "credit.apply_past_due_holds",
+        "schedule": 3600.0,
+        "options": {"expires": 3500},
+    },
+}
+
+# --- Webhooks ------------------------------------------------------------------------------------------------------
+# A web request that records an event publishes its deliveries after commit; a broker host that drops packets must
+# not hold it for long (the outbox sweep below sends whatever could not be published).
+CELERY_BROKER_TRANSPORT_OPTIONS["socket_connect_timeout"] = 2
+# The outbox sweep: fans out events whose after-commit dispatch never ran and enqueues overdue deliveries.
+CELERY_BEAT_SCHEDULE["webhooks-outbox-sweep"] = {
+    "task": "core.webhooks.sweep",
+    "schedule": 60.0,
+    # A sweep that waited longer than its period in a stopped queue is superseded by the next one.
+    "options": {"expires": 55},
+}
+# Refuse webhook URLs whose host resolves to private, loopback, link-local, multicast or reserved addresses, so that
+# webhooks cannot be aimed at internal services. Only development and test settings allow them.
+WEBHOOKS_ALLOW_PRIVATE_TARGETS = False
+# (connect, read) timeouts of one delivery attempt, in seconds.
+WEBHOOKS_TIMEOUT = (3.0, 10.0)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -148,6 +182,12 @@ PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
 CREDIT_DECISION_PROVIDER = os.environ.get("CREDIT_DECISION_PROVIDER", "credit.engine.ScorecardProvider")
 NET_TERMS_ENROLLMENT_TTL_DAYS = int(os.environ.get("NET_TERMS_ENROLLMENT_TTL_DAYS", "14"))
 CREDIT_HOLD_PAST_DUE_DAYS = 15
+# The stalled-check sweep: a pending check is re-dispatched when it was never handed to the broker (after a grace
+# period that leaves it to its own after-commit dispatch) or handed over longer ago than a decision can take; after
+# CREDIT_CHECK_MAX_DISPATCHES hand-overs it goes to the staff review queue instead.
+CREDIT_CHECK_DISPATCH_GRACE_SECONDS = 60
+CREDIT_CHECK_REDISPATCH_AFTER_SECONDS = 300
+CREDIT_CHECK_MAX_DISPATCHES = 5
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 
@@ -227,7 +267,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
-# Requests per client per window (core/api/ratelimit.py).
-API_RATE_LIMIT = int(os.environ.get("API_RATE_LIMIT", "1200"))
-API_RATE_LIMIT_WINDOW = int(os.environ.get("API_RATE_LIMIT_WINDOW", "60"))
-CELERY_BEAT_SCHEDULE["purge-idempotency-records"] = {"task": "core.purge_idempotency_records", "schedule": 3600.0}
+# Requests per client (API key or OAuth client) per minute (core/api/ratelimit.py).
+API_RATE_LIMIT = int(os.environ.get("API_RATE_LIMIT_PER_MINUTE", "1200"))
+API_RATE_LIMIT_WINDOW = 60
+CELERY_BEAT_SCHEDULE["purge-idempotency-records"] = {
+    "task": "core.purge_idempotency_records",
+    "schedule": 3600.0,
+    "options": {"expires": 3500},
+}
+
+# Benchmark baselines (bench/urls.py) are routed only when this is on; see `make bench`.
+BENCH_MODE = env_bool("BENCH_MODE")

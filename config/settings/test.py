@@ -16,3 +16,5 @@ if not DATABASE_URL or not REDIS_URL:  # noqa: F405
     )
 # Tests decide per test whether tasks run in process (the `eager_tasks` fixture) or on a real worker.
 CELERY_TASK_ALWAYS_EAGER = False
+# Webhook receivers on this machine (a local receiver, the tests' loopback server) are allowed here only.
+WEBHOOKS_ALLOW_PRIVATE_TARGETS = True

@@ -13,9 +13,23 @@ from django.utils import timezone
 from core.actors import Actor
 from core.models import ApiKey, Scope
 from core.services import api_key_create, api_key_revoke
-from credit.ledger import balance_lock, ledger_post
-from credit.models import CreditCheck, CreditCheckStatus, CreditDecision, DecisionType, LedgerEntryType
-from customers.models import Customer, NetTermsStatus
+from credit.services import (
+    credit_check_approve,
+    credit_check_decide,
+    credit_check_decline,
+    credit_check_request,
+    credit_deactivate,
+    credit_direct_approve,
+    credit_line_update,
+    credit_past_due_evaluate,
+    credit_transaction_bill,
+    credit_transaction_cancel,
+    credit_transaction_complete,
+    credit_transaction_repay,
+    net_terms_enroll,
+    net_terms_enrollment_expire,
+)
+from customers.models import Customer, Terms
 from customers.services import customer_archive, customer_create, customer_user_create, payment_method_add
 
 DEMO_MARKER = {"source": "seed_demo"}
@@ -107,7 +121,7 @@ class Command(BaseCommand):
                 user.is_superuser = group_name is None
                 user.save()
             if group_name:
-                user.groups.add(Group.objects.get(name=group_name))
+                user.groups.add(Group.objects.get_or_create(name=group_name)[0])
 
     def _seed_customers(self):
         rng = random.Random(2026)
@@ -154,61 +168,78 @@ class Command(BaseCommand):
             self._apply_state(customer, STATES[index % len(STATES)], rng, now, index)
 
     def _apply_state(self, customer, state, rng, now, index):
+        """Bring a customer to its demo credit state through the credit services, as the API and staff would."""
         if state == "none":
             return
         if state == "archived":
             customer_archive(customer=customer, actor=SEED_ACTOR)
             return
-        amount = rng.choice([500000, 1000000, 2500000, 5000000, 10000000])
-        check = CreditCheck.objects.create(
-            customer=customer,
-            amount_requested=amount,
-            has_purchase_history=bool(index % 2),
-            business_description="Demo customer",
-        )
-        requested_at = now - timedelta(hours=3 + index)
-        customer.credit_check_requested_at = requested_at
-        customer.credit_status = "pending"
+        officer = Actor.staff(get_user_model().objects.get(username="officer"))
+        amount = rng.choice([500000, 1000000, 2500000, 5000000])
+        terms = rng.choice(["net30", "net30", "net45", "net60"])
+        if state == "approved_enrolled" and index % 4 == 0:
+            credit_direct_approve(customer=customer, actor=officer, amount=amount, default_terms=terms,
+                                  note="Direct application: trade references and bank letter on file")  # fmt: skip
+            customer.refresh_from_db()
+            self._activity(customer, rng, now, amount, terms, index)
+            return
         if state == "in_review":
-            check.status = CreditCheckStatus.IN_REVIEW
-            check.score = 55
-            check.reasons = ["requested amount above instant-approval limit", "no purchase history"]
-            check.referred_at = requested_at
-            check.save()
-            customer.save()
+            # Above the engine's instant limit, so the engine refers it to the review queue.
+            check = credit_check_request(customer=customer, actor=SEED_ACTOR, amount_requested=7500000,
+                                         has_purchase_history=True, business_description="Demo customer")  # fmt: skip
+            credit_check_decide(credit_check_id=check.id)
             return
-        check.decided_at = requested_at + timedelta(minutes=1)
+        check = credit_check_request(customer=customer, actor=SEED_ACTOR, amount_requested=amount,
+                                     has_purchase_history=bool(index % 2), has_purchase_terms_history=bool(index % 3),
+                                     business_description="Demo customer")  # fmt: skip
         if state == "declined":
-            check.status = CreditCheckStatus.DECLINED
-            check.save()
-            CreditDecision.objects.create(
-                customer=customer, credit_check=check, decision=DecisionType.DECLINED, decline_code="thin_file",
-                reasons=["no EIN on file", "free-mail email domain"], score=20, decided_by_type="system",
-            )  # fmt: skip
-            customer.credit_status = "declined"
-            customer.decline_code = "thin_file"
-            customer.save()
+            code = ["thin_file", "failing_credit", "business_not_verified"][index % 3]
+            credit_check_decline(credit_check=check, actor=officer, decline_code=code, note="Bureau file reviewed")
             return
-        check.status = CreditCheckStatus.APPROVED
-        check.save()
-        decision = CreditDecision.objects.create(
-            customer=customer, credit_check=check, decision=DecisionType.APPROVED, amount=amount,
-            currency_code="USD", default_terms="net30", reasons=["complete business profile"], score=82,
-            decided_by_type="system",
+        credit_check_approve(credit_check=check, actor=officer, amount=amount, default_terms=terms)
+        customer.refresh_from_db()
+        if state == "approved_expired":
+            # The demo fast-forwards this one to the end of its link's life.
+            net_terms_enrollment_expire(
+                customer=customer, actor=SEED_ACTOR, now=customer.net_terms_enrollment_expires_at
+            )
+            return
+        if state == "approved_pending":
+            return
+        net_terms_enroll(customer=customer, customer_user=customer.users.order_by("id").first())
+        self._activity(customer, rng, now, amount, terms, index)
+        if state == "hold":
+            self._purchase(customer, amount // 5, now, terms, days_past_due=25)
+            credit_past_due_evaluate(customer=customer)
+        elif state == "deactivated":
+            credit_deactivate(customer=customer, actor=officer, note="Business sold; account closed")
+
+    def _activity(self, customer, rng, now, amount, terms, index):
+        """Purchases in every state: repaid, completed and current, billed, and on every other customer one a few
+        days past due (within the grace before a hold) and one canceled."""
+        repaid = self._purchase(customer, amount // 5, now, terms, days_past_due=-5)
+        credit_transaction_repay(credit_transaction=repaid, actor=SEED_ACTOR, amount=repaid.amount)
+        self._purchase(customer, amount * rng.choice([10, 15]) // 100, now, terms, completed_days_ago=3)
+        self._purchase(customer, amount // 10, now, terms)
+        if index % 3 == 0:
+            officer = Actor.staff(get_user_model().objects.get(username="officer"))
+            credit_line_update(customer=customer, actor=officer, credit_limit=amount * 6 // 5,
+                               reason="Annual review: always paid on time")  # fmt: skip
+        if index % 2 == 0:
+            self._purchase(customer, amount // 10, now, terms, days_past_due=6)
+            canceled = self._purchase(customer, amount // 20, now, terms)
+            credit_transaction_cancel(credit_transaction=canceled, actor=SEED_ACTOR)
+
+    def _purchase(self, customer, amount, now, terms, *, days_past_due=None, completed_days_ago=None):
+        """Billed now, or (with a completion) an invoice imported from the ERP, billed two days before completion."""
+        if days_past_due is not None:
+            completed_days_ago = Terms.days(terms) + days_past_due
+        completed_at = now - timedelta(days=completed_days_ago) if completed_days_ago is not None else None
+        billed = credit_transaction_bill(
+            customer=customer, actor=SEED_ACTOR, amount=amount, currency_code=customer.credit_currency,
+            reference=f"INV-{customer.external_id}-{customer.credit_transactions.count() + 1}",
+            billed_at=completed_at - timedelta(days=2) if completed_at else None,
         )  # fmt: skip
-        customer.credit_status = "approved"
-        customer.credit_currency = "USD"
-        customer.default_terms = "net30"
-        customer.net_terms_status = {
-            "approved_pending": NetTermsStatus.PENDING_ENROLLMENT,
-            "approved_expired": NetTermsStatus.ENROLLMENT_EXPIRED,
-        }.get(state, NetTermsStatus.ENROLLED)
-        expires = now + timedelta(days=10) if state == "approved_pending" else now - timedelta(days=1)
-        customer.net_terms_enrollment_expires_at = expires if state != "approved_enrolled" else None
-        if state in {"hold", "deactivated"}:
-            customer.credit_status = state
-            customer.hold_code = "past_due" if state == "hold" else None
-        customer.save()
-        balance = balance_lock(customer_id=customer.id, currency_code="USD")
-        ledger_post(balance=balance, entry_type=LedgerEntryType.GRANT, amount=amount, actor=SEED_ACTOR,
-                    reason="credit check approved", decision=decision)  # fmt: skip
+        if completed_at is None:
+            return billed
+        return credit_transaction_complete(credit_transaction=billed, actor=SEED_ACTOR, completed_at=completed_at)

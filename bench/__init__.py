@@ -1,0 +1,1 @@
+"""Benchmark harness: bulk loader, baseline views (served only when BENCH_MODE is on) and the load driver."""

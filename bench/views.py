@@ -1,0 +1,102 @@
+"""Baselines for the benchmark, served only when BENCH_MODE is on (never in production URLs).
+
+- floor: bare Django views running the same queries as the API and returning the same JSON, with no framework
+  layers (no DRF, no auth, no throttling, no idempotency, no validation). The best the API could possibly do.
+- naive: the tutorial DRF implementation (ModelViewSet, ModelSerializer, PageNumberPagination with OFFSET).
+"""
+
+import json
+import uuid
+
+from django.db import connection, transaction
+from django.http import HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from rest_framework import pagination, serializers, viewsets
+
+from customers.filters import search_condition
+from customers.models import Customer
+from customers.presenters import customer_to_dict
+from customers.selectors import customer_queryset
+
+
+def _envelope(data, **meta) -> JsonResponse:
+    return JsonResponse({"data": data, "meta": {"request_id": str(uuid.uuid4()), **meta}})
+
+
+def floor_list(request):
+    per_page = int(request.GET.get("per_page", 50))
+    queryset = customer_queryset().filter(status="active")
+    if after := request.GET.get("after"):
+        queryset = queryset.filter(id__gt=after)
+    if term := request.GET.get("search"):
+        queryset = queryset.filter(search_condition(term))
+    rows = list(queryset.order_by("id")[: per_page + 1])
+    items = rows[:per_page]
+    return _envelope(
+        [customer_to_dict(customer) for customer in items],
+        pagination={"per_page": per_page, "has_more": len(rows) > per_page,
+                    "end_cursor": items[-1].id if items else None},
+    )  # fmt: skip
+
+
+def unindexed_search(request):
+    """The same search as a plain ILIKE over the columns, which no index serves: the scan the trigram index saves."""
+    pattern = f"%{request.GET['search']}%"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id FROM customers_customer WHERE status = 'active' AND (name ILIKE %s OR legal_name ILIKE %s "
+            "OR email ILIKE %s OR external_id ILIKE %s) ORDER BY id LIMIT 50",
+            [pattern] * 4,
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+    customers = customer_queryset().filter(id__in=ids).order_by("id")
+    return _envelope([customer_to_dict(customer) for customer in customers])
+
+
+def floor_get(request, customer_id: str):
+    customer = customer_queryset().filter(pk=customer_id).first()
+    if customer is None:
+        return JsonResponse({"error": {"code": "not_found"}}, status=404)
+    return _envelope(customer_to_dict(customer))
+
+
+@csrf_exempt
+def floor_create(request):
+    body = json.loads(request.body)
+    customer = Customer(**body)
+    customer.save()
+    return JsonResponse({"data": customer_to_dict(customer), "meta": {"request_id": str(uuid.uuid4())}}, status=201)
+
+
+@csrf_exempt
+def floor_reserve(request, customer_id: str):
+    """The same money movement as billing a credit transaction, as one conditional UPDATE (no ledger, no events)."""
+    amount = int(json.loads(request.body)["amount"])
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE credit_creditbalance SET available = available - %s, reserved = reserved + %s "
+            "WHERE customer_id = %s AND currency_code = 'USD' AND available >= %s",
+            [amount, amount, customer_id, amount],
+        )
+        reserved = cursor.rowcount == 1
+    return HttpResponse(status=201 if reserved else 422)
+
+
+class NaiveCustomerSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Customer
+        fields = "__all__"
+
+
+class NaivePagination(pagination.PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "per_page"
+    max_page_size = 200
+
+
+class NaiveCustomerViewSet(viewsets.ModelViewSet):
+    queryset = Customer.objects.filter(status="active").order_by("id")
+    serializer_class = NaiveCustomerSerializer
+    pagination_class = NaivePagination
+    authentication_classes: list = []
+    permission_classes: list = []

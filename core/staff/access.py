@@ -1,0 +1,132 @@
+"""Who may do what in the staff UI.
+
+Roles are the Django groups made by migration core/0002_staff_groups. Every staff view names exactly one
+capability, and `StaffView` refuses (403) anyone whose roles do not grant it, before any handler runs; anonymous
+visitors are sent to the login page. Superusers hold every capability. Templates see the same answers through the
+`staff_can` context variable, so a button is shown exactly when its POST would be accepted.
+"""
+
+from enum import StrEnum
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.utils.csp import CSP
+from django.utils.decorators import method_decorator
+from django.utils.functional import SimpleLazyObject
+from django.views import View
+from django.views.decorators.csp import csp_override
+
+from core.actors import Actor
+from core.models import Scope
+
+
+class Capability(StrEnum):
+    VIEW = "view"  # read every staff page, export CSV
+    CUSTOMERS_WRITE = "customers_write"  # customers, their users and payment methods, bulk import
+    CREDIT_WRITE = "credit_write"  # credit checks, decisions, line adjustments, holds
+    API_KEYS = "api_keys"  # create and revoke API keys, within the scopes the role may grant
+
+
+class Role(StrEnum):
+    VIEWER = "viewer"
+    ACCOUNT_MANAGER = "account_manager"
+    CREDIT_OFFICER = "credit_officer"
+
+
+ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
+    Role.VIEWER: frozenset({Capability.VIEW}),
+    Role.ACCOUNT_MANAGER: frozenset({Capability.VIEW, Capability.CUSTOMERS_WRITE, Capability.API_KEYS}),
+    Role.CREDIT_OFFICER: frozenset({Capability.VIEW, Capability.CREDIT_WRITE, Capability.API_KEYS}),
+}
+
+# An API key acts with its scopes, so a role may only grant (or revoke) scopes for what it may do itself:
+# otherwise an account manager could mint a credit:write key and approve credit through the API.
+ROLE_API_SCOPES: dict[str, frozenset[str]] = {
+    Role.ACCOUNT_MANAGER: frozenset({Scope.CUSTOMERS_READ, Scope.CUSTOMERS_WRITE}),
+    Role.CREDIT_OFFICER: frozenset({Scope.CUSTOMERS_READ, Scope.CREDIT_READ, Scope.CREDIT_WRITE}),
+}
+
+# Every staff page is served by the app itself: nothing from another origin, no inline script or style.
+STAFF_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+
+
+def user_roles(user) -> frozenset[str]:
+    """The staff roles of a user, read once per request (cached on the user object)."""
+    if not user.is_authenticated or not user.is_active:
+        return frozenset()
+    if not hasattr(user, "_staff_roles"):
+        names = set(user.groups.values_list("name", flat=True))
+        user._staff_roles = frozenset(role for role in Role if role in names)
+    return user._staff_roles
+
+
+def user_capabilities(user) -> frozenset[Capability]:
+    if not user.is_authenticated or not user.is_active:
+        return frozenset()
+    if user.is_superuser:
+        return frozenset(Capability)
+    return frozenset().union(*(ROLE_CAPABILITIES[role] for role in user_roles(user)))
+
+
+def user_can(user, capability: Capability) -> bool:
+    return capability in user_capabilities(user)
+
+
+def grantable_scopes(user) -> list[str]:
+    """Scopes this user may put on (or take off by revoking) an API key, in the order Scope lists them."""
+    if not user_can(user, Capability.API_KEYS):
+        return []
+    if user.is_superuser:
+        return list(Scope.values)
+    allowed = frozenset().union(*(ROLE_API_SCOPES.get(role, frozenset()) for role in user_roles(user)))
+    return [scope for scope in Scope.values if scope in allowed]
+
+
+def role_label(user) -> str:
+    if user.is_superuser:
+        return "Administrator"
+    roles = user_roles(user)
+    return ", ".join(role.replace("_", " ").capitalize() for role in Role if role in roles) or "No staff role"
+
+
+@method_decorator(csp_override(STAFF_CSP), name="dispatch")
+class StaffView(View):
+    """Base of every staff view: login required, then the view's one `capability`, checked for every method."""
+
+    capability: Capability | None = None
+
+    def dispatch(self, request, *args, **kwargs):
+        if self.capability is None:
+            raise ImproperlyConfigured(f"{type(self).__name__} must name the capability it requires.")
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not user_can(request.user, self.capability):
+            raise PermissionDenied(f"Your role does not allow this ({self.capability}).")
+        return super().dispatch(request, *args, **kwargs)
+
+    @property
+    def actor(self) -> Actor:
+        return Actor.staff(self.request.user, request_id=self.request.META.get("HTTP_X_REQUEST_ID", "")[:64])
+
+
+def staff_context(request) -> dict:
+    """Template context: `staff_can.<capability>` booleans and the signed-in user's role label (lazily)."""
+    user = getattr(request, "user", None)
+    if user is None:
+        return {}
+    return {
+        "staff_can": SimpleLazyObject(
+            lambda: {capability.value: user_can(user, capability) for capability in Capability}
+        ),
+        "staff_role_label": SimpleLazyObject(lambda: role_label(user)),
+    }

@@ -1,0 +1,106 @@
+"""Writes for webhook endpoints and deliveries. Endpoint changes are not events of SPEC §4 (no event type exists for
+them), so they are logged with their actor instead of recorded in the outbox."""
+
+import logging
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from core.actors import Actor
+from core.errors import ApplicationError
+from core.models import EventType, WebhookDelivery, WebhookEndpoint, generate_webhook_secret
+from core.webhooks.delivery import webhook_delivery_attempt_now
+from core.webhooks.url_safety import TargetRefused, check_target_url
+
+logger = logging.getLogger(__name__)
+
+WEBHOOK_ENDPOINT_WRITABLE_FIELDS = ("url", "event_types", "enabled", "description")
+
+
+def _clean_event_types(value: Any) -> list[str]:
+    if not isinstance(value, list | tuple) or not value or not all(isinstance(item, str) for item in value):
+        raise ValidationError({"event_types": "A non-empty list of event types is required."})
+    unknown = sorted(set(value) - set(EventType.values))
+    if unknown:
+        raise ValidationError(
+            {"event_types": f"Unknown event types: {', '.join(unknown)}. Choose among: {', '.join(EventType.values)}."}
+        )
+    return list(dict.fromkeys(value))
+
+
+def _validate_and_save(endpoint: WebhookEndpoint, *, update_fields: list[str] | None = None) -> None:
+    endpoint.event_types = _clean_event_types(endpoint.event_types)
+    if not isinstance(endpoint.enabled, bool):
+        raise ValidationError({"enabled": "Must be true or false."})
+    endpoint.full_clean()
+    try:
+        check_target_url(endpoint.url)
+    except TargetRefused as exc:
+        raise ValidationError({"url": str(exc)}) from None
+    endpoint.save(update_fields=update_fields)
+
+
+@transaction.atomic
+def webhook_endpoint_create(
+    *, actor: Actor, url: str, event_types: list[str], enabled: bool = True, description: str = ""
+) -> WebhookEndpoint:
+    """Register a receiver. The returned endpoint carries its signing secret: show it now, it is never shown again."""
+    endpoint = WebhookEndpoint(url=url, event_types=event_types, enabled=enabled, description=description or "")
+    _validate_and_save(endpoint)
+    logger.info("Webhook endpoint %s created by %s %s", endpoint.id, actor.type, actor.label or actor.id)
+    return endpoint
+
+
+@transaction.atomic
+def webhook_endpoint_update(*, endpoint: WebhookEndpoint, actor: Actor, data: dict[str, Any]) -> WebhookEndpoint:
+    """Change any of url, event_types, enabled, description (none required). Disabling pauses pending deliveries;
+    re-enabling lets the outbox sweep send them."""
+    unknown = sorted(set(data) - set(WEBHOOK_ENDPOINT_WRITABLE_FIELDS))
+    if unknown:
+        raise ValidationError({name: "Unknown field." for name in unknown})
+    endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
+    changed = [name for name, value in data.items() if getattr(endpoint, name) != value]
+    for name in changed:
+        setattr(endpoint, name, "" if name == "description" and data[name] is None else data[name])
+    if changed:
+        _validate_and_save(endpoint, update_fields=[*changed, "updated_at"])
+        logger.info("Webhook endpoint %s changed (%s) by %s %s", endpoint.id, ", ".join(changed), actor.type,
+                    actor.label or actor.id)  # fmt: skip
+    return endpoint
+
+
+@transaction.atomic
+def webhook_endpoint_delete(*, endpoint: WebhookEndpoint, actor: Actor) -> None:
+    """Delete the endpoint with its deliveries and their attempts."""
+    WebhookEndpoint.objects.filter(pk=endpoint.pk).delete()
+    logger.info("Webhook endpoint %s deleted by %s %s", endpoint.id, actor.type, actor.label or actor.id)
+
+
+@transaction.atomic
+def webhook_endpoint_rotate_secret(*, endpoint: WebhookEndpoint, actor: Actor) -> WebhookEndpoint:
+    """Replace the signing secret; every later attempt, retries included, is signed with the new one. The returned
+    endpoint carries the new secret, shown this once."""
+    endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
+    endpoint.secret = generate_webhook_secret()
+    endpoint.save(update_fields=["secret", "updated_at"])
+    logger.info("Webhook endpoint %s secret rotated by %s %s", endpoint.id, actor.type, actor.label or actor.id)
+    return endpoint
+
+
+@transaction.atomic
+def webhook_delivery_replay(*, delivery: WebhookDelivery, actor: Actor) -> WebhookDelivery:
+    """Send a delivery again now, whatever its status: one attempt, logged like any other, with no retry after it.
+    Success marks it delivered. Returns the delivery with its attempts."""
+    # Read afresh: the caller's delivery may carry an endpoint loaded before it was disabled.
+    if not WebhookEndpoint.objects.filter(pk=delivery.endpoint_id, enabled=True).exists():
+        raise ApplicationError(
+            "endpoint_disabled",
+            f"Webhook endpoint {delivery.endpoint_id} is disabled; enable it to replay.",
+            status=422,
+        )
+    replayed = webhook_delivery_attempt_now(delivery_id=delivery.id)
+    if replayed is None:
+        raise ApplicationError("conflict", f"Delivery {delivery.id} is being attempted right now.", status=409)
+    logger.info("Webhook delivery %s replayed by %s %s", delivery.id, actor.type, actor.label or actor.id)
+    return WebhookDelivery.objects.select_related("event").prefetch_related("attempts").get(pk=replayed.pk)

@@ -1,0 +1,116 @@
+"""Plain-dict wire shapes of the credit objects (SPEC §3): the API's responses, event payloads and exports."""
+
+from core.formatting import money, rfc3339
+from credit.ledger import balance_to_dict
+from credit.models import CreditCheck, CreditDecision, CreditLedgerEntry, CreditRepayment, CreditTransaction
+
+__all__ = [
+    "balance_to_dict",
+    "credit_check_to_dict",
+    "credit_decision_to_dict",
+    "credit_repayment_to_dict",
+    "credit_transaction_to_dict",
+    "ledger_entry_to_dict",
+]
+
+
+def _actor(actor_type: str, actor_id: str) -> dict:
+    return {"type": actor_type, "id": actor_id or None}
+
+
+def credit_decision_to_dict(decision: CreditDecision) -> dict:
+    """Exactly the fields SPEC §3 lists for a credit decision object."""
+    return {
+        "id": decision.id,
+        "customer_id": decision.customer_id,
+        "credit_check_id": decision.credit_check_id,
+        "decision": decision.decision,
+        "amount": money(decision.amount),
+        "currency_code": decision.currency_code,
+        "default_terms": decision.default_terms,
+        "decline_code": decision.decline_code,
+        "hold_code": decision.hold_code,
+        "reasons": list(decision.reasons),
+        "score": decision.score,
+        "decided_by": _actor(decision.decided_by_type, decision.decided_by_id),
+        "created_at": rfc3339(decision.created_at),
+    }
+
+
+def credit_check_to_dict(check: CreditCheck) -> dict:
+    return {
+        "id": check.id,
+        "customer_id": check.customer_id,
+        "status": check.status,
+        "amount_requested": money(check.amount_requested),
+        "currency_code": check.currency_code,
+        "has_purchase_history": check.has_purchase_history,
+        "has_purchase_terms_history": check.has_purchase_terms_history,
+        "business_description": check.business_description or None,
+        "score": check.score,
+        "reasons": list(check.reasons),
+        "inputs": check.inputs,
+        "requested_by": _actor(check.requested_by_type, check.requested_by_id),
+        "requested_at": rfc3339(check.requested_at),
+        "referred_at": rfc3339(check.referred_at),
+        "decided_at": rfc3339(check.decided_at),
+    }
+
+
+def credit_transaction_to_dict(credit_transaction: CreditTransaction) -> dict:
+    return {
+        "id": credit_transaction.id,
+        "customer_id": credit_transaction.customer_id,
+        "status": credit_transaction.status,
+        "amount": money(credit_transaction.amount),
+        "amount_repaid": money(credit_transaction.amount_repaid),
+        "amount_outstanding": money(credit_transaction.amount_outstanding),
+        "currency_code": credit_transaction.currency_code,
+        "reference": credit_transaction.reference or None,
+        "description": credit_transaction.description or None,
+        "terms": credit_transaction.terms,
+        "billed_at": rfc3339(credit_transaction.billed_at),
+        "completed_at": rfc3339(credit_transaction.completed_at),
+        "canceled_at": rfc3339(credit_transaction.canceled_at),
+        "due_at": rfc3339(credit_transaction.due_at),
+        "repaid_at": rfc3339(credit_transaction.repaid_at),
+        "created_at": rfc3339(credit_transaction.created_at),
+        "updated_at": rfc3339(credit_transaction.updated_at),
+    }
+
+
+def credit_repayment_to_dict(repayment: CreditRepayment) -> dict:
+    """The currency is the transaction's; pass repayments loaded with select_related("transaction")."""
+    return {
+        "id": repayment.id,
+        "credit_transaction_id": repayment.transaction_id,
+        "customer_id": repayment.transaction.customer_id,
+        "amount": money(repayment.amount),
+        "currency_code": repayment.transaction.currency_code,
+        "created_at": rfc3339(repayment.created_at),
+    }
+
+
+def ledger_entry_to_dict(entry: CreditLedgerEntry) -> dict:
+    return {
+        "id": entry.id,
+        "customer_id": entry.customer_id,
+        "currency_code": entry.currency_code,
+        "type": entry.entry_type,
+        "amount": money(entry.amount),
+        "delta": {
+            "available": money(entry.delta_available),
+            "reserved": money(entry.delta_reserved),
+            "used": money(entry.delta_used),
+        },
+        "balance_after": {
+            "available": money(entry.available_after),
+            "reserved": money(entry.reserved_after),
+            "used": money(entry.used_after),
+        },
+        "credit_transaction_id": entry.transaction_id,
+        "credit_decision_id": entry.decision_id,
+        "actor": _actor(entry.actor_type, entry.actor_id),
+        "reason": entry.reason or None,
+        "created_at": rfc3339(entry.created_at),
+    }

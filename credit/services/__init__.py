@@ -1,0 +1,45 @@
+"""Writes for the credit domain (HackSoft services): keyword-only, atomic, each takes an actor and records its
+events in its own transaction. Money only moves through credit/ledger.py."""
+
+from credit.services.accounts import (
+    credit_deactivate,
+    credit_hold,
+    credit_line_update,
+    credit_past_due_evaluate,
+    credit_reinstate,
+)
+from credit.services.checks import (
+    credit_check_approve,
+    credit_check_decide,
+    credit_check_decline,
+    credit_check_refer,
+    credit_check_request,
+    credit_direct_approve,
+)
+from credit.services.net_terms import net_terms_enroll, net_terms_enrollment_expire
+from credit.services.transactions import (
+    credit_transaction_bill,
+    credit_transaction_cancel,
+    credit_transaction_complete,
+    credit_transaction_repay,
+)
+
+__all__ = [
+    "credit_check_approve",
+    "credit_check_decide",
+    "credit_check_decline",
+    "credit_check_refer",
+    "credit_check_request",
+    "credit_deactivate",
+    "credit_direct_approve",
+    "credit_hold",
+    "credit_line_update",
+    "credit_past_due_evaluate",
+    "credit_reinstate",
+    "credit_transaction_bill",
+    "credit_transaction_cancel",
+    "credit_transaction_complete",
+    "credit_transaction_repay",
+    "net_terms_enroll",
+    "net_terms_enrollment_expire",
+]

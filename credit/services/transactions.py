@@ -1,0 +1,167 @@
+"""Purchases on credit (Paddle's billed → completed | canceled) and their repayments. Every amount moves through
+credit/ledger.py; these services decide whether it may move."""
+
+import calendar
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from core.actors import SYSTEM, Actor
+from core.errors import CustomerArchived
+from credit.errors import (
+    CreditDeactivated,
+    CreditNotApproved,
+    CreditOnHold,
+    InvalidTransactionState,
+    RepaymentExceedsOutstanding,
+)
+from credit.ledger import InsufficientCredit, balance_lock, ledger_post
+from credit.models import CreditRepayment, CreditTransaction, CreditTransactionStatus, LedgerEntryType
+from credit.services._common import (
+    clean_amount,
+    clean_currency,
+    clean_past_datetime,
+    clean_text,
+    customer_lock,
+    raise_if,
+    validated_save,
+)
+from credit.services.accounts import credit_past_due_evaluate
+from customers.models import CreditStatus, Customer, Terms
+
+FALLBACK_TERMS = Terms.NET30
+
+
+def due_date(completed_at: datetime, terms: str) -> datetime:
+    """Completion + the terms' days; `_eom` terms count from the end of the completion month (UTC)."""
+    days = Terms.days(terms)
+    if terms.endswith("_eom"):
+        last_day = calendar.monthrange(completed_at.year, completed_at.month)[1]
+        completed_at = completed_at.replace(day=last_day)
+    return completed_at + timedelta(days=days)
+
+
+def ensure_can_buy(customer: Customer) -> None:
+    """Raise the refusal that explains why this customer may not buy on credit now, if any."""
+    if customer.is_archived:
+        raise CustomerArchived(customer.id)
+    if customer.credit_status == CreditStatus.HOLD:
+        raise CreditOnHold(customer.id, customer.hold_code)
+    if customer.credit_status == CreditStatus.DEACTIVATED:
+        raise CreditDeactivated(customer.id)
+    if customer.credit_status != CreditStatus.APPROVED:
+        raise CreditNotApproved(customer.id, customer.credit_status)
+
+
+@transaction.atomic
+def credit_transaction_bill(
+    *,
+    customer: Customer,
+    actor: Actor,
+    amount: Any,
+    currency_code: Any,
+    reference: Any = "",
+    description: Any = "",
+    billed_at: datetime | None = None,
+) -> CreditTransaction:
+    """A purchase on credit: reserves `amount` of available credit in that currency. `billed_at` records an
+    invoice issued earlier (an ERP import); it defaults to now."""
+    errors: dict = {}
+    amount = clean_amount(amount, "amount", errors)
+    currency = clean_currency(currency_code, "currency_code", errors)
+    reference = clean_text(reference, "reference", errors, max_length=255)
+    description = clean_text(description, "description", errors, max_length=1000)
+    billed_at = clean_past_datetime(billed_at, "billed_at", errors)
+    raise_if(errors)
+    customer = customer_lock(customer.pk)
+    ensure_can_buy(customer)
+    balance = balance_lock(customer_id=customer.id, currency_code=currency)
+    if balance.available < amount:
+        raise InsufficientCredit(
+            f"Not enough available credit: {balance.available} {currency} available, {amount} requested."
+        )
+    credit_transaction = CreditTransaction(
+        customer=customer,
+        balance=balance,
+        currency_code=currency,
+        amount=amount,
+        reference=reference,
+        description=description,
+        terms=customer.default_terms,
+        billed_at=billed_at or timezone.now(),
+    )
+    validated_save(credit_transaction)
+    ledger_post(balance=balance, entry_type=LedgerEntryType.RESERVE, amount=amount, actor=actor,
+                reason="credit transaction billed", credit_transaction=credit_transaction)  # fmt: skip
+    return credit_transaction
+
+
+@transaction.atomic
+def credit_transaction_complete(
+    *, credit_transaction: CreditTransaction, actor: Actor, completed_at: datetime | None = None
+) -> CreditTransaction:
+    """Reserved → used; due on completion + the customer's terms. Allowed whatever the customer's credit status:
+    the credit was granted when the transaction was billed."""
+    locked = _locked(credit_transaction)
+    if locked.status != CreditTransactionStatus.BILLED:
+        raise InvalidTransactionState(locked.id, locked.status, "completed", "billed")
+    errors: dict = {}
+    completed_at = clean_past_datetime(completed_at, "completed_at", errors, not_before=locked.billed_at)
+    raise_if(errors)
+    terms = Customer.objects.values_list("default_terms", flat=True).get(pk=locked.customer_id)
+    locked.terms = terms or locked.terms or FALLBACK_TERMS
+    locked.status = CreditTransactionStatus.COMPLETED
+    locked.completed_at = completed_at or timezone.now()
+    locked.due_at = due_date(locked.completed_at, locked.terms)
+    balance = balance_lock(customer_id=locked.customer_id, currency_code=locked.currency_code)
+    validated_save(locked)
+    ledger_post(balance=balance, entry_type=LedgerEntryType.USE, amount=locked.amount, actor=actor,
+                reason="credit transaction completed", credit_transaction=locked)  # fmt: skip
+    return locked
+
+
+@transaction.atomic
+def credit_transaction_cancel(*, credit_transaction: CreditTransaction, actor: Actor) -> CreditTransaction:
+    """Only while billed: the reserve goes back to available."""
+    locked = _locked(credit_transaction)
+    if locked.status != CreditTransactionStatus.BILLED:
+        raise InvalidTransactionState(locked.id, locked.status, "canceled", "billed")
+    locked.status = CreditTransactionStatus.CANCELED
+    locked.canceled_at = timezone.now()
+    balance = balance_lock(customer_id=locked.customer_id, currency_code=locked.currency_code)
+    validated_save(locked)
+    ledger_post(balance=balance, entry_type=LedgerEntryType.RELEASE, amount=locked.amount, actor=actor,
+                reason="credit transaction canceled", credit_transaction=locked)  # fmt: skip
+    return locked
+
+
+@transaction.atomic
+def credit_transaction_repay(*, credit_transaction: CreditTransaction, actor: Actor, amount: Any) -> CreditRepayment:
+    """Used → available, up to what is outstanding. A repayment that clears the last seriously overdue amount
+    lifts the automatic past-due hold in the same transaction."""
+    errors: dict = {}
+    amount = clean_amount(amount, "amount", errors)
+    raise_if(errors)
+    customer = customer_lock(credit_transaction.customer_id)
+    locked = _locked(credit_transaction)
+    if locked.status != CreditTransactionStatus.COMPLETED:
+        raise InvalidTransactionState(locked.id, locked.status, "repaid", "completed")
+    if amount > locked.amount_outstanding:
+        raise RepaymentExceedsOutstanding(locked.id, locked.amount_outstanding, locked.currency_code)
+    repayment = CreditRepayment(transaction=locked, amount=amount)
+    validated_save(repayment)
+    locked.amount_repaid += amount
+    if locked.amount_outstanding == 0:
+        locked.repaid_at = repayment.created_at
+    balance = balance_lock(customer_id=locked.customer_id, currency_code=locked.currency_code)
+    validated_save(locked)
+    ledger_post(balance=balance, entry_type=LedgerEntryType.REPAYMENT, amount=amount, actor=actor,
+                reason="repayment", credit_transaction=locked)  # fmt: skip
+    credit_past_due_evaluate(customer=customer, actor=SYSTEM)
+    return repayment
+
+
+def _locked(credit_transaction: CreditTransaction) -> CreditTransaction:
+    return CreditTransaction.objects.select_for_update().get(pk=credit_transaction.pk)

@@ -1,0 +1,119 @@
+"""Celery adapters for the credit domain: the decision task, its dispatcher, and the periodic sweeps (scheduled in
+CELERY_BEAT_SCHEDULE). Tasks take ids and call services; each is safe to run twice."""
+
+import logging
+
+from celery import shared_task
+from django.conf import settings
+from django.db import InterfaceError, OperationalError
+from django.db.models import F
+from django.utils import timezone
+from kombu.exceptions import KombuError
+
+from core.actors import Actor
+from credit.models import CreditCheck, CreditCheckStatus
+from credit.selectors import (
+    credit_checks_stalled,
+    credit_transactions_past_due_for_hold,
+    net_terms_enrollments_expired,
+)
+from credit.services import (
+    credit_check_decide,
+    credit_check_refer,
+    credit_past_due_evaluate,
+    net_terms_enrollment_expire,
+)
+from customers.models import CreditStatus, Customer, HoldCode
+
+logger = logging.getLogger(__name__)
+
+SWEEP_ACTOR = Actor.system("credit sweep")
+# A lost connection, a failover, a deadlock or serialization failure: worth another try. Anything else is a bug or
+# bad data, and retrying would only repeat it.
+TRANSIENT_ERRORS = (OperationalError, InterfaceError)
+
+
+@shared_task(
+    name="credit.decide_credit_check",
+    acks_late=True,
+    autoretry_for=TRANSIENT_ERRORS,
+    max_retries=5,
+    retry_backoff=5,
+    retry_backoff_max=300,
+    retry_jitter=True,
+    soft_time_limit=60,
+    time_limit=90,
+)
+def decide_credit_check(credit_check_id: str) -> str | None:
+    check = credit_check_decide(credit_check_id=credit_check_id)
+    return check.status if check else None
+
+
+def credit_check_dispatch(credit_check_id: str) -> bool:
+    """Hand a pending check to the broker. Never raises and never waits long: with the broker down, the publish
+    fails at once (no retry loop), we log it, and the stalled-check sweep sends it later. True when handed over."""
+    if not CreditCheck.objects.filter(pk=credit_check_id, status=CreditCheckStatus.PENDING).exists():
+        return False
+    try:
+        decide_credit_check.apply_async(args=[credit_check_id], retry=False)
+    except (KombuError, OSError):
+        logger.warning("credit check %s not handed to the broker; the sweep will retry", credit_check_id, exc_info=True)
+        return False
+    except Exception:
+        logger.exception("credit check %s: the decision task failed in process", credit_check_id)
+    CreditCheck.objects.filter(pk=credit_check_id).update(
+        dispatched_at=timezone.now(), dispatch_count=F("dispatch_count") + 1
+    )
+    return True
+
+
+@shared_task(name="credit.sweep_stalled_checks", acks_late=True, soft_time_limit=240, time_limit=300)
+def sweep_stalled_credit_checks() -> dict:
+    """Re-dispatch pending checks no task is working on; after CREDIT_CHECK_MAX_DISPATCHES hand-overs without a
+    decision, refer the check to a credit officer rather than retry for ever."""
+    now = timezone.now()
+    counts = {"dispatched": 0, "referred": 0, "failed": 0}
+    for check in credit_checks_stalled(now=now).only("id", "status", "dispatch_count", "reasons"):
+        if check.dispatch_count >= settings.CREDIT_CHECK_MAX_DISPATCHES:
+            reason = f"decision engine gave no answer after {check.dispatch_count} attempts"
+            credit_check_refer(credit_check=check, actor=SWEEP_ACTOR, reason=reason)
+            counts["referred"] += 1
+        elif credit_check_dispatch(check.id):
+            counts["dispatched"] += 1
+        else:
+            counts["failed"] += 1
+    return counts
+
+
+@shared_task(name="credit.expire_enrollments", acks_late=True, soft_time_limit=240, time_limit=300)
+def expire_net_terms_enrollments() -> int:
+    now = timezone.now()
+    expired = 0
+    for customer in net_terms_enrollments_expired(now=now).only("id"):
+        expired += net_terms_enrollment_expire(customer=customer, now=now, actor=SWEEP_ACTOR)
+    return expired
+
+
+@shared_task(name="credit.apply_past_due_holds", acks_late=True, soft_time_limit=540, time_limit=600)
+def apply_past_due_holds() -> dict:
+    """Hold approved customers seriously past due, lift the automatic holds of those who caught up. One customer
+    per transaction, so one failure does not stop the others."""
+    now = timezone.now()
+    overdue_customers = credit_transactions_past_due_for_hold(now=now).values("customer_id")
+    candidates = (
+        Customer.objects.filter(credit_status=CreditStatus.APPROVED, id__in=overdue_customers)
+        | Customer.objects.filter(credit_status=CreditStatus.HOLD, hold_code=HoldCode.PAST_DUE).exclude(
+            id__in=overdue_customers
+        )
+    ).order_by("id")
+    counts = {"held": 0, "reinstated": 0, "failed": 0}
+    for customer in candidates.only("id"):
+        try:
+            decision = credit_past_due_evaluate(customer=customer, now=now)
+        except Exception:
+            logger.exception("past-due evaluation failed for customer %s", customer.id)
+            counts["failed"] += 1
+            continue
+        if decision is not None:
+            counts["held" if decision.decision == "hold" else "reinstated"] += 1
+    return counts

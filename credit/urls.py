@@ -1,0 +1,10 @@
+from django.urls import path
+
+from credit import views
+
+app_name = "credit"
+
+# Public pages (no login). The path matches credit.enrollment.ENROLLMENT_PATH.
+urlpatterns = [
+    path("enroll/<str:token>", views.enrollment_page, name="enrollment"),
+]

@@ -1,0 +1,125 @@
+// creditdesk staff UI: small progressive enhancements. Every page works without this file; with it, destructive
+// buttons ask first, the payment method form shows only the fields of the chosen type, imports show live progress,
+// and a new API key can be copied with one click.
+(function () {
+  "use strict";
+
+  function onReady(callback) {
+    if (document.readyState === "loading") {
+      document.addEventListener("DOMContentLoaded", callback);
+    } else {
+      callback();
+    }
+  }
+
+  // <form data-confirm="Archive this customer?"> asks before submitting.
+  function confirmForms() {
+    document.addEventListener("submit", function (event) {
+      var message = event.target.getAttribute("data-confirm");
+      if (message && !window.confirm(message)) {
+        event.preventDefault();
+      }
+    });
+  }
+
+  // <fieldset data-show-when="card"> is shown only while the radio named by data-switch has that value.
+  function typeSwitches() {
+    document.querySelectorAll("[data-switch]").forEach(function (form) {
+      var name = form.getAttribute("data-switch");
+      var update = function () {
+        var checked = form.querySelector('input[name="' + name + '"]:checked');
+        var value = checked ? checked.value : "";
+        form.querySelectorAll("[data-show-when]").forEach(function (section) {
+          section.hidden = section.getAttribute("data-show-when") !== value;
+        });
+      };
+      form.addEventListener("change", update);
+      update();
+    });
+  }
+
+  // <section data-import-status-url="..."> polls the import's JSON status until it is finished, then reloads to
+  // show the final report rendered by the server.
+  function importProgress() {
+    var section = document.querySelector("[data-import-status-url]");
+    if (!section) {
+      return;
+    }
+    var url = section.getAttribute("data-import-status-url");
+    var bar = section.querySelector("progress");
+    var percent = section.querySelector("[data-percent]");
+    var counts = section.querySelector("[data-counts]");
+    var status = section.querySelector("[data-status]");
+    var live = section.querySelector("[data-live]");
+    var announced = -1;
+
+    function render(data) {
+      bar.value = data.percent;
+      bar.textContent = data.percent + " %";
+      percent.textContent = data.percent + " %";
+      counts.textContent = data.processed_rows + " of " + data.total_rows + " rows · " +
+        data.created_count + " imported · " + data.error_count + " with errors";
+      status.textContent = data.status.charAt(0).toUpperCase() + data.status.slice(1);
+      status.className = "badge badge--" + data.status;
+      // Screen readers hear every quarter, not every tick.
+      var quarter = Math.floor(data.percent / 25);
+      if (quarter !== announced) {
+        announced = quarter;
+        live.textContent = "Import " + data.percent + " percent done.";
+      }
+    }
+
+    function poll() {
+      fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin", cache: "no-store" })
+        .then(function (response) {
+          if (!response.ok) {
+            throw new Error("status " + response.status);
+          }
+          return response.json();
+        })
+        .then(function (data) {
+          render(data);
+          if (data.finished) {
+            window.setTimeout(function () { window.location.reload(); }, 600);
+          } else {
+            window.setTimeout(poll, 700);
+          }
+        })
+        .catch(function () {
+          // A blip (deploy, network): keep trying, more slowly.
+          window.setTimeout(poll, 3000);
+        });
+    }
+    poll();
+  }
+
+  // <button data-copy="#id"> copies the text of the element it names.
+  function copyButtons() {
+    document.querySelectorAll("[data-copy]").forEach(function (button) {
+      button.addEventListener("click", function () {
+        var target = document.querySelector(button.getAttribute("data-copy"));
+        var done = function () { button.textContent = "Copied"; };
+        if (navigator.clipboard && window.isSecureContext) {
+          navigator.clipboard.writeText(target.textContent.trim()).then(done, function () { selectText(target); });
+        } else {
+          selectText(target);
+        }
+      });
+    });
+  }
+
+  function selectText(element) {
+    var range = document.createRange();
+    range.selectNodeContents(element);
+    var selection = window.getSelection();
+    selection.removeAllRanges();
+    selection.addRange(range);
+  }
+
+  onReady(function () {
+    confirmForms();
+    typeSwitches();
+    importProgress();
+    copyButtons();
+  });
+})();

@@ -1,0 +1,126 @@
+from datetime import timedelta
+
+import pytest
+from django.test import override_settings
+from django.utils import timezone
+
+from credit.engine import DecisionProvider, EngineResult, ScorecardProvider, ein_well_formed, get_provider
+from credit.models import CreditCheck, CreditCheckStatus
+from credit.services import credit_check_decide
+from customers.models import Customer
+from tests.credit.builders import approved_customer
+from tests.factories import CustomerFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def evaluate(customer=None, **check_fields):
+    customer = customer or CustomerFactory()
+    values = {"amount_requested": 500_000, "has_purchase_history": True} | check_fields
+    check = CreditCheck(customer=customer, **values)
+    return ScorecardProvider().evaluate(customer=customer, check=check)
+
+
+def test_complete_profile_with_history_is_approved_for_the_amount_asked():
+    result = evaluate()
+    assert (result.outcome, result.score) == ("approve", 85)
+    assert (result.amount, result.currency_code, result.default_terms) == (500_000, "USD", "net30")
+    assert result.decline_code is None
+    assert "+20 EIN present and well formed" in result.reasons
+    assert result.reasons[-1] == "approved: score 85 is at least 75"
+
+
+def test_approval_keeps_the_customers_own_terms():
+    result = evaluate(CustomerFactory(default_terms="net60"))
+    assert (result.outcome, result.default_terms) == ("approve", "net60")
+
+
+def test_middle_score_is_referred_to_a_credit_officer():
+    result = evaluate(has_purchase_history=False)
+    assert (result.outcome, result.score) == ("refer", 70)
+    assert "+0 no purchase history" in result.reasons
+    assert result.amount is None
+
+
+def test_free_mail_without_ein_or_history_is_declined_for_free_mail():
+    customer = CustomerFactory(email="joe.plumber@gmail.com", ein="")
+    result = evaluate(customer, has_purchase_history=False)
+    assert (result.outcome, result.score, result.decline_code) == ("decline", 35, "email_verification_freemail")
+    assert "+0 free-mail email domain gmail.com" in result.reasons
+    assert "+0 no EIN on file" in result.reasons
+
+
+def test_thin_file_is_declined_as_thin_file():
+    customer = CustomerFactory(ein="", street_address="", postal_code="")
+    result = evaluate(customer, has_purchase_history=False)
+    assert (result.outcome, result.score, result.decline_code) == ("decline", 40, "thin_file")
+
+
+def test_address_outside_supported_countries_is_a_knock_out():
+    customer = CustomerFactory(country="CA", state="ON")
+    result = evaluate(customer)
+    assert (result.outcome, result.decline_code) == ("decline", "no_us_address")
+    assert result.reasons[-1].startswith("knock-out: business address in CA")
+
+
+def test_request_above_instant_limit_goes_to_review_even_with_a_perfect_profile():
+    result = evaluate(amount_requested=ScorecardProvider.INSTANT_LIMIT + 1, has_purchase_terms_history=True)
+    assert (result.outcome, result.score) == ("refer", 80)
+    assert "above the instant limit" in result.reasons[-1]
+
+
+def test_ein_shared_with_an_already_checked_customer_is_referred():
+    other = approved_customer(ein="12-7654321")
+    result = evaluate(CustomerFactory(ein="127654321"))
+    assert result.outcome == "refer"
+    assert result.inputs["duplicate_ein_customer_ids"] == [other.id]
+
+
+def test_older_customers_score_for_business_age():
+    customer = CustomerFactory()
+    Customer.objects.filter(pk=customer.pk).update(created_at=timezone.now() - timedelta(days=400))
+    customer.refresh_from_db()
+    result = evaluate(customer)
+    assert result.score == 95
+    assert "+10 customer for 400 days" in result.reasons
+
+
+@pytest.mark.parametrize(
+    ("ein", "well_formed"),
+    [("12-3456789", True), ("123456789", True), ("00-3456789", False), ("12-345678", False), ("", False)],
+)
+def test_ein_shape_and_irs_prefix(ein, well_formed):
+    assert ein_well_formed(ein) is well_formed
+
+
+def test_result_carries_every_input_it_used():
+    result = evaluate(has_purchase_terms_history=False, business_description="Wholesale bakery")
+    assert result.inputs == {
+        "ein_present": True, "ein_well_formed": True, "address_complete": True, "country": "US",
+        "email_domain": result.inputs["email_domain"], "free_mail": False, "legal_name_present": True,
+        "amount_requested": 500_000, "currency_code": "USD", "has_purchase_history": True,
+        "has_purchase_terms_history": False, "business_description_length": 16, "business_age_days": 0,
+        "duplicate_ein_customer_ids": [],
+    }  # fmt: skip
+    assert result.inputs["email_domain"].startswith("business")
+
+
+class ReferEverything(DecisionProvider):
+    name = "refer-everything"
+
+    def evaluate(self, *, customer, check):
+        return EngineResult("refer", score=0, reasons=["manual underwriting only"], inputs={}, provider=self.name)
+
+
+@override_settings(CREDIT_DECISION_PROVIDER="tests.credit.test_engine.ReferEverything")
+def test_the_provider_setting_chooses_the_engine():
+    assert isinstance(get_provider(), ReferEverything)
+    customer = CustomerFactory()
+    check = CreditCheck.objects.create(customer=customer, amount_requested=100, has_purchase_history=True)
+    credit_check_decide(credit_check_id=check.id)
+    check.refresh_from_db()
+    assert (check.status, check.reasons, check.inputs) == (
+        CreditCheckStatus.IN_REVIEW,
+        ["manual underwriting only"],
+        {"provider": "refer-everything"},
+    )

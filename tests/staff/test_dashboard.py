@@ -1,0 +1,127 @@
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from core.actors import Actor
+from core.staff.charts import column_chart, donut, stacked_bar
+from credit.dashboard import dashboard_metrics
+from credit.models import CreditCheck
+from customers.services import customer_archive
+from tests.factories import CustomerFactory
+from tests.staff.builders import completed_purchase, grant_line
+
+pytestmark = pytest.mark.django_db
+
+
+def test_customers_are_counted_by_status_and_active_ones_by_credit_status():
+    CustomerFactory(credit_status="approved", credit_currency="USD")
+    CustomerFactory(credit_status="approved", credit_currency="USD")
+    CustomerFactory()
+    customer_archive(customer=CustomerFactory(credit_status="declined"), actor=Actor.system())
+    metrics = dashboard_metrics()
+    assert metrics.customers_by_status == {"active": 3, "archived": 1}
+    assert metrics.customers_by_credit_status == {
+        "not_checked": 1, "pending": 0, "approved": 2, "declined": 0, "hold": 0, "deactivated": 0,
+    }  # fmt: skip
+
+
+def test_exposure_and_utilization_per_currency():
+    first, second = CustomerFactory(), CustomerFactory()
+    grant_line(first, 100000)
+    grant_line(second, 300000)
+    completed_purchase(first, 60000, days_past_due=-5)
+    grant_line(second, 50000, currency="EUR")
+    (usd, eur) = dashboard_metrics().exposure  # the largest book first
+    assert (usd.currency_code, usd.accounts, usd.credit_lines, usd.exposure, usd.available) == (
+        "USD", 2, 400000, 60000, 340000,
+    )  # fmt: skip
+    assert usd.utilization == 0.15
+    assert (eur.currency_code, eur.exposure, eur.utilization) == ("EUR", 0, 0.0)
+
+
+def test_aging_buckets_outstanding_used_credit_by_days_past_due():
+    customer = CustomerFactory()
+    grant_line(customer, 10_000_000)
+    for amount, days in ((1000, -3), (2000, 0), (3000, 1), (4000, 15), (5000, 16), (6000, 30), (7000, 31), (8000, 61)):
+        completed_purchase(customer, amount, days_past_due=days)
+    completed_purchase(customer, 9000, days_past_due=40, repaid=9000)  # repaid: not outstanding
+    completed_purchase(customer, 10000, days_past_due=90, repaid=4000)  # partly repaid: 6000 left
+    (usd,) = dashboard_metrics().aging
+    assert [(bucket.label, bucket.amount, bucket.transactions) for bucket in usd.buckets] == [
+        ("current", 1000 + 2000, 2),
+        ("1-15", 3000 + 4000, 2),
+        ("16-30", 5000 + 6000, 2),
+        ("31-60", 7000, 1),
+        ("60+", 8000 + 6000, 2),
+    ]
+    assert (usd.total, usd.past_due) == (42000, 39000)
+
+
+def test_review_queue_counts_referred_checks_and_the_oldest_wait():
+    now = timezone.now()
+    for hours in (2, 30):
+        CreditCheck.objects.create(
+            customer=CustomerFactory(credit_status="pending", credit_check_requested_at=now),
+            amount_requested=1000, has_purchase_history=False, status="in_review",
+            referred_at=now - timedelta(hours=hours),
+        )  # fmt: skip
+    CreditCheck.objects.create(
+        customer=CustomerFactory(credit_status="pending", credit_check_requested_at=now),
+        amount_requested=1000, has_purchase_history=False,
+    )  # fmt: skip
+    reviews = dashboard_metrics(now=now).reviews
+    assert (reviews.pending_reviews, reviews.awaiting_engine) == (2, 1)
+    assert reviews.oldest_wait == timedelta(hours=30)
+    assert reviews.over_target
+
+
+def test_empty_book_has_no_queue_alarm():
+    reviews = dashboard_metrics().reviews
+    assert (reviews.pending_reviews, reviews.oldest_wait, reviews.over_target) == (0, None, False)
+
+
+def test_dashboard_page_shows_the_figures(client_as):
+    customer = CustomerFactory(credit_status="approved", credit_currency="USD")
+    grant_line(customer, 1_000_000)
+    completed_purchase(customer, 250_000, days_past_due=20)
+    html = client_as("viewer").get(reverse("staff:dashboard")).content.decode()
+    assert "25.0 % of lines in use" in html
+    assert "2,500.00 USD past due" in html
+    assert "Queue is clear" in html
+
+
+def test_dashboard_query_count_is_fixed(client_as):
+    viewer = client_as("viewer")
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            viewer.get(reverse("staff:dashboard"))
+        return len(queries)
+
+    baseline = count()
+    for currency in ("USD", "EUR", "CAD"):
+        customer = CustomerFactory()
+        grant_line(customer, 100000, currency=currency)
+        completed_purchase(customer, 1000, days_past_due=3, currency=currency)
+    assert count() == baseline
+
+
+def test_donut_segments_cover_the_circle_from_twelve_o_clock():
+    segments = donut([("a", "A", 1), ("b", "B", 3), ("c", "C", 0)])
+    assert [segment.percent for segment in segments] == [25.0, 75.0, 0.0]
+    assert [segment.dasharray for segment in segments] == ["25.000 75.000", "75.000 25.000", "0.000 100.000"]
+    assert [segment.dashoffset for segment in segments] == ["25.000", "0.000", "-75.000"]
+
+
+def test_columns_scale_to_the_largest_value_and_keep_small_ones_visible():
+    bars = column_chart([("a", "A", 100), ("b", "B", 50), ("c", "C", 0), ("d", "D", 1)], width=100, height=100, gap=0)
+    assert [(bar.x, bar.height) for bar in bars] == [(0, 100), (25, 50), (50, 0), (75, 1.5)]
+    assert bars[1].y == 50
+
+
+def test_stacked_bar_of_nothing_is_empty_not_a_division_error():
+    assert [segment.width for segment in stacked_bar([("a", "A", 0), ("b", "B", 0)])] == [0, 0]

@@ -1,0 +1,132 @@
+"""Every staff URL, for every role, GET and POST: found by walking the URLconf, so a new staff page is covered (and
+must declare its capability) the moment it is routed."""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from core.models import ApiKey, Event
+from core.services import api_key_create
+from core.staff.access import Capability, StaffView
+from customers.imports import customer_import_create
+from customers.models import Customer, CustomerImport, CustomerUser, PaymentMethod
+from tests.factories import CustomerFactory, PaymentMethodFactory
+from tests.staff.builders import ROLES
+
+pytestmark = pytest.mark.django_db
+
+# What each capability means, written from SPEC §5 rather than read from the code under test.
+ALLOWED_ROLES = {
+    Capability.VIEW: {"viewer", "account_manager", "credit_officer", "superuser"},
+    Capability.CUSTOMERS_WRITE: {"account_manager", "superuser"},
+    Capability.CREDIT_WRITE: {"credit_officer", "superuser"},
+    Capability.API_KEYS: {"account_manager", "credit_officer", "superuser"},
+}
+PUBLIC = {"login", "logout"}
+
+
+def staff_routes() -> list[URLPattern]:
+    def walk(patterns, namespace):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                yield from walk(pattern.url_patterns, pattern.namespace or namespace)
+            elif namespace == "staff":
+                yield pattern
+
+    return list(walk(get_resolver().url_patterns, None))
+
+
+ROUTES = staff_routes()
+
+
+def view_class(pattern: URLPattern):
+    return pattern.callback.view_class
+
+
+@pytest.fixture
+def samples():
+    customer = CustomerFactory()
+    PaymentMethodFactory(customer=customer, is_default=True)
+    method = PaymentMethodFactory(customer=customer)
+    customer_import = customer_import_create(file_name="a.csv", content=b"email\na@b.com\n", enqueue=False)
+    api_key, _ = api_key_create(name="sample", scopes=["customers:read"])
+    return {
+        "customer_id": customer.id,
+        "method_id": method.id,
+        "import_id": customer_import.id,
+        "api_key_id": api_key.id,
+    }
+
+
+def url_for(pattern: URLPattern, samples: dict) -> str:
+    names = list(pattern.pattern.converters)
+    missing = [name for name in names if name not in samples]
+    assert not missing, f"add a sample value for {missing} (route {pattern.name}) to tests/staff/test_permissions.py"
+    return reverse(f"staff:{pattern.name}", kwargs={name: samples[name] for name in names})
+
+
+def state() -> dict:
+    return {
+        "events": Event.objects.count(),
+        "customers": list(Customer.objects.order_by("id").values_list("id", "status", "email", "name")),
+        "users": CustomerUser.objects.count(),
+        "payment_methods": list(PaymentMethod.objects.order_by("id").values_list("id", "is_default")),
+        "api_keys": list(ApiKey.objects.order_by("id").values_list("id", "revoked_at")),
+        "imports": CustomerImport.objects.count(),
+    }
+
+
+def test_the_walk_finds_the_staff_pages():
+    names = {pattern.name for pattern in ROUTES}
+    assert {"dashboard", "customer_list", "customer_detail", "customer_create", "import_list", "api_keys"} <= names
+
+
+@pytest.mark.parametrize("pattern", ROUTES, ids=lambda pattern: pattern.name)
+def test_every_staff_view_declares_a_known_capability(pattern):
+    if pattern.name in PUBLIC:
+        return
+    view = view_class(pattern)
+    assert issubclass(view, StaffView), f"{pattern.name} must be a StaffView"
+    assert view.capability in ALLOWED_ROLES, f"{pattern.name} has no known capability"
+
+
+@pytest.mark.parametrize("pattern", ROUTES, ids=lambda pattern: pattern.name)
+def test_views_that_accept_post_require_more_than_reading(pattern):
+    view = view_class(pattern)
+    if pattern.name in PUBLIC or not hasattr(view, "post"):
+        return
+    assert view.capability != Capability.VIEW, f"{pattern.name} accepts POST with only the view capability"
+
+
+def test_anonymous_visitors_are_sent_to_the_login_page(client, samples):
+    for pattern in ROUTES:
+        if pattern.name in PUBLIC:
+            continue
+        url = url_for(pattern, samples)
+        for method in (client.get, client.post):
+            response = method(url)
+            assert response.status_code == 302, (pattern.name, method.__name__)
+            assert response["Location"].startswith("/staff/login?next="), pattern.name
+    assert client.get(reverse("staff:login")).status_code == 200
+
+
+@pytest.mark.parametrize("role", [*ROLES, "superuser", None], ids=lambda role: role or "no_role")
+def test_each_role_reaches_exactly_the_pages_its_capabilities_allow(role, client_as, samples):
+    client = client_as(role)
+    wrong = []
+    for pattern in ROUTES:
+        if pattern.name in PUBLIC:
+            continue
+        allowed = role in ALLOWED_ROLES[view_class(pattern).capability]
+        url = url_for(pattern, samples)
+        for method in ("get", "post"):
+            before = None if allowed else state()
+            response = getattr(client, method)(url)
+            status = response.status_code
+            to_login = status == 302 and response["Location"].startswith("/staff/login")
+            if allowed and (status == 403 or status >= 500 or to_login):
+                wrong.append(f"{method.upper()} {pattern.name}: {status}, expected access")
+            if not allowed and status != 403:
+                wrong.append(f"{method.upper()} {pattern.name}: {status}, expected 403")
+            if not allowed and state() != before:
+                wrong.append(f"{method.upper()} {pattern.name}: a refused request changed data")
+    assert not wrong, "\n".join(wrong)

@@ -1,0 +1,67 @@
+import re
+import socket
+from pathlib import Path
+
+import pytest
+
+from config.celery import app as celery_app
+from core.webhooks.queue import resume_publishing
+from tests.webhooks.receiver import Receiver
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+@pytest.fixture
+def receiver():
+    server = Receiver()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def verify_signature():
+    """The receiver-side verification exactly as the README documents it (its Python example, executed)."""
+    text = README.read_text()
+    section = text[text.index("### Verifying a delivery's signature") :]
+    code = re.search(r"```python\n(.*?)```", section, re.DOTALL).group(1)
+    namespace: dict = {}
+    exec(compile(code, str(README), "exec"), namespace)
+    return namespace["verify_signature"]
+
+
+def _publish_to(url: str) -> None:
+    celery_app.conf.broker_url = url
+    # The app caches its connection and producer pools for the current URL (kombu keeps them per URL).
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+
+
+class BrokerOutage:
+    """Makes this process publish to a loopback port nothing listens on: a real 'connection refused' from Redis's
+    address, as when the broker is down. `end()` points it back at the suite's Redis."""
+
+    def __init__(self) -> None:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.dead_url = f"redis://127.0.0.1:{probe.getsockname()[1]}/0"
+        self.live_url = celery_app.conf.broker_url
+        self.active = False
+
+    def begin(self) -> None:
+        _publish_to(self.dead_url)
+        self.active = True
+
+    def end(self) -> None:
+        if self.active:
+            _publish_to(self.live_url)
+            resume_publishing()
+            self.active = False
+
+
+@pytest.fixture
+def broker_outage():
+    outage = BrokerOutage()
+    outage.begin()
+    yield outage
+    outage.end()
