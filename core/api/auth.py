@@ -57,20 +57,22 @@ class BearerAuthentication(BaseAuthentication):
 
 
 def _api_key_client(raw_key: str) -> ApiClient:
-    key = (
+    row = (
         ApiKey.objects.filter(key_hash=hash_api_key(raw_key))
-        .only("id", "name", "scopes", "revoked_at", "last_used_at")
+        .order_by()
+        .values_list("id", "name", "scopes", "revoked_at", "last_used_at")
         .first()
     )
-    if key is None:
+    if row is None:
         raise Malformed("Unknown API key.")
-    if key.revoked_at is not None:
+    key_id, name, scopes, revoked_at, last_used_at = row
+    if revoked_at is not None:
         raise Malformed("This API key has been revoked.")
     now = timezone.now()
-    if key.last_used_at is None or now - key.last_used_at >= LAST_USED_RESOLUTION:
+    if last_used_at is None or now - last_used_at >= LAST_USED_RESOLUTION:
         # A conditional UPDATE: concurrent requests do not pile up writes, and there is no write per request.
-        ApiKey.objects.filter(pk=key.pk, last_used_at=key.last_used_at).update(last_used_at=now)
-    return ApiClient(id=key.id, label=key.name, kind="api_key", scopes=frozenset(key.scopes.split()))
+        ApiKey.objects.filter(pk=key_id, last_used_at=last_used_at).update(last_used_at=now)
+    return ApiClient(id=key_id, label=name, kind="api_key", scopes=frozenset(scopes.split()))
 
 
 def _oauth_client(raw_token: str) -> ApiClient:

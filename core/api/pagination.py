@@ -6,6 +6,7 @@ a page that is both first and last counts itself; otherwise PostgreSQL's own est
 when that estimate is small is an exact count run, capped with a LIMIT so it cannot turn into a scan."""
 
 import json
+import time
 
 from django.core.exceptions import ValidationError
 from django.db import connections
@@ -15,6 +16,12 @@ from core.api.errors import absolute_url
 from core.pagination import KeysetPage, keyset_paginate, parse_ordering, parse_per_page
 
 EXACT_COUNT_LIMIT = 10_000
+# Large estimates are reused for this long per (path, filters): an estimate does not need to be fresher, and
+# paging through millions of rows then costs no estimate query at all. Small results are counted every time.
+ESTIMATE_TTL_SECONDS = 30
+_PAGING_PARAMS = frozenset({"after", "before", "per_page", "limit", "order_by"})
+_large_estimates: dict[tuple, tuple[float, int]] = {}
+_MAX_CACHED_ESTIMATES = 1024
 
 
 def paginate(
@@ -36,7 +43,7 @@ def paginate(
         "previous": _link(request, "before", previous_cursor) if page.has_previous and previous_cursor else None,
         "has_more": page.has_more,
         "has_previous": page.has_previous,
-        "estimated_total": estimate_total(queryset, page),
+        "estimated_total": _cached_estimate(request, queryset, page),
         "start_cursor": page.start_cursor,
         "end_cursor": page.end_cursor,
     }
@@ -62,6 +69,22 @@ def _link(request, name: str, cursor: str) -> str:
     params.pop("before", None)
     params[name] = cursor
     return absolute_url(request, f"{request.path}?{params.urlencode()}")
+
+
+def _cached_estimate(request, queryset: QuerySet, page: KeysetPage) -> int:
+    if not page.has_more and not page.has_previous:
+        return len(page.items)
+    filters = tuple(sorted((k, tuple(v)) for k, v in request.query_params.lists() if k not in _PAGING_PARAMS))
+    key = (request.path, filters)
+    cached = _large_estimates.get(key)
+    if cached is not None and cached[0] > time.monotonic():
+        return cached[1]
+    total = estimate_total(queryset, page)
+    if total > EXACT_COUNT_LIMIT:
+        if len(_large_estimates) >= _MAX_CACHED_ESTIMATES:
+            _large_estimates.clear()
+        _large_estimates[key] = (time.monotonic() + ESTIMATE_TTL_SECONDS, total)
+    return total
 
 
 def estimate_total(queryset: QuerySet, page: KeysetPage) -> int:

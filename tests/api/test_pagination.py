@@ -2,6 +2,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from core.actors import Actor
 from core.api import pagination
@@ -138,3 +139,28 @@ def test_estimated_total_uses_reltuples_when_unfiltered(monkeypatch, django_asse
     with django_assert_num_queries(1) as captured:
         assert pagination.estimate_total(Customer.objects.all(), page()) == 30
     assert "reltuples" in captured.captured_queries[0]["sql"]
+
+
+def test_a_large_estimate_is_reused_for_the_same_filters_without_a_query(api, monkeypatch):
+    for _ in range(12):
+        CustomerFactory()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE customers_customer")
+    monkeypatch.setattr(pagination, "EXACT_COUNT_LIMIT", 5)
+    monkeypatch.setattr(pagination, "_large_estimates", {})
+    first = api.get("customers", per_page=2).json()["meta"]["pagination"]["estimated_total"]
+    with CaptureQueriesContext(connection) as captured:
+        later = api.get("customers", per_page=3, after=Customer.objects.order_by("id")[1].id)
+    assert later.json()["meta"]["pagination"]["estimated_total"] == first > 5
+    assert not [q for q in captured.captured_queries if "EXPLAIN" in q["sql"] or "COUNT" in q["sql"]]
+    with CaptureQueriesContext(connection) as captured:
+        api.get("customers", per_page=2, status="active,archived")
+    assert [q for q in captured.captured_queries if "EXPLAIN" in q["sql"]]
+
+
+def test_small_totals_are_counted_on_every_request(api):
+    for _ in range(3):
+        CustomerFactory()
+    assert api.get("customers", per_page=2).json()["meta"]["pagination"]["estimated_total"] == 3
+    CustomerFactory()
+    assert api.get("customers", per_page=2).json()["meta"]["pagination"]["estimated_total"] == 4
