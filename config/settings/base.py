@@ -234,7 +234,7 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["core.api.auth.BearerAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["core.api.auth.ScopePermission"],
     "DEFAULT_RENDERER_CLASSES": ["core.api.renderers.JsonRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["core.api.parsers.JsonParser"],
     "EXCEPTION_HANDLER": "core.api.errors.api_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "core.api.schema.ApiAutoSchema",
     "UNAUTHENTICATED_USER": None,

@@ -4,7 +4,7 @@ with a serializer, call a service or selector, and return presenter output:
     class CustomerRestoreView(ApiView):
         read_scope, write_scope = Scope.CUSTOMERS_READ, Scope.CUSTOMERS_WRITE
 
-        @api_operation(summary="Restore a customer", response=CustomerOut)
+        @api_operation(operation_id="restoreCustomer", summary="Restore a customer", response=CustomerOut)
         def post(self, request, customer_id):
             customer = customer_restore(customer=customer_get(customer_id=customer_id), actor=self.actor)
             return self.respond(customer_to_dict(customer))
@@ -18,7 +18,6 @@ from contextlib import ExitStack
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, ValidationError
 from django.db import transaction
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -26,6 +25,7 @@ from core.actors import Actor
 from core.api import idempotency
 from core.api.auth import ApiClient, BearerAuthentication, ScopePermission
 from core.api.pagination import paginate
+from core.api.parsers import JsonParser
 from core.api.ratelimit import ClientRateThrottle, RateLimitState
 from core.api.renderers import JsonOnlyNegotiation, JsonRenderer
 from core.errors import ApplicationError
@@ -44,7 +44,7 @@ class ApiView(APIView):
     authentication_classes = [BearerAuthentication]
     permission_classes = [ScopePermission]
     throttle_classes = [ClientRateThrottle]
-    parser_classes = [JSONParser]
+    parser_classes = [JsonParser]
     renderer_classes = [JsonRenderer]
     content_negotiation_class = JsonOnlyNegotiation
 

@@ -154,3 +154,13 @@ def test_the_500_handler_answers_json_for_api_paths():
     body = json.loads(response.content)
     assert response.status_code == 500
     assert (body["error"]["code"], body["meta"]["request_id"]) == ("internal_error", "req_test")
+
+
+@pytest.mark.parametrize("depth", [40, 50_000])
+def test_deeply_nested_json_is_bad_request_not_a_500(api, depth):
+    body = '{"email": "a@b.example", "custom_data": {"x": ' + "[" * depth + "]" * depth + "}}"
+    response = api.client.post(
+        "/api/v1/customers", body, content_type="application/json", headers={"Authorization": f"Bearer {api.token}"}
+    )
+    assert_error(response, 400, "bad_request")
+    assert not Customer.objects.exists()
