@@ -1,4 +1,4 @@
-.PHONY: run test lint format worker beat install bench bench-quick
+.PHONY: run test lint format worker beat install schemathesis bench bench-quick
 
 PY := .venv/bin/python
 
@@ -10,6 +10,10 @@ run:
 
 test:
 	bash scripts/test.sh $(ARGS)
+
+# Fuzz the served OpenAPI schema with schemathesis against a live server (throwaway PostgreSQL and Redis).
+schemathesis:
+	bash scripts/schemathesis.sh $(ARGS)
 
 lint: install
 	$(PY) -m ruff check .

@@ -1,10 +1,22 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import RedirectView
+
+from core.api.errors import route_not_found
+
+# /api/v1: each app adds its own URLconf here (no trailing slashes: a redirect would drop a POST body).
+api_v1 = [
+    path("", include("core.api.urls")),
+    path("", include("customers.api.urls")),
+]
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # REST API v1 (SPEC §3).
+    path("api/v1/", include(api_v1)),
+    # Anything else under /api is a JSON 404, whatever the method (and never an APPEND_SLASH redirect).
+    re_path(r"^api(?:/|$)", route_not_found, name="api-not-found"),
     # Staff web UI (SPEC §5).
     path("staff/", include("core.staff.urls")),
     # Public net-terms enrollment pages (/enroll/<token>).
@@ -14,3 +26,9 @@ urlpatterns = [
 
 if settings.BENCH_MODE:
     urlpatterns.append(path("bench/", include("bench.urls")))
+
+# /api/ paths answer in the API's error format even when no view was reached; other paths get Django's pages.
+handler400 = "core.api.errors.handler400"
+handler403 = "core.api.errors.handler403"
+handler404 = "core.api.errors.handler404"
+handler500 = "core.api.errors.handler500"

@@ -1,6 +1,14 @@
 from django.contrib import admin, messages
 
-from core.models import ApiKey, Event, IdempotencyRecord, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from core.models import (
+    ApiKey,
+    Event,
+    IdempotencyRecord,
+    OAuthClientScopes,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from core.services import api_key_revoke
 
 
@@ -30,6 +38,13 @@ class ApiKeyAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         # A revoked key stays listed: it explains past requests in the event log.
         return False
+
+
+@admin.register(OAuthClientScopes)
+class OAuthClientScopesAdmin(admin.ModelAdmin):
+    list_display = ("application", "scopes")
+    search_fields = ("application__name", "application__client_id")
+    list_select_related = ("application",)
 
 
 @admin.register(Event)

@@ -4,8 +4,10 @@ import hashlib
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from oauth2_provider.settings import oauth2_settings
 
 from core.ids import PrefixedIdField
 
@@ -63,6 +65,29 @@ class ApiKey(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class OAuthClientScopes(models.Model):
+    """The scopes an OAuth2 client (a django-oauth-toolkit Application) may be granted. A client without a row
+    gets no token at all, so a client created by hand in the admin is closed until someone grants it scopes."""
+
+    application = models.OneToOneField(
+        oauth2_settings.APPLICATION_MODEL, on_delete=models.CASCADE, related_name="allowed_scopes"
+    )
+    scopes = models.CharField(max_length=255, help_text="Space-separated scopes.")
+
+    class Meta:
+        verbose_name = "OAuth client scopes"
+        verbose_name_plural = "OAuth client scopes"
+
+    def __str__(self) -> str:
+        return self.scopes
+
+    def clean(self):
+        super().clean()
+        unknown = sorted(set(self.scopes.split()) - set(Scope.values))
+        if unknown or not self.scopes.split():
+            raise ValidationError({"scopes": f"Space-separated scopes among: {', '.join(Scope.values)}."})
 
 
 class IdempotencyRecord(models.Model):

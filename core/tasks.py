@@ -1,6 +1,7 @@
 from celery import shared_task
 from django.db import connection
 
+from core.api.idempotency import idempotency_records_purge
 from core.webhooks.delivery import webhook_delivery_attempt_due
 from core.webhooks.dispatcher import outbox_sweep
 
@@ -12,6 +13,12 @@ def health_check() -> dict:
         cursor.execute("SELECT 1")
         (value,) = cursor.fetchone()
     return {"database": value == 1, "vendor": connection.vendor}
+
+
+@shared_task(name="core.purge_idempotency_records", acks_late=True, time_limit=300)
+def purge_idempotency_records() -> int:
+    """Hourly (CELERY_BEAT_SCHEDULE): Idempotency-Key records are kept 24 hours."""
+    return idempotency_records_purge()
 
 
 # A delivery attempt is bounded by the HTTP timeouts (3 s + 10 s); the limits only stop a receiver that trickles.

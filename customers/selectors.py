@@ -1,10 +1,11 @@
 """Reads for customers: querysets carrying, in one query, everything the wire shape needs."""
 
+from django.core.exceptions import ValidationError
 from django.db.models import F, FilteredRelation, Q, QuerySet
 
 from core.errors import NotFound
 from core.ids import is_valid_id
-from customers.filters import CustomerFilterSet
+from customers.filters import CustomerFilterSet, CustomerUserFilterSet, PaymentMethodFilterSet
 from customers.models import Customer, CustomerUser, PaymentMethod
 
 
@@ -23,14 +24,24 @@ def customer_queryset() -> QuerySet[Customer]:
     )
 
 
-def customer_list(*, filters: dict | None = None) -> QuerySet[Customer]:
-    """Customers matching the FilterSet's parameters. Raises django ValidationError on invalid parameters."""
-    from django.core.exceptions import ValidationError
-
-    filterset = CustomerFilterSet(data=filters or {}, queryset=customer_queryset())
+def _filtered(filterset_class, filters: dict | None, queryset: QuerySet) -> QuerySet:
+    filterset = filterset_class(data=filters or {}, queryset=queryset)
     if not filterset.is_valid():
         raise ValidationError(filterset.errors)
     return filterset.qs
+
+
+def customer_list(*, filters: dict | None = None) -> QuerySet[Customer]:
+    """Customers matching the FilterSet's parameters. Raises django ValidationError on invalid parameters."""
+    return _filtered(CustomerFilterSet, filters, customer_queryset())
+
+
+def customer_user_list(*, customer: Customer, filters: dict | None = None) -> QuerySet[CustomerUser]:
+    return _filtered(CustomerUserFilterSet, filters, CustomerUser.objects.filter(customer=customer))
+
+
+def payment_method_list(*, customer: Customer, filters: dict | None = None) -> QuerySet[PaymentMethod]:
+    return _filtered(PaymentMethodFilterSet, filters, PaymentMethod.objects.filter(customer=customer))
 
 
 def customer_get(*, customer_id: str, for_update: bool = False) -> Customer:

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "core.api.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Sends a policy only where a view asks for one (the staff UI: core.staff.access.STAFF_CSP).
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -218,6 +219,61 @@ OAUTH2_PROVIDER = {
     "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
     "REFRESH_TOKEN_REUSE_PROTECTION": True,
     "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
+    # Each client gets at most the scopes of its core.OAuthClientScopes row (manage.py create_oauth_client).
+    "SCOPES_BACKEND_CLASS": "core.api.oauth.ClientScopes",
+    "OAUTH2_VALIDATOR_CLASS": "core.api.oauth.Validator",
+}
+
+# core.OAuthClientScopes points at the application model; Django resolves swappable references through this name.
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+
+# --- REST API v1 (core/api) ---------------------------------------------------------------------------------------
+# Endpoints subclass core.api.views.ApiView, which sets its own classes; these defaults keep any other DRF view
+# closed and answering in the API's formats.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["core.api.auth.BearerAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["core.api.auth.ScopePermission"],
+    "DEFAULT_RENDERER_CLASSES": ["core.api.renderers.JsonRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["core.api.parsers.JsonParser"],
+    "EXCEPTION_HANDLER": "core.api.errors.api_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "core.api.schema.ApiAutoSchema",
+    "UNAUTHENTICATED_USER": None,
+    "URL_FORMAT_OVERRIDE": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "creditdesk API",
+    "VERSION": "1.0.0",
+    "OAS_VERSION": "3.1.0",
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_AUTHENTICATION": [],
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "COMPONENT_SPLIT_PATCH": False,
+    # A field that refuses "" says so (minLength 1), so generated clients and fuzzers send what is accepted.
+    "ENFORCE_NON_BLANK_FIELDS": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ErrorTypeEnum": ["request_error", "api_error"],
+        "PaymentMethodTypeEnum": "customers.models.PaymentMethodType",
+        "BankAccountTypeEnum": "customers.models.BankAccountType",
+        "CardMethodTypeEnum": ["card"],
+        "BankAccountMethodTypeEnum": ["bank_account"],
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "core.api.schema.postprocess_schema",
+    ],
+    # Served by the app itself (drf-spectacular-sidecar): the docs work with no internet.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+# Requests per client (API key or OAuth client) per minute (core/api/ratelimit.py).
+API_RATE_LIMIT = int(os.environ.get("API_RATE_LIMIT_PER_MINUTE", "1200"))
+API_RATE_LIMIT_WINDOW = 60
+CELERY_BEAT_SCHEDULE["purge-idempotency-records"] = {
+    "task": "core.purge_idempotency_records",
+    "schedule": 3600.0,
+    "options": {"expires": 3500},
 }
 
 # Benchmark baselines (bench/urls.py) are routed only when this is on; see `make bench`.

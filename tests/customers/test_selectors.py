@@ -49,3 +49,14 @@ def test_customer_get_carries_default_payment_method_and_rejects_malformed_id():
     assert customer_get(customer_id=customer.id).default_payment_method_id == method.id
     with pytest.raises(NotFound):
         customer_get(customer_id="ctm_not-an-id")
+
+
+def test_filter_forms_are_built_once_per_filterset_class_and_stay_independent():
+    from customers.filters import CustomerFilterSet
+
+    archived = CustomerFilterSet(data={"status": "archived"})
+    by_email = CustomerFilterSet(data={"email": "A@one.com"})
+    assert type(archived.form) is type(by_email.form)
+    assert archived.is_valid() and by_email.is_valid()
+    assert archived.form.cleaned_data["status"] == ["archived"] and not by_email.form.cleaned_data["status"]
+    assert archived.form.fields["status"] is not by_email.form.fields["status"]

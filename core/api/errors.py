@@ -1,0 +1,210 @@
+"""The API's error format (SPEC §3), produced in one place for every way a request can fail:
+
+    {"error": {"type", "code", "detail", "documentation_url", "errors": [{"field", "message"}]},
+     "meta": {"request_id"}}
+
+Services raise `core.errors.ApplicationError` or Django's `ValidationError`; DRF raises its own exceptions for
+authentication, parsing and throttling; anything else is a 500 `internal_error` whose details go to the log only.
+The Django-level handlers at the bottom answer in the same format for /api/ paths that never reach a view."""
+
+import logging
+import math
+
+from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, RequestDataTooBig, SuspiciousOperation
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, JsonResponse
+from django.views import defaults
+from django.views.decorators.csrf import csrf_exempt
+from rest_framework import exceptions as drf
+from rest_framework.response import Response
+
+from core.errors import ApplicationError
+
+logger = logging.getLogger("core.api")
+
+API_PREFIX = "/api/"
+DOCS_PATH = "/api/v1/docs"
+
+# Every code the API answers with, its status and when. The OpenAPI description lists this table.
+ERROR_CODES: dict[str, tuple[int, str]] = {
+    "bad_request": (400, "The request could not be understood: malformed JSON, a body that is not an object."),
+    "invalid_field": (400, "One or more fields or query parameters are invalid; `errors` lists each one."),
+    "authentication_missing": (401, "No `Authorization` header was sent."),
+    "authentication_malformed": (401, "The `Authorization` header is not `Bearer <token>`, or the API key or "
+                                      "access token is unknown, revoked or expired."),
+    "invalid_client": (401, "Token endpoint: unknown client, or wrong secret."),
+    "forbidden": (403, "The credentials are valid but lack the scope this operation needs."),
+    "not_found": (404, "No such route, or no object with this id (a malformed id is a 404 too)."),
+    "method_not_allowed": (405, "The route exists but not with this HTTP method; see the `Allow` header."),
+    "conflict": (409, "The change conflicts with the current state (for example a duplicate user email)."),
+    "customer_already_exists": (409, "Another non-archived customer has this email; `detail` names its id."),
+    "idempotency_key_reused": (409, "This Idempotency-Key was already used with a different request."),
+    "request_too_large": (413, "The body is larger than the server accepts."),
+    "unsupported_media_type": (415, "The body is not `application/json` (the OAuth token endpoint takes form "
+                                    "encoding)."),
+    "invalid_request": (400, "Token endpoint: a parameter is missing or repeated."),
+    "invalid_grant": (400, "Token endpoint: the grant is not valid for this client."),
+    "unauthorized_client": (400, "Token endpoint: this client may not use this grant type."),
+    "unsupported_grant_type": (400, "Token endpoint: only `client_credentials` is supported."),
+    "invalid_scope": (400, "Token endpoint: a requested scope is unknown or not allowed for this client."),
+    "customer_archived": (422, "The customer is archived; restore it first."),
+    "credit_check_already_requested": (422, "Credit check already created for this customer."),
+    "insufficient_credit": (422, "Not enough available credit (or reserved / used credit) for this movement."),
+    "too_many_requests": (429, "Rate limit exceeded; retry after `Retry-After` seconds."),
+    "internal_error": (500, "Something went wrong on our side; it has been logged with the request id."),
+}  # fmt: skip
+
+
+def absolute_url(request, path: str) -> str:
+    """`path` (which may carry a query string) on the public base URL, or on the host the client called."""
+    base = settings.PUBLIC_BASE_URL.rstrip("/")
+    return f"{base}{path}" if base else request.build_absolute_uri(path)
+
+
+def documentation_url(request, code: str) -> str:
+    return absolute_url(request, f"{DOCS_PATH}#errors-{code}")
+
+
+def error_body(request, *, status: int, code: str, detail: str, errors: list[dict] | None = None) -> dict:
+    error = {
+        "type": "api_error" if status >= 500 else "request_error",
+        "code": code,
+        "detail": detail,
+        "documentation_url": documentation_url(request, code),
+    }
+    if errors:
+        error["errors"] = errors
+    return {"error": error, "meta": {"request_id": getattr(request, "request_id", "")}}
+
+
+def _flatten(detail, path: str = "") -> list[dict]:
+    """DRF's nested error detail as [{field: "card.last4", message}], non-field errors with field null."""
+    if isinstance(detail, dict):
+        items = []
+        for key, value in detail.items():
+            name = None if key in ("non_field_errors", NON_FIELD_ERRORS) else str(key)
+            items += _flatten(value, f"{path}.{name}" if path and name else (name or path))
+        return items
+    if isinstance(detail, list):
+        if all(not isinstance(item, dict | list) for item in detail):
+            return [{"field": path or None, "message": str(item)} for item in detail]
+        items = []
+        for index, item in enumerate(detail):
+            items += _flatten(item, f"{path}.{index}" if path else str(index))
+        return items
+    return [{"field": path or None, "message": str(detail)}]
+
+
+def _invalid_fields_detail(errors: list[dict]) -> str:
+    fields = sorted({item["field"] for item in errors if item["field"]})
+    if not fields:
+        return errors[0]["message"] if errors else "The request is invalid."
+    return f"Invalid value for: {', '.join(fields)}."
+
+
+def classify(exc: Exception) -> tuple[int, str, str, list[dict] | None, dict[str, str]]:
+    """(status, code, detail, errors, headers) for any exception."""
+    if isinstance(exc, ApplicationError):
+        errors = [{"field": exc.field, "message": exc.detail}] if exc.field else None
+        return exc.status, exc.code, exc.detail, errors, dict(getattr(exc, "headers", None) or {})
+    if isinstance(exc, DjangoValidationError):
+        if hasattr(exc, "error_dict"):
+            errors = [
+                {"field": None if name == NON_FIELD_ERRORS else name, "message": message}
+                for name, messages in exc.message_dict.items()
+                for message in messages
+            ]
+        else:
+            errors = [{"field": None, "message": message} for message in exc.messages]
+        return 400, "invalid_field", _invalid_fields_detail(errors), errors, {}
+    if isinstance(exc, drf.ValidationError):
+        errors = _flatten(exc.detail)
+        return 400, "invalid_field", _invalid_fields_detail(errors), errors, {}
+    if isinstance(exc, drf.ParseError):
+        return 400, "bad_request", f"The body is not valid JSON. {exc.detail}", None, {}
+    if isinstance(exc, drf.NotAuthenticated):
+        return 401, "authentication_missing", str(exc.detail), None, _auth_header(exc)
+    if isinstance(exc, drf.AuthenticationFailed):
+        return 401, "authentication_malformed", str(exc.detail), None, _auth_header(exc, invalid=True)
+    if isinstance(exc, drf.PermissionDenied | PermissionDenied):
+        return 403, "forbidden", str(getattr(exc, "detail", "") or "You may not do this."), None, {}
+    if isinstance(exc, drf.NotFound | Http404):
+        return 404, "not_found", "No such resource.", None, {}
+    if isinstance(exc, drf.MethodNotAllowed):
+        return 405, "method_not_allowed", str(exc.detail), None, {}
+    if isinstance(exc, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        return 413, "request_too_large", f"The body must not exceed {limit} bytes.", None, {}
+    if isinstance(exc, drf.UnsupportedMediaType):
+        return 415, "unsupported_media_type", "Send the body as application/json.", None, {}
+    if isinstance(exc, drf.Throttled):
+        wait = max(1, math.ceil(exc.wait or 1))
+        return 429, "too_many_requests", f"Rate limit exceeded; retry in {wait} s.", None, {"Retry-After": str(wait)}
+    if isinstance(exc, drf.APIException) and 400 <= exc.status_code < 500:
+        return exc.status_code, "bad_request", str(exc.detail), None, {}
+    if isinstance(exc, SuspiciousOperation):
+        return 400, "bad_request", "The request was refused.", None, {}
+    return 500, "internal_error", "Internal error; it has been logged with this request id.", None, {}
+
+
+def _auth_header(exc, *, invalid: bool = False) -> dict[str, str]:
+    header = getattr(exc, "auth_header", None)
+    if not header:
+        return {}
+    return {"WWW-Authenticate": f'{header}, error="invalid_token"' if invalid else header}
+
+
+def api_exception_handler(exc, context) -> Response:
+    """REST_FRAMEWORK's EXCEPTION_HANDLER: every exception raised in an API view becomes an error envelope."""
+    request = context["request"]
+    replay = getattr(exc, "replay_response", None)
+    if replay is not None:
+        return replay
+    status, code, detail, errors, headers = classify(exc)
+    if status >= 500:
+        logger.exception("API request %s failed", getattr(request, "request_id", ""), exc_info=exc)
+    return Response(
+        error_body(request, status=status, code=code, detail=detail, errors=errors), status, headers=headers
+    )
+
+
+# --- Django-level handlers (config/urls.py): JSON for /api/ paths, Django's pages elsewhere -------------------------
+
+
+def _json_error(request, status: int, code: str, detail: str) -> JsonResponse:
+    body = error_body(request, status=status, code=code, detail=detail)
+    return JsonResponse(body, status=status, json_dumps_params={"separators": (",", ":")})
+
+
+@csrf_exempt
+def route_not_found(request, *args, **kwargs) -> JsonResponse:
+    """The catch-all under /api/: unknown routes (with any method) are a JSON 404, never HTML or a redirect."""
+    return _json_error(request, 404, "not_found", f"No route {request.method} {request.path}.")
+
+
+def handler400(request, exception=None):
+    if request.path.startswith(API_PREFIX):
+        status, code, detail, _, _ = classify(exception)
+        if status >= 500:  # an exception classify() does not know, raised as a bad request
+            status, code, detail = 400, "bad_request", "The request was refused."
+        return _json_error(request, status, code, detail)
+    return defaults.bad_request(request, exception)
+
+
+def handler403(request, exception=None):
+    if request.path.startswith(API_PREFIX):
+        return _json_error(request, 403, "forbidden", "You may not do this.")
+    return defaults.permission_denied(request, exception)
+
+
+def handler404(request, exception=None):
+    if request.path.startswith(API_PREFIX):
+        return route_not_found(request)
+    return defaults.page_not_found(request, exception)
+
+
+def handler500(request):
+    if request.path.startswith(API_PREFIX):
+        return _json_error(request, 500, "internal_error", "Internal error; it has been logged with this request id.")
+    return defaults.server_error(request)

@@ -1,0 +1,89 @@
+"""Per-client rate limiting: a fixed window counter in the cache, one Redis round trip per request.
+
+`API_RATE_LIMIT` requests per `API_RATE_LIMIT_WINDOW` seconds per API key or OAuth client. Every authenticated
+response carries `X-RateLimit-Limit`, `X-RateLimit-Remaining` and `X-RateLimit-Reset` (Unix time at which the
+window resets); a refused one is a 429 `too_many_requests` with an integer `Retry-After`. If the cache is down,
+requests are let through: the limiter protects the service, it must not take it down."""
+
+import logging
+import math
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
+from rest_framework.throttling import BaseThrottle
+
+from core.api.auth import ApiClient
+
+logger = logging.getLogger("core.api")
+
+
+@dataclass(frozen=True, slots=True)
+class RateLimitState:
+    limit: int
+    remaining: int
+    reset: int  # Unix time
+    allowed: bool
+
+    def headers(self) -> dict[str, str]:
+        return {
+            "X-RateLimit-Limit": str(self.limit),
+            "X-RateLimit-Remaining": str(self.remaining),
+            "X-RateLimit-Reset": str(self.reset),
+        }
+
+
+def _redis_client(cache: RedisCache):
+    """The backend's own connection pool (no second pool), through one client object kept on the backend:
+    `get_client()` builds a new client, response-callback table included, on every call."""
+    client = getattr(cache, "_rate_limit_client", None)
+    if client is None:
+        client = cache._rate_limit_client = cache._cache.get_client(write=True)
+    return client
+
+
+def _hit(key: str, window: int) -> int:
+    """Count one request in this window's counter and return the count."""
+    cache = caches["default"]  # the backend itself: `django.core.cache.cache` is a proxy
+    if isinstance(cache, RedisCache):
+        # Django's cache API would need two round trips (add, then incr); a pipeline sends both at once.
+        full_key = cache.make_key(key)
+        pipe = _redis_client(cache).pipeline(transaction=False)
+        pipe.set(full_key, 0, ex=window + 1, nx=True)
+        pipe.incr(full_key)
+        return int(pipe.execute()[1])
+    cache.add(key, 0, window + 1)
+    return cache.incr(key)
+
+
+def rate_limit_hit(client_id: str, *, limit: int, window: int) -> RateLimitState | None:
+    now = time.time()
+    window_start = int(now // window * window)
+    try:
+        count = _hit(f"ratelimit:{client_id}:{window_start}", window)
+    except Exception:
+        logger.warning("rate limiter unavailable; letting the request through", exc_info=True)
+        return None
+    return RateLimitState(
+        limit=limit, remaining=max(0, limit - count), reset=window_start + window, allowed=count <= limit
+    )
+
+
+class ClientRateThrottle(BaseThrottle):
+    """DRF throttle keyed on the authenticated client; public endpoints are keyed on the caller's address."""
+
+    def allow_request(self, request, view) -> bool:
+        limit, window = settings.API_RATE_LIMIT, settings.API_RATE_LIMIT_WINDOW
+        client = request.auth
+        identity = client.id if isinstance(client, ApiClient) else f"ip:{self.get_ident(request)}"
+        state = rate_limit_hit(identity, limit=limit, window=window)
+        view.rate_limit = state
+        if state is None:
+            return True
+        self._wait = max(1, math.ceil(state.reset - time.time()))
+        return state.allowed
+
+    def wait(self) -> float:
+        return self._wait

@@ -1,0 +1,106 @@
+"""Serializer bases: strict input validation, and the documentation-only shapes of envelopes and errors.
+
+Output is never produced by serializers (presenters build plain dicts, which is several times faster); the
+`OutputSerializer` classes only describe those dicts in the OpenAPI schema, with `additionalProperties: false`
+so a presenter that drifts from its description fails the schemathesis run and the shape tests."""
+
+from rest_framework import serializers
+
+# JSON types a field accepts as is. DRF would coerce ("12" → 12, 0 → False, 7 → "7"); the API says what a field
+# is in its schema and holds clients to it. Order matters: a bool is also an int.
+_JSON_TYPES = (
+    (serializers.BooleanField, (bool,), "boolean"),
+    (serializers.IntegerField, (int,), "integer"),
+    (serializers.FloatField, (int, float), "number"),
+    (serializers.CharField, (str,), "string"),
+)
+
+
+def _type_error(field, value) -> str | None:
+    for field_class, types, name in _JSON_TYPES:
+        if isinstance(field, field_class):
+            wrong_bool = isinstance(value, bool) and bool not in types
+            return f"Must be a JSON {name}." if wrong_bool or not isinstance(value, types) else None
+    return None
+
+
+class StrictInputSerializer(serializers.Serializer):
+    """Refuses keys it does not know (a typo is a 400, not a silently ignored field) and values of the wrong
+    JSON type."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            errors = {}
+            for key, value in data.items():
+                field = self.fields.get(key)
+                if field is None or field.read_only:
+                    errors[str(key)] = ["Unknown field."]
+                elif value is not None and (message := _type_error(field, value)):
+                    errors[key] = [message]
+            if errors:
+                raise serializers.ValidationError(errors)
+        return super().to_internal_value(data)
+
+
+class OutputSerializer(serializers.Serializer):
+    """Describes a presenter's output in the schema; never used to serialize."""
+
+
+class MetaOut(OutputSerializer):
+    request_id = serializers.CharField(help_text="Also in the X-Request-ID header. Quote it when reporting a problem.")
+
+
+class PaginationOut(OutputSerializer):
+    per_page = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True, help_text="The next page, every filter kept; null on the last.")
+    previous = serializers.URLField(allow_null=True, help_text="The previous page; null on the first.")
+    has_more = serializers.BooleanField()
+    has_previous = serializers.BooleanField()
+    estimated_total = serializers.IntegerField(
+        help_text="Exact for small results; the database's estimate for large ones (never a full count)."
+    )
+    start_cursor = serializers.CharField(allow_null=True)
+    end_cursor = serializers.CharField(allow_null=True)
+
+
+class ListMetaOut(OutputSerializer):
+    request_id = serializers.CharField()
+    pagination = PaginationOut()
+
+
+class ErrorItemOut(OutputSerializer):
+    field = serializers.CharField(allow_null=True, help_text="Dotted path of the field; null for the whole body.")
+    message = serializers.CharField()
+
+
+class ErrorOut(OutputSerializer):
+    type = serializers.ChoiceField(choices=["request_error", "api_error"])
+    code = serializers.CharField()
+    detail = serializers.CharField()
+    documentation_url = serializers.URLField()
+    errors = ErrorItemOut(many=True, required=False)
+
+
+class ErrorResponse(OutputSerializer):
+    error = ErrorOut()
+    meta = MetaOut()
+
+
+_envelopes: dict[tuple[type, bool], type] = {}
+
+
+def envelope(serializer_class: type[serializers.Serializer], *, many: bool = False) -> type[OutputSerializer]:
+    """The `{data, meta}` envelope around a resource (a list with pagination when `many`)."""
+    key = (serializer_class, many)
+    if key not in _envelopes:
+        name = serializer_class.__name__.removesuffix("Out")
+        _envelopes[key] = type(
+            f"{name}{'List' if many else ''}Response",
+            (OutputSerializer,),
+            {
+                "__module__": serializer_class.__module__,
+                "data": serializer_class(many=many),
+                "meta": ListMetaOut() if many else MetaOut(),
+            },
+        )
+    return _envelopes[key]

@@ -1,0 +1,105 @@
+"""What `customers/presenters.py` returns, described for the OpenAPI schema (documentation only: the presenters
+stay the single source of the wire shape; tests/api/test_schema.py fails if the two disagree)."""
+
+from rest_framework import serializers
+
+from core.api.serializers import OutputSerializer
+from customers.models import (
+    BankAccountType,
+    CreditStatus,
+    CustomerStatus,
+    CustomerUserStatus,
+    DeclineCode,
+    HoldCode,
+    NetTermsStatus,
+    PaymentMethodType,
+    Terms,
+)
+
+MONEY = r"^\d+$"
+
+
+def _id(prefix: str) -> serializers.RegexField:
+    return serializers.RegexField(rf"^{prefix}_[0-9a-z]{{26}}$")
+
+
+def _text() -> serializers.CharField:
+    return serializers.CharField(allow_null=True, allow_blank=True)
+
+
+def _money() -> serializers.RegexField:
+    return serializers.RegexField(MONEY, allow_null=True, help_text="Minor units, as a string.")
+
+
+class CustomerOut(OutputSerializer):
+    id = _id("ctm")
+    email = serializers.EmailField()
+    name = _text()
+    legal_name = _text()
+    locale = serializers.CharField()
+    external_id = _text()
+    ein = _text()
+    street_address = _text()
+    sub_premise = _text()
+    city = _text()
+    state = _text()
+    postal_code = _text()
+    country = serializers.CharField(allow_null=True, allow_blank=True, help_text="ISO 3166-1 alpha-2.")
+    status = serializers.ChoiceField(choices=CustomerStatus.choices)
+    archived_at = serializers.DateTimeField(allow_null=True)
+    credit_status = serializers.ChoiceField(choices=CreditStatus.choices, allow_null=True)
+    credit_check_requested_at = serializers.DateTimeField(allow_null=True)
+    credit_limit = _money()
+    credit_currency = serializers.CharField(allow_null=True, allow_blank=True, help_text="ISO 4217.")
+    amount_available = _money()
+    amount_reserved = _money()
+    amount_used = _money()
+    decline_code = serializers.ChoiceField(choices=DeclineCode.choices, allow_null=True)
+    hold_code = serializers.ChoiceField(choices=HoldCode.choices, allow_null=True)
+    default_terms = serializers.ChoiceField(choices=Terms.choices, allow_null=True)
+    net_terms_status = serializers.ChoiceField(choices=NetTermsStatus.choices, allow_null=True)
+    net_terms_enrollment_url = serializers.URLField(allow_null=True)
+    net_terms_enrollment_expires_at = serializers.DateTimeField(allow_null=True)
+    default_payment_method_id = serializers.RegexField(r"^paymtd_[0-9a-z]{26}$", allow_null=True)
+    marketing_consent = serializers.BooleanField()
+    custom_data = serializers.DictField(allow_null=True)
+    import_meta = serializers.DictField(allow_null=True)
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+
+class CustomerUserOut(OutputSerializer):
+    id = _id("ctu")
+    customer_id = _id("ctm")
+    email = serializers.EmailField()
+    first_name = _text()
+    last_name = _text()
+    status = serializers.ChoiceField(choices=CustomerUserStatus.choices)
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+
+class CardOut(OutputSerializer):
+    brand = _text()
+    last4 = serializers.RegexField(r"^\d{4}$")
+    exp_month = serializers.IntegerField(min_value=1, max_value=12)
+    exp_year = serializers.IntegerField()
+
+
+class BankAccountOut(OutputSerializer):
+    type = serializers.ChoiceField(choices=BankAccountType.choices)
+    last4 = serializers.RegexField(r"^\d{4}$")
+    bank_name = _text()
+
+
+class PaymentMethodOut(OutputSerializer):
+    """`card` for cards, `bank_account` for bank accounts; never the provider token."""
+
+    id = _id("paymtd")
+    customer_id = _id("ctm")
+    type = serializers.ChoiceField(choices=PaymentMethodType.choices)
+    provider = _text()
+    is_default = serializers.BooleanField()
+    created_at = serializers.DateTimeField()
+    card = CardOut(required=False)
+    bank_account = BankAccountOut(required=False)

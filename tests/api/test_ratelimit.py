@@ -1,0 +1,67 @@
+import time
+
+import pytest
+import redis
+from django.test import override_settings
+
+from core.api import ratelimit
+from tests.api.conftest import Api, make_api_key
+
+pytestmark = pytest.mark.django_db
+
+WINDOW_START = int(time.time() // 60 * 60)
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock(monkeypatch):
+    """Requests of one test fall in one window, whenever the test runs."""
+    monkeypatch.setattr(ratelimit.time, "time", lambda: WINDOW_START + 15.2)
+
+
+def test_responses_carry_the_rate_limit_headers(api):
+    first, second = api.get("customers"), api.get("customers")
+    assert (first["X-RateLimit-Limit"], first["X-RateLimit-Remaining"]) == ("1200", "1199")
+    assert second["X-RateLimit-Remaining"] == "1198"
+    assert first["X-RateLimit-Reset"] == str(WINDOW_START + 60)
+
+
+@override_settings(API_RATE_LIMIT=2)
+def test_over_the_limit_is_429_with_an_integer_retry_after(api):
+    assert [api.get("customers").status_code for _ in range(2)] == [200, 200]
+    response = api.get("customers")
+    assert response.status_code == 429
+    assert response.json()["error"]["code"] == "too_many_requests"
+    assert response["Retry-After"] == "45"
+    assert response["X-RateLimit-Remaining"] == "0"
+
+
+@override_settings(API_RATE_LIMIT=1)
+def test_the_limit_is_per_client(api):
+    assert api.get("customers").status_code == 200
+    assert api.get("customers").status_code == 429
+    assert Api(make_api_key(name="another")).get("customers").status_code == 200
+
+
+def test_one_redis_round_trip_per_request(api, monkeypatch):
+    api.get("customers")  # connection set up
+    round_trips = []
+    for cls, name in ((redis.Redis, "execute_command"), (redis.client.Pipeline, "execute")):
+        original = getattr(cls, name)
+
+        def counted(self, *args, _original=original, _name=name, **kwargs):
+            round_trips.append(_name)
+            return _original(self, *args, **kwargs)
+
+        monkeypatch.setattr(cls, name, counted)
+    api.get("customers")
+    assert round_trips == ["execute"]
+
+
+def test_requests_pass_when_the_cache_is_down(api, monkeypatch):
+    def down(key, window):
+        raise ConnectionError("redis is down")
+
+    monkeypatch.setattr(ratelimit, "_hit", down)
+    response = api.get("customers")
+    assert response.status_code == 200
+    assert "X-RateLimit-Limit" not in response
