@@ -45,19 +45,19 @@ def _active_with_email(email: str, *, exclude_id: str | None = None) -> Customer
 
 
 def _save_customer(customer: Customer, *, update_fields: list[str] | None = None) -> None:
-    """Validate and save; a concurrent insert of the same email still ends as customer_already_exists."""
+    """Validate and save. Email uniqueness among active customers is the database's constraint: a conflicting
+    insert (concurrent or not) ends as customer_already_exists naming the existing customer."""
     if customer.country:
         customer.country = customer.country.upper()
-    customer.full_clean(validate_constraints=False)
-    if customer.status == CustomerStatus.ACTIVE and (
-        existing := _active_with_email(customer.email, exclude_id=customer.pk)
-    ):
-        raise CustomerAlreadyExists(existing.id)
+    # The only unique field is the generated primary key, so no uniqueness query is needed.
+    customer.full_clean(validate_unique=False, validate_constraints=False)
     try:
         with transaction.atomic():
             customer.save(update_fields=update_fields)
     except IntegrityError:
-        if existing := _active_with_email(customer.email, exclude_id=customer.pk):
+        if customer.status == CustomerStatus.ACTIVE and (
+            existing := _active_with_email(customer.email, exclude_id=customer.pk)
+        ):
             raise CustomerAlreadyExists(existing.id) from None
         raise
 
@@ -73,6 +73,7 @@ def customer_create(*, actor: Actor, **fields: Any) -> Customer:
     _reject_unknown(fields, CUSTOMER_WRITABLE_FIELDS)
     customer = Customer(**{key: value for key, value in fields.items() if value is not None})
     _save_customer(customer)
+    customer.default_payment_method_id = None  # a new customer has none: the presenter needs no query
     event_record(
         event_type=EventType.CUSTOMER_CREATED, data=customer_to_dict(customer), actor=actor, customer_id=customer.id
     )
