@@ -24,12 +24,12 @@ DETAIL_ROWS = 10
 NEWEST_FIRST = parse_ordering("id[DESC]", allowed=("id",))
 # What each kind of ledger entry does to the balance's buckets.
 LEDGER_MOVES = {
-    LedgerEntryType.GRANT: "credit granted: + available",
-    LedgerEntryType.LINE_ADJUSTMENT: "line changed: ± available",
-    LedgerEntryType.RESERVE: "purchase billed: available → reserved",
-    LedgerEntryType.RELEASE: "purchase canceled: reserved → available",
-    LedgerEntryType.USE: "purchase completed: reserved → used",
-    LedgerEntryType.REPAYMENT: "repaid: used → available",
+    LedgerEntryType.GRANT: "+ available",
+    LedgerEntryType.LINE_ADJUSTMENT: "± available",
+    LedgerEntryType.RESERVE: "available → reserved",
+    LedgerEntryType.RELEASE: "reserved → available",
+    LedgerEntryType.USE: "reserved → used",
+    LedgerEntryType.REPAYMENT: "used → available",
 }
 
 

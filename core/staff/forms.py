@@ -28,6 +28,8 @@ class ServiceForm(forms.Form):
         if self.model is not None:
             generated = fields_for_model(self.model, fields=self.model_fields, labels=self.labels)
             self.fields = {**generated, **self.fields}
+            # The generated fields came first; a form's field_order still decides.
+            self.order_fields(self.field_order)
         for name, text in self.help_texts.items():
             self.fields[name].help_text = text
 
