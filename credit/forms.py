@@ -73,6 +73,7 @@ class CreditCheckRequestForm(_CreditForm):
     model_fields = ("business_description",)
     field_order = ("amount_requested", "has_purchase_history", "has_purchase_terms_history", "business_description")
     labels = {"business_description": "What the business does"}
+    help_texts = {"business_description": "At most 500 characters. It helps the credit officer who reviews it."}
     money_field = "amount_requested"
     currency = CreditCheck._meta.get_field("currency_code").default
 

@@ -89,7 +89,7 @@ def test_a_credit_check_from_request_to_approval_in_the_review_queue(staff_brows
     assert CreditDecision.objects.get(customer=customer).decided_by_id == str(olivia.pk)
 
 
-def test_a_credit_officer_adjusts_a_line_fixing_a_missing_reason(staff_browser):
+def test_a_credit_officer_adjusts_a_line_then_holds_and_reinstates_the_account(staff_browser):
     bluebird = portfolio()
     page = staff_browser.open(role="credit_officer", path=f"/staff/customers/{bluebird.id}")
     page.get_by_role("link", name="Adjust line").click()
@@ -109,6 +109,19 @@ def test_a_credit_officer_adjusts_a_line_fixing_a_missing_reason(staff_browser):
     page.get_by_role("button", name="Save the new line").click()
     expect(page.get_by_role("status")).to_contain_text("Credit line set to 20,000.00 USD.")
     expect(page.get_by_test_id("balance-USD")).to_contain_text("20,000.00 USD")
+
+    page.get_by_role("link", name="Put on hold").click()
+    page.get_by_label("Hold code").select_option("failed_payment")
+    page.get_by_label("Note").fill("Card declined twice")
+    staff_browser.screenshot(page, "hold")
+    page.get_by_role("button", name="Put on hold").click()
+    expect(page.get_by_test_id("credit-status")).to_contain_text("Hold Failed payment")
+    expect(page.get_by_test_id("decisions-table").locator("tbody tr").first).to_contain_text("failed_payment")
+    page.get_by_role("link", name="Reinstate").click()
+    page.get_by_role("button", name="Reinstate").click()
+    expect(page.get_by_test_id("credit-status")).to_contain_text("Approved")
+    expect(page.get_by_test_id("decisions-table").locator("tbody tr")).to_have_count(3)
+    staff_browser.screenshot(page, "reinstated")
 
 
 def test_a_viewer_sees_no_credit_actions_and_a_forged_credit_post_is_refused(staff_browser):

@@ -285,3 +285,14 @@ def test_credit_officers_see_the_actions_the_credit_status_allows(officer):
     never_checked = officer.get(detail(CustomerFactory())).content.decode()
     assert "Request credit check" in never_checked
     assert "Approve application" in never_checked
+
+
+def test_decisions_the_engine_made_are_shown_as_the_engines(client_as):
+    customer = CustomerFactory()
+    check = credit_check_request(
+        customer=customer, actor=API, amount_requested=100_000, has_purchase_history=True,
+        has_purchase_terms_history=True,
+    )  # fmt: skip
+    credit_check_decide(credit_check_id=check.id)
+    decisions = client_as("viewer").get(detail(customer)).context["decisions"].items
+    assert [(d.decision, d.actor_display) for d in decisions] == [("approved", "Decision engine (scorecard-v1)")]
