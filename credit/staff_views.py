@@ -187,9 +187,10 @@ class CreditLineView(_CreditActionView):
         }
 
     def make_form(self, data=None):
-        # The credit currency first, then any other currency the customer holds a balance in.
+        # The credit currency first, then any other currency the customer holds a balance in. A customer with no line
+        # at all still gets a choice, so that the service, not the form, explains why there is nothing to adjust.
         codes = sorted({b.currency_code for b in self.balances}, key=lambda c: (c != self.object.credit_currency, c))
-        return self.form_class(data, initial=self.initial(), currencies=codes)
+        return self.form_class(data, initial=self.initial(), currencies=codes or [self.object.credit_currency or "USD"])
 
     def call_service(self, form):
         return credit_line_update(customer=self.object, actor=self.actor, **form.cleaned_data)

@@ -4,14 +4,17 @@ its refusals come back next to the field they name."""
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from core.actors import Actor
 from core.models import Event
 from credit.models import CreditBalance, CreditCheck, CreditDecision, CreditLedgerEntry, CreditTransaction
 from credit.services import credit_check_decide, credit_check_request, credit_hold, credit_line_update
 from tests.credit.builders import API, OFFICER, approved_customer, completed_transaction
-from tests.factories import CustomerFactory
+from tests.factories import CustomerFactory, StaffUserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -156,6 +159,18 @@ def test_a_line_below_what_is_used_is_refused_with_the_services_message(officer)
     assert CreditBalance.objects.get(customer=customer).credit_limit == 1_000_000
 
 
+def test_adjusting_the_line_of_a_customer_never_approved_says_why(officer):
+    customer = CustomerFactory()
+    response = officer.post(
+        url("customer_credit_line", customer), {"credit_limit": "100", "currency_code": "USD", "reason": "Why not"}
+    )
+    assert response.context["form"].non_field_errors() == [
+        f"Customer {customer.id} is not credit checked; only approved customers or customers on hold have a line "
+        "to adjust."
+    ]
+    assert not CreditLedgerEntry.objects.exists()
+
+
 def test_hold_then_reinstate_records_both_decisions_with_codes_and_notes(officer):
     customer = approved_customer()
     officer.post(url("customer_credit_hold", customer), {"hold_code": "failed_payment", "note": "Card bounced"})
@@ -296,3 +311,23 @@ def test_decisions_the_engine_made_are_shown_as_the_engines(client_as):
     credit_check_decide(credit_check_id=check.id)
     decisions = client_as("viewer").get(detail(customer)).context["decisions"].items
     assert [(d.decision, d.actor_display) for d in decisions] == [("approved", "Decision engine (scorecard-v1)")]
+
+
+@pytest.mark.parametrize("name", ["customer_decisions", "customer_credit_transactions", "customer_ledger"])
+def test_history_pages_query_count_does_not_grow_with_the_history(client_as, name):
+    viewer = client_as("viewer")
+    customer = approved_customer(limit=1_000_000)
+    staff = StaffUserFactory()
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert viewer.get(url(name, customer)).status_code == 200
+        return len(queries)
+
+    few = count()
+    for index in range(6):
+        credit_line_update(customer=customer, actor=Actor.staff(staff), credit_limit=2_000_000 + index, reason="r")
+        completed_transaction(customer, 1_000)
+    assert count() == few
+    # session, user, groups, customer, the page of rows, the names of the staff who acted
+    assert few <= 6
