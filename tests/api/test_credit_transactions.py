@@ -219,8 +219,9 @@ def test_list_pages_with_next_keeping_the_filter(api):
     assert [item["id"] for item in second["data"]] == ids[2:]
 
 
-@pytest.mark.parametrize(("params", "field"), [({"status": "lost"}, "status"), ({"currency_code": "usd"},
-                                                                                "currency_code")])  # fmt: skip
+@pytest.mark.parametrize(("params", "field"), [({"status": "lost"}, "status"), ({"status": "billed,"}, "status"),
+                                               ({"status": "billed,,completed"}, "status"),
+                                               ({"currency_code": "usd"}, "currency_code")])  # fmt: skip
 def test_an_invalid_list_filter_is_400(api, params, field):
     response = api.get(transactions_path(approved_customer()), **params)
     assert response.status_code == 400
