@@ -257,6 +257,10 @@ SPECTACULAR_SETTINGS = {
         "BankAccountTypeEnum": "customers.models.BankAccountType",
         "CardMethodTypeEnum": ["card"],
         "BankAccountMethodTypeEnum": ["bank_account"],
+        # Credit: a transaction's `status` is not a customer's; `terms` and `default_terms` share one list.
+        "StatusEnum": "customers.models.CustomerStatus",
+        "CreditTransactionStatusEnum": "credit.models.CreditTransactionStatus",
+        "DefaultTermsEnum": "customers.models.Terms",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -57,6 +57,12 @@ ERROR_CODES: dict[str, tuple[int, str]] = {
     "customer_archived": (422, "The customer is archived; restore it first."),
     "credit_check_already_requested": (422, "Credit check already created for this customer."),
     "insufficient_credit": (422, "Not enough available credit (or reserved / used credit) for this movement."),
+    "credit_not_approved": (422, "The customer's credit is not approved (never checked, pending or declined)."),
+    "credit_on_hold": (422, "The customer's credit is on hold (`hold_code` says why)."),
+    "credit_deactivated": (422, "The customer's credit account is deactivated."),
+    "repayment_exceeds_outstanding": (422, "The repayment is more than the credit transaction still owes."),
+    "invalid_transaction_state": (409, "The credit transaction's status does not allow this: only billed "
+                                       "transactions complete or cancel, only completed ones take repayments."),
     "too_many_requests": (429, "Rate limit exceeded; retry after `Retry-After` seconds."),
     "internal_error": (500, "Something went wrong on our side; it has been logged with the request id."),
 }  # fmt: skip

@@ -57,3 +57,12 @@ def api(db) -> Api:
 @pytest.fixture
 def anonymous() -> Api:
     return Api()
+
+
+@pytest.fixture(scope="module")
+def schema(django_db_blocker) -> dict:
+    """The OpenAPI document as the server serves it."""
+    with django_db_blocker.unblock():
+        response = Client().get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    return response.json()
