@@ -9,6 +9,7 @@ from core.api.errors import route_not_found
 api_v1 = [
     path("", include("core.api.urls")),
     path("", include("customers.api.urls")),
+    path("", include("core.webhooks.api.urls")),
 ]
 
 urlpatterns = [

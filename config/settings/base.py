@@ -257,6 +257,10 @@ SPECTACULAR_SETTINGS = {
         "BankAccountTypeEnum": "customers.models.BankAccountType",
         "CardMethodTypeEnum": ["card"],
         "BankAccountMethodTypeEnum": ["bank_account"],
+        # Two `status` choice sets (customers and users share one; deliveries): named, not numbered.
+        "StatusEnum": "customers.models.CustomerStatus",
+        "WebhookDeliveryStatusEnum": "core.models.DeliveryStatus",
+        "EventTypeEnum": "core.models.EventType",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
