@@ -3,6 +3,7 @@ must declare its capability) the moment it is routed."""
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from oauth2_provider.models import get_application_model
 
 from core.models import ApiKey, Event
 from core.services import api_key_create
@@ -44,12 +45,16 @@ def view_class(pattern: URLPattern):
 
 @pytest.fixture
 def samples():
+    oauth_client = get_application_model().objects.create(
+        name="sample", client_type="confidential", authorization_grant_type="client-credentials"
+    )
     customer = CustomerFactory()
     PaymentMethodFactory(customer=customer, is_default=True)
     method = PaymentMethodFactory(customer=customer)
     customer_import = customer_import_create(file_name="a.csv", content=b"email\na@b.com\n", enqueue=False)
     api_key, _ = api_key_create(name="sample", scopes=["customers:read"])
     return {
+        "client_id": oauth_client.client_id,
         "customer_id": customer.id,
         "method_id": method.id,
         "import_id": customer_import.id,
@@ -66,6 +71,7 @@ def url_for(pattern: URLPattern, samples: dict) -> str:
 
 def state() -> dict:
     return {
+        "oauth_clients": list(get_application_model().objects.order_by("id").values_list("client_id", flat=True)),
         "events": Event.objects.count(),
         "customers": list(Customer.objects.order_by("id").values_list("id", "status", "email", "name")),
         "users": CustomerUser.objects.count(),
