@@ -75,6 +75,14 @@ class WebhookEndpointFactory(factory.django.DjangoModelFactory):
     event_types = factory.LazyFunction(lambda: list(EventType.values))
     enabled = True
 
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        from core.webhooks.subscriptions import subscriptions_changed
+
+        endpoint = super()._create(model_class, *args, **kwargs)
+        subscriptions_changed()  # as the services do, so the dispatcher's snapshot sees it
+        return endpoint
+
 
 class EventFactory(factory.django.DjangoModelFactory):
     """An event already dispatched, so the dispatcher makes no deliveries of its own for it after commit."""

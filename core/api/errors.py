@@ -11,7 +11,13 @@ import logging
 import math
 
 from django.conf import settings
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, RequestDataTooBig, SuspiciousOperation
+from django.core.exceptions import (
+    NON_FIELD_ERRORS,
+    DisallowedHost,
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+)
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from django.views import defaults
@@ -60,7 +66,13 @@ ERROR_CODES: dict[str, tuple[int, str]] = {
 def absolute_url(request, path: str) -> str:
     """`path` (which may carry a query string) on the public base URL, or on the host the client called."""
     base = settings.PUBLIC_BASE_URL.rstrip("/")
-    return f"{base}{path}" if base else request.build_absolute_uri(path)
+    if base:
+        return f"{base}{path}"
+    try:
+        return request.build_absolute_uri(path)
+    except DisallowedHost:
+        # The error being answered may be the bad Host header itself: a relative link beats a crash.
+        return path
 
 
 def documentation_url(request, code: str) -> str:
