@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from core.actors import Actor
 from core.errors import ApplicationError, CustomerArchived
-from core.events import event_record
+from core.events import event_record, events_record_many
 from core.models import EventType
 from customers.models import Customer, CustomerStatus, CustomerUser, CustomerUserStatus, PaymentMethod
 from customers.presenters import customer_to_dict, customer_user_to_dict, payment_method_to_dict
@@ -84,6 +84,17 @@ def _reject_unknown(data: dict[str, Any], allowed: tuple[str, ...]) -> None:
         raise ValidationError({name: "Unknown field." for name in unknown})
 
 
+def customer_build(**fields: Any) -> Customer:
+    """A validated, unsaved customer: exactly what `customer_create` would accept, short of the email check."""
+    _reject_unknown(fields, CUSTOMER_WRITABLE_FIELDS)
+    customer = Customer(**{key: value for key, value in fields.items() if value is not None})
+    if customer.country:
+        customer.country = customer.country.upper()
+    customer.full_clean(validate_unique=False, validate_constraints=False)
+    customer.normalise()
+    return customer
+
+
 @_email_conflicts_answered
 @transaction.atomic
 def customer_create(*, actor: Actor, **fields: Any) -> Customer:
@@ -95,6 +106,36 @@ def customer_create(*, actor: Actor, **fields: Any) -> Customer:
         event_type=EventType.CUSTOMER_CREATED, data=customer_to_dict(customer), actor=actor, customer_id=customer.id
     )
     return customer
+
+
+@transaction.atomic
+def customers_create_many(*, customers: list[Customer], actor: Actor) -> dict[int, CustomerAlreadyExists]:
+    """Insert customers made by `customer_build` in one statement, with their customer.created events in another.
+    A customer whose email an active customer (or an earlier one in the list) already has is left out; the
+    refusals are returned by list index. A conflicting insert by another writer meanwhile raises IntegrityError
+    and inserts nothing (callers fall back to `customer_create` one by one)."""
+    taken = dict(
+        Customer.objects.filter(
+            status=CustomerStatus.ACTIVE, email__in={customer.email for customer in customers}
+        ).values_list("email", "id")
+    )
+    conflicts: dict[int, CustomerAlreadyExists] = {}
+    accepted: list[Customer] = []
+    for index, customer in enumerate(customers):
+        if existing_id := taken.get(customer.email):
+            conflicts[index] = CustomerAlreadyExists(existing_id)
+            continue
+        taken[customer.email] = customer.id
+        accepted.append(customer)
+    Customer.objects.bulk_create(accepted)
+    for customer in accepted:
+        customer.default_payment_method_id = None  # new customers have none: the presenter needs no query
+    events_record_many(
+        event_type=EventType.CUSTOMER_CREATED,
+        items=[(customer_to_dict(customer), customer.id) for customer in accepted],
+        actor=actor,
+    )
+    return conflicts
 
 
 @_email_conflicts_answered
