@@ -55,7 +55,11 @@ class WebhookDeliveryOut(OutputSerializer):
 
 class ActorOut(OutputSerializer):
     type = serializers.ChoiceField(choices=ActorType.choices, help_text="Who made the change.")
-    id = serializers.CharField(allow_null=True, help_text="Staff user id, API key id or OAuth client id.")
+    id = serializers.CharField(
+        allow_null=True,
+        help_text="Staff user id, API key id or OAuth client id; a customer user's id for terms accepted through "
+        "the enrollment link; null for the system itself.",
+    )
     label = serializers.CharField(allow_null=True, help_text="Username, key name or client name at the time.")
 
 
