@@ -55,6 +55,7 @@ ERROR_CODES: dict[str, tuple[int, str]] = {
     "unsupported_grant_type": (400, "Token endpoint: only `client_credentials` is supported."),
     "invalid_scope": (400, "Token endpoint: a requested scope is unknown or not allowed for this client."),
     "customer_archived": (422, "The customer is archived; restore it first."),
+    "endpoint_disabled": (422, "The webhook endpoint is disabled; enable it before replaying its deliveries."),
     "credit_check_already_requested": (422, "Credit check already created for this customer."),
     "insufficient_credit": (422, "Not enough available credit (or reserved / used credit) for this movement."),
     "credit_not_approved": (422, "The customer's credit is not approved (never checked, pending or declined)."),

@@ -5,6 +5,7 @@ from django.test import Client
 
 from core.models import Scope
 from core.services import api_key_create
+from tests.webhooks.conftest import receiver, verify_signature  # noqa: F401 - the loopback receiver, reused
 
 
 class Api:

@@ -22,7 +22,14 @@ from schemathesis.specs.openapi.checks import (
 from credit.services import credit_transaction_bill
 from tests.api.conftest import make_api_key
 from tests.credit.builders import API, approved_customer, completed_transaction
-from tests.factories import CustomerFactory, CustomerUserFactory, PaymentMethodFactory
+from tests.factories import (
+    CustomerFactory,
+    CustomerUserFactory,
+    EventFactory,
+    PaymentMethodFactory,
+    WebhookAttemptFactory,
+    WebhookDeliveryFactory,
+)
 
 CHECKS = [
     not_a_server_error,
@@ -45,6 +52,7 @@ def token(db):
     customer = CustomerFactory()
     CustomerUserFactory(customer=customer)
     PaymentMethodFactory(customer=customer, is_default=True)
+    WebhookAttemptFactory(delivery=WebhookDeliveryFactory(event=EventFactory(customer=customer), attempt_count=1))
     # As Django's test client does: the WSGI handler must not close the test's connection (and its transaction)
     # at the end of each request.
     for signal in (request_started, request_finished):
