@@ -1,26 +1,28 @@
 """Reads for customers: querysets carrying, in one query, everything the wire shape needs."""
 
 from django.core.exceptions import ValidationError
-from django.db.models import F, FilteredRelation, Q, QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 
 from core.errors import NotFound
 from core.ids import is_valid_id
+from credit.models import CreditBalance
 from customers.filters import CustomerFilterSet, CustomerUserFilterSet, PaymentMethodFilterSet
 from customers.models import Customer, CustomerUser, PaymentMethod
 
 
 def customer_queryset() -> QuerySet[Customer]:
-    """Customers with their credit-currency balance and default payment method joined in (no N+1)."""
+    """Customers with their credit-currency balance and default payment method, in the same query (no N+1).
+
+    Correlated subqueries rather than joins: PostgreSQL evaluates them only for the rows a page returns (after the
+    sort and LIMIT), so a page deep in a million rows or a broad search costs the same as the first page. A join
+    let the planner merge-join the whole balance index to reach a deep cursor (90 ms instead of 1 ms)."""
+    balance = CreditBalance.objects.filter(customer_id=OuterRef("pk"), currency_code=OuterRef("credit_currency"))
+    default_method = PaymentMethod.objects.filter(customer_id=OuterRef("pk"), is_default=True)
     return Customer.objects.annotate(
-        current_balance=FilteredRelation(
-            "credit_balances", condition=Q(credit_balances__currency_code=F("credit_currency"))
-        ),
-        default_method=FilteredRelation("payment_methods", condition=Q(payment_methods__is_default=True)),
-    ).annotate(
-        credit_available=F("current_balance__available"),
-        credit_reserved=F("current_balance__reserved"),
-        credit_used=F("current_balance__used"),
-        default_payment_method_id=F("default_method__id"),
+        credit_available=Subquery(balance.values("available")[:1]),
+        credit_reserved=Subquery(balance.values("reserved")[:1]),
+        credit_used=Subquery(balance.values("used")[:1]),
+        default_payment_method_id=Subquery(default_method.values("id")[:1]),
     )
 
 
