@@ -84,6 +84,17 @@ if DATABASE_URL:
             conn_health_checks=True,
         )
     }
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # Fail fast instead of hanging: a connection attempt to an unreachable server gives up after a few seconds,
+        # and no statement (a lock wait included) holds a web or worker process longer than the statement timeout.
+        # The API answers either as 503 service_unavailable. DB_STATEMENT_TIMEOUT_MS=0 lifts the limit (a long
+        # migration, say).
+        DATABASES["default"].setdefault("OPTIONS", {}).update(
+            {
+                "connect_timeout": int(os.environ.get("DB_CONNECT_TIMEOUT", "3")),
+                "options": f"-c statement_timeout={int(os.environ.get('DB_STATEMENT_TIMEOUT_MS', '30000'))}",
+            }
+        )
 else:
     DATABASES = {
         "default": {
