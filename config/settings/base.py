@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -42,8 +43,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "core.api.middleware.RequestIdMiddleware",
+    # Before anything reads a body: refuses one declared larger than REQUEST_BODY_MAX_BYTES (413).
+    "core.middleware.RequestBodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    # Sends a policy only where a view asks for one (the staff UI: core.staff.access.STAFF_CSP).
+    # SECURE_CSP on every response; the staff UI narrows it further (core.staff.access.STAFF_CSP).
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -68,6 +71,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.csp",
                 "core.staff.access.staff_context",
             ],
         },
@@ -289,3 +293,32 @@ CELERY_BEAT_SCHEDULE["purge-idempotency-records"] = {
 
 # Benchmark baselines (bench/urls.py) are routed only when this is on; see `make bench`.
 BENCH_MODE = env_bool("BENCH_MODE")
+
+# --- Hardening (docs/reliability.md) -------------------------------------------------------------------------------
+# Django limits form fields (DATA_UPLOAD_MAX_MEMORY_SIZE) but not uploaded files, which it streams to disk whatever
+# their size: core.middleware.RequestBodyLimitMiddleware refuses any body declared larger than this (the CSV import
+# takes up to 5 MB, plus the multipart envelope) before it is read.
+REQUEST_BODY_MAX_BYTES = 6 * 1024 * 1024
+# The whole site's Content-Security-Policy (Django's own): everything from this origin, inline code only with the
+# per-response nonce (the admin and the API docs use it), no plugins, no framing, forms posting only here.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.NONCE],
+    "img-src": [CSP.SELF, "data:"],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+# Sign-in throttling for the staff UI and the admin (core/staff/throttle.py): failed attempts counted in the cache
+# per username and client address, and per client address over all usernames, in a window that starts at the first
+# failure. A proxy in front of the app must be counted for the client address to be the caller's.
+LOGIN_FAILURES_PER_USER_AND_IP = 5
+LOGIN_FAILURES_PER_IP = 30
+LOGIN_FAILURE_WINDOW_SECONDS = 15 * 60
+# Proxies in front of the app that append to X-Forwarded-For: the sign-in throttle and the API's limiter for public
+# endpoints both take the client address from there (DRF's rule). 0, not DRF's default None: with None a client's
+# own X-Forwarded-For header would pick the address it is counted under.
+REST_FRAMEWORK["NUM_PROXIES"] = int(os.environ.get("DJANGO_NUM_PROXIES", "0"))

@@ -12,7 +12,13 @@ import math
 import sys
 
 from django.conf import settings
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, RequestDataTooBig, SuspiciousOperation
+from django.core.exceptions import (
+    NON_FIELD_ERRORS,
+    DisallowedHost,
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+)
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpResponse, JsonResponse
@@ -68,7 +74,14 @@ ERROR_CODES: dict[str, tuple[int, str]] = {
 def absolute_url(request, path: str) -> str:
     """`path` (which may carry a query string) on the public base URL, or on the host the client called."""
     base = settings.PUBLIC_BASE_URL.rstrip("/")
-    return f"{base}{path}" if base else request.build_absolute_uri(path)
+    if base:
+        return f"{base}{path}"
+    try:
+        return request.build_absolute_uri(path)
+    except DisallowedHost:
+        # The answer to a request for a host we do not serve (400): that host must not appear in it, and asking
+        # for it again would raise again, turning the 400 into a 500.
+        return path
 
 
 def documentation_url(request, code: str) -> str:

@@ -152,6 +152,7 @@ class AppServer:
         self.env, self.workers, self.threads = env, workers, threads
         self.port = free_port()
         self.log_path = Path(tempfile.gettempdir()) / f"creditdesk-faults-{log_name}-{os.getpid()}.log"
+        self.log_path.unlink(missing_ok=True)
         self.process: subprocess.Popen | None = None
 
     @property
@@ -171,8 +172,9 @@ class AppServer:
             if self.process.poll() is not None:
                 raise RuntimeError(f"gunicorn exited; see {self.log_path}")
             try:
-                # An unknown API route: a JSON 404 that needs neither the database nor Redis.
-                return requests.get(f"{self.url}/api/v1/-", timeout=10).status_code == 404
+                # An unknown API route: a JSON 404 that needs neither the database nor Redis (or, under production
+                # settings, the redirect to HTTPS).
+                return requests.get(f"{self.url}/api/v1/-", timeout=10, allow_redirects=False).status_code < 500
             except requests.RequestException:
                 return False
 
