@@ -486,7 +486,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from core.services import api_key_create
 _, key = api_key_create(name="bench-queries", scopes="customers:read")
-client = Client(HTTP_AUTHORIZATION=f"Bearer {key}")
+client = Client(HTTP_AUTHORIZATION=f"Bearer {key}", HTTP_HOST="127.0.0.1")
 counts = []
 for per_page in (1, 50, 200):
     client.get(f"/api/v1/customers?per_page={per_page}")

@@ -24,6 +24,28 @@ def event_record(*, event_type: EventType | str, data: dict, actor: Actor, custo
     return event
 
 
+def events_record_many(*, event_type: EventType | str, items: list[tuple[dict, str | None]], actor: Actor) -> list:
+    """`event_record` for many changes of one kind made in one transaction (bulk imports): one INSERT.
+    `items` are (data, customer_id) pairs."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("events_record_many must run inside the transaction of the changes it records")
+    events = Event.objects.bulk_create(
+        Event(
+            event_type=str(event_type),
+            customer_id=customer_id,
+            data=data,
+            actor_type=actor.type,
+            actor_id=actor.id,
+            actor_label=actor.label,
+            request_id=actor.request_id,
+        )
+        for data, customer_id in items
+    )
+    for hook in _after_record_hooks:
+        transaction.on_commit(lambda hook=hook: [hook(event) for event in events])
+    return events
+
+
 _after_record_hooks: list = []
 
 

@@ -1,6 +1,12 @@
-from django import forms
+"""Forms of the public enrollment page and of the staff credit pages. The staff forms validate nothing of their own
+beyond reading what people type (core.staff.forms.ServiceForm): the credit services decide."""
 
-from customers.models import Customer, CustomerUser, CustomerUserStatus
+from django import forms
+from django.core.exceptions import ValidationError
+
+from core.staff.forms import MoneyField, ServiceForm, to_minor_units
+from credit.models import CreditCheck
+from customers.models import Customer, CustomerUser, CustomerUserStatus, DeclineCode, HoldCode, Terms
 
 
 class EnrollmentAcceptForm(forms.Form):
@@ -22,3 +28,113 @@ class EnrollmentAcceptForm(forms.Form):
                 "This address is not an active user of this account. Ask your account manager to add you."
             )
         return email
+
+
+class _CreditForm(ServiceForm):
+    """A staff credit form. Its one money field is typed in major units and handed to the service in minor units
+    of `currency` (fixed) or of the currency the form's `currency_code` field names."""
+
+    money_field = ""
+    currency = ""
+
+    def clean(self):
+        data = super().clean()
+        amount = data.get(self.money_field)
+        currency = self.currency or data.get("currency_code") or ""
+        if amount is not None and currency:
+            try:
+                data[self.money_field] = to_minor_units(amount, currency)
+            except ValidationError as error:
+                self.add_error(self.money_field, error)
+        return data
+
+
+def _note_field(label: str = "Note", *, required: bool = False, help_text: str = "") -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=2000,
+        help_text=help_text or "Kept with the decision in the customer's credit history.",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+YES_NO = [("true", "Yes"), ("false", "No")]
+
+
+def _as_bool(value: str) -> bool:
+    return value == "true"
+
+
+class CreditCheckRequestForm(_CreditForm):
+    """What credit_check_request takes. The check is in the currency the model defaults to (SPEC: USD)."""
+
+    model = CreditCheck
+    model_fields = ("business_description",)
+    field_order = ("amount_requested", "has_purchase_history", "has_purchase_terms_history", "business_description")
+    labels = {"business_description": "What the business does"}
+    help_texts = {"business_description": "At most 500 characters. It helps the credit officer who reviews it."}
+    money_field = "amount_requested"
+    currency = CreditCheck._meta.get_field("currency_code").default
+
+    amount_requested = MoneyField(label=f"Amount requested ({currency})", help_text="The credit line asked for.")
+    has_purchase_history = forms.TypedChoiceField(
+        label="Has bought from us before", choices=YES_NO, coerce=_as_bool, widget=forms.RadioSelect
+    )
+    has_purchase_terms_history = forms.TypedChoiceField(
+        label="Has bought on terms before",
+        choices=[*YES_NO, ("", "Not known")],
+        coerce=_as_bool,
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["business_description"].widget = forms.Textarea(attrs={"rows": 3, "maxlength": 500})
+
+
+class CreditApproveForm(_CreditForm):
+    """Approve a check from the review queue, or a direct application: amount, currency and terms."""
+
+    money_field = "amount"
+
+    amount = MoneyField(label="Credit line")
+    currency_code = forms.CharField(label="Currency", max_length=3, initial="USD")
+    default_terms = forms.ChoiceField(label="Terms", choices=Terms.choices, initial=Terms.NET30)
+    note = _note_field()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["currency_code"].widget.attrs.update({"class": "input--currency", "autocomplete": "off"})
+
+
+class CreditDeclineForm(_CreditForm):
+    decline_code = forms.ChoiceField(label="Reason code", choices=[("", "Choose a reason…"), *DeclineCode.choices])
+    note = _note_field()
+
+
+class CreditLineForm(_CreditForm):
+    """credit_line_update: the new line in one of the customer's currencies, with the reason kept on the ledger."""
+
+    money_field = "credit_limit"
+
+    credit_limit = MoneyField(label="New credit line", help_text="The whole line: available + reserved + used.")
+    currency_code = forms.ChoiceField(label="Currency")
+    reason = _note_field("Reason", required=True, help_text="Kept with the adjustment on the ledger.")
+
+    def __init__(self, *args, currencies: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["currency_code"].choices = [(code, code) for code in currencies]
+
+
+class CreditHoldForm(_CreditForm):
+    hold_code = forms.ChoiceField(label="Hold code", choices=[("", "Choose a code…"), *HoldCode.choices])
+    note = _note_field()
+
+
+class CreditNoteForm(_CreditForm):
+    """Deactivate or reinstate: nothing to choose, a note to explain."""
+
+    note = _note_field()

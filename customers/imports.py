@@ -1,8 +1,10 @@
 """Bulk import of customers from a CSV file (SPEC §5, §6).
 
-The file is checked as a whole when it is uploaded (encoding, header, size), then each row goes through
-`customer_create` — the API's own validation — in its own transaction together with the import's counters. A bad
-row is rolled back entirely and reported with its line number and field; it never leaves half a customer behind.
+The file is checked as a whole when it is uploaded (encoding, header, size), then its rows are imported in batches:
+each row is validated exactly as `customer_create` validates it (`customer_build`), the valid rows of a batch are
+inserted together with their events (`customers_create_many`), and bad rows are reported with their line number
+and field. A batch and the import's counters commit together, so no row is ever half imported and a retried task
+resumes after the last committed batch.
 """
 
 import csv
@@ -12,16 +14,19 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.actors import Actor
 from core.errors import ApplicationError
-from customers.models import CustomerImport, CustomerImportRowError, CustomerImportStatus
-from customers.services import CUSTOMER_WRITABLE_FIELDS, customer_create
+from customers.models import Customer, CustomerImport, CustomerImportRowError, CustomerImportStatus
+from customers.services import CUSTOMER_WRITABLE_FIELDS, customer_build, customer_create, customers_create_many
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 MAX_IMPORT_ROWS = 10_000
+# Rows inserted per statement (and per progress step): large enough to amortise round trips, small enough that a
+# retried task redoes little and the progress bar moves.
+BATCH_SIZE = 250
 REQUIRED_COLUMNS = ("email",)
 JSON_COLUMNS = ("custom_data", "import_meta")
 TRUE_VALUES = {"true", "yes", "y", "1"}
@@ -35,8 +40,8 @@ def _normalise_header(name: str) -> str:
     return _HEADER_ALIASES.get(key, key)
 
 
-def decode_csv(content: bytes) -> str:
-    if len(content) > MAX_IMPORT_BYTES:
+def decode_csv(content: bytes, *, max_bytes: int | None = MAX_IMPORT_BYTES) -> str:
+    if max_bytes is not None and len(content) > max_bytes:
         raise ValidationError(f"The file is larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB; split it.")
     try:
         # utf-8-sig drops the byte-order mark spreadsheet programs put in front of UTF-8 exports.
@@ -56,7 +61,7 @@ def _reader(text: str) -> csv.DictReader:
     return reader
 
 
-def check_csv(text: str) -> int:
+def check_csv(text: str, *, max_rows: int | None = MAX_IMPORT_ROWS) -> int:
     """Validates the header and counts the data rows; raises ValidationError describing what is wrong."""
     rows = _reader(text)
     header = rows.fieldnames
@@ -82,8 +87,8 @@ def check_csv(text: str) -> int:
         raise ValidationError(f"This is not a readable CSV file: {error}.") from None
     if count == 0:
         raise ValidationError("The file has a header but no rows to import.")
-    if count > MAX_IMPORT_ROWS:
-        raise ValidationError(f"The file has {count} rows; at most {MAX_IMPORT_ROWS} can be imported at once.")
+    if max_rows is not None and count > max_rows:
+        raise ValidationError(f"The file has {count} rows; at most {max_rows} can be imported at once.")
     return count
 
 
@@ -118,10 +123,13 @@ def row_to_fields(row: dict[str, Any]) -> dict[str, Any]:
 
 
 @transaction.atomic
-def customer_import_create(*, file_name: str, content: bytes, created_by=None, enqueue: bool = True) -> CustomerImport:
-    """Check and store an uploaded file; with `enqueue`, hand it to a worker once the transaction commits."""
-    text = decode_csv(content)
-    total = check_csv(text)
+def customer_import_create(
+    *, file_name: str, content: bytes, created_by=None, enqueue: bool = True, limited: bool = True
+) -> CustomerImport:
+    """Check and store an uploaded file; with `enqueue`, hand it to a worker once the transaction commits.
+    Uploads through the web are `limited` in size; the management command is not."""
+    text = decode_csv(content, max_bytes=MAX_IMPORT_BYTES if limited else None)
+    total = check_csv(text, max_rows=MAX_IMPORT_ROWS if limited else None)
     customer_import = CustomerImport(
         file_name=(file_name or "import.csv")[:255], content=text, total_rows=total, created_by=created_by
     )
@@ -152,27 +160,63 @@ def _actor(customer_import: CustomerImport) -> Actor:
     return Actor.system("import_customers")
 
 
-def _import_row(customer_import_id: str, index: int, line: int, row: dict, actor: Actor) -> None:
-    """Import one row, counted in the same transaction. Skips a row another run of this import already did."""
-    with transaction.atomic():
-        job = CustomerImport.objects.select_for_update().get(pk=customer_import_id)
-        if job.processed_rows > index:
-            return
+def _build(job_id: str, line: int, row: dict) -> Customer:
+    fields = row_to_fields(row)
+    fields.setdefault("import_meta", {"source": "csv_import", "import_id": job_id, "line": line})
+    return customer_build(**fields)
+
+
+def _import_one_by_one(job_id: str, rows: list[tuple[int, dict]], actor: Actor) -> tuple[int, list]:
+    """The slow path, for a batch that met a concurrent writer: each row through `customer_create` in a savepoint."""
+    created, errors = 0, []
+    for line, row in rows:
         try:
             fields = row_to_fields(row)
-            fields.setdefault("import_meta", {"source": "csv_import", "import_id": job.id, "line": line})
-            # A savepoint: a failing row rolls back everything it wrote, the counters below still commit.
+            fields.setdefault("import_meta", {"source": "csv_import", "import_id": job_id, "line": line})
             with transaction.atomic():
                 customer_create(actor=actor, **fields)
+            created += 1
         except (ValidationError, ApplicationError) as error:
-            CustomerImportRowError.objects.bulk_create(
-                CustomerImportRowError(customer_import=job, line=line, field=field[:64], message=message)
-                for field, message in _row_errors(error)
+            errors += [(line, field, message) for field, message in _row_errors(error)]
+    return created, errors
+
+
+def _import_batch(customer_import_id: str, first_index: int, rows: list[tuple[int, dict]], actor: Actor) -> None:
+    """Import a batch of rows and count them in one transaction: valid rows are inserted together (with their
+    events), invalid ones are reported; no row is ever half imported. Skips rows a previous run already did."""
+    with transaction.atomic():
+        job = CustomerImport.objects.select_for_update().get(pk=customer_import_id)
+        rows = rows[max(job.processed_rows - first_index, 0) :]
+        if not rows:
+            return
+        errors: list[tuple[int, str, str]] = []
+        built: list[tuple[int, Customer]] = []
+        for line, row in rows:
+            try:
+                built.append((line, _build(job.id, line, row)))
+            except (ValidationError, ApplicationError) as error:
+                errors += [(line, field, message) for field, message in _row_errors(error)]
+        try:
+            with transaction.atomic():
+                conflicts = customers_create_many(customers=[customer for _, customer in built], actor=actor)
+            created = len(built) - len(conflicts)
+            errors += [
+                (built[index][0], conflict.field or "", conflict.detail) for index, conflict in conflicts.items()
+            ]
+        except IntegrityError:
+            valid_lines = {line for line, _ in built}
+            created, more = _import_one_by_one(
+                job.id, [(line, row) for line, row in rows if line in valid_lines], actor
             )
-            job.error_count += 1
-        else:
-            job.created_count += 1
-        job.processed_rows += 1
+            errors += more
+        errors.sort(key=lambda error: error[0])
+        CustomerImportRowError.objects.bulk_create(
+            CustomerImportRowError(customer_import=job, line=line, field=field[:64], message=message)
+            for line, field, message in errors
+        )
+        job.created_count += created
+        job.error_count += len({line for line, _, _ in errors})
+        job.processed_rows += len(rows)
         job.save(update_fields=["processed_rows", "created_count", "error_count"])
 
 
@@ -188,13 +232,24 @@ def customer_import_run(
     actor = _actor(job)
     try:
         rows = _reader(job.content)
+        batch: list[tuple[int, dict]] = []
+        first_index = 0
         for index, row in enumerate(rows):
             if index < job.processed_rows:
+                first_index = index + 1
                 continue
             # The reader counts physical lines, so a quoted cell spanning lines does not shift the numbers after it.
-            _import_row(job.id, index, rows.line_num, row, actor)
+            batch.append((rows.line_num, row))
+            if len(batch) == BATCH_SIZE:
+                _import_batch(job.id, first_index, batch, actor)
+                first_index += len(batch)
+                batch = []
+                if on_progress:
+                    on_progress(first_index, job.total_rows)
+        if batch:
+            _import_batch(job.id, first_index, batch, actor)
             if on_progress:
-                on_progress(index + 1, job.total_rows)
+                on_progress(first_index + len(batch), job.total_rows)
     except Exception as error:
         CustomerImport.objects.filter(pk=job.pk).update(
             status=CustomerImportStatus.FAILED, failure=f"{type(error).__name__}: {error}", finished_at=timezone.now()

@@ -162,10 +162,7 @@ class Customer(models.Model):
         return self.name or self.legal_name or self.email
 
     def save(self, *args, **kwargs):
-        self.email = (self.email or "").strip().lower()
-        self.search_document = " ".join(
-            part.lower() for part in (self.name, self.legal_name, self.email, self.external_id or "", self.id) if part
-        )
+        self.normalise()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
             kwargs["update_fields"] = {*update_fields, "search_document", "updated_at"}
@@ -175,6 +172,13 @@ class Customer(models.Model):
         super().clean()
         if self.country:
             self.country = self.country.upper()
+
+    def normalise(self) -> None:
+        """Derived columns, kept in step on every save (bulk inserts call it themselves)."""
+        self.email = (self.email or "").strip().lower()
+        self.search_document = " ".join(
+            part.lower() for part in (self.name, self.legal_name, self.email, self.external_id or "", self.id) if part
+        )
 
     @property
     def is_archived(self) -> bool:

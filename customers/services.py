@@ -1,6 +1,7 @@
 """Writes for customers, customer users and payment methods. Each takes an actor and records its event in the same
 transaction as the change."""
 
+import functools
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -10,7 +11,7 @@ from django.utils import timezone
 
 from core.actors import Actor
 from core.errors import ApplicationError, CustomerArchived
-from core.events import event_record
+from core.events import event_record, events_record_many
 from core.models import EventType
 from customers.models import Customer, CustomerStatus, CustomerUser, CustomerUserStatus, PaymentMethod
 from customers.presenters import customer_to_dict, customer_user_to_dict, payment_method_to_dict
@@ -45,21 +46,36 @@ def _active_with_email(email: str, *, exclude_id: str | None = None) -> Customer
 
 
 def _save_customer(customer: Customer, *, update_fields: list[str] | None = None) -> None:
-    """Validate and save; a concurrent insert of the same email still ends as customer_already_exists."""
+    """Validate and save. Email uniqueness among active customers is the database's constraint; the services are
+    wrapped by `_email_conflicts_answered`, which turns a conflict into customer_already_exists."""
     if customer.country:
         customer.country = customer.country.upper()
-    customer.full_clean(validate_constraints=False)
-    if customer.status == CustomerStatus.ACTIVE and (
-        existing := _active_with_email(customer.email, exclude_id=customer.pk)
-    ):
-        raise CustomerAlreadyExists(existing.id)
+    # The only unique field is the generated primary key, so no uniqueness query is needed.
+    customer.full_clean(validate_unique=False, validate_constraints=False)
     try:
-        with transaction.atomic():
-            customer.save(update_fields=update_fields)
-    except IntegrityError:
-        if existing := _active_with_email(customer.email, exclude_id=customer.pk):
-            raise CustomerAlreadyExists(existing.id) from None
+        customer.save(update_fields=update_fields)
+    except IntegrityError as error:
+        error.customer = customer
         raise
+
+
+def _email_conflicts_answered(service):
+    """Outside the service's transaction (so no savepoint is paid on every write): a unique-email violation,
+    concurrent or not, becomes customer_already_exists naming the existing customer."""
+
+    @functools.wraps(service)
+    def wrapper(**kwargs):
+        try:
+            return service(**kwargs)
+        except IntegrityError as error:
+            customer = getattr(error, "customer", None)
+            if customer is not None and customer.status == CustomerStatus.ACTIVE:
+                existing = _active_with_email(customer.email, exclude_id=customer.pk)
+                if existing is not None:
+                    raise CustomerAlreadyExists(existing.id) from None
+            raise
+
+    return wrapper
 
 
 def _reject_unknown(data: dict[str, Any], allowed: tuple[str, ...]) -> None:
@@ -68,17 +84,61 @@ def _reject_unknown(data: dict[str, Any], allowed: tuple[str, ...]) -> None:
         raise ValidationError({name: "Unknown field." for name in unknown})
 
 
+def customer_build(**fields: Any) -> Customer:
+    """A validated, unsaved customer: exactly what `customer_create` would accept, short of the email check."""
+    _reject_unknown(fields, CUSTOMER_WRITABLE_FIELDS)
+    customer = Customer(**{key: value for key, value in fields.items() if value is not None})
+    if customer.country:
+        customer.country = customer.country.upper()
+    customer.full_clean(validate_unique=False, validate_constraints=False)
+    customer.normalise()
+    return customer
+
+
+@_email_conflicts_answered
 @transaction.atomic
 def customer_create(*, actor: Actor, **fields: Any) -> Customer:
     _reject_unknown(fields, CUSTOMER_WRITABLE_FIELDS)
     customer = Customer(**{key: value for key, value in fields.items() if value is not None})
     _save_customer(customer)
+    customer.default_payment_method_id = None  # a new customer has none: the presenter needs no query
     event_record(
         event_type=EventType.CUSTOMER_CREATED, data=customer_to_dict(customer), actor=actor, customer_id=customer.id
     )
     return customer
 
 
+@transaction.atomic
+def customers_create_many(*, customers: list[Customer], actor: Actor) -> dict[int, CustomerAlreadyExists]:
+    """Insert customers made by `customer_build` in one statement, with their customer.created events in another.
+    A customer whose email an active customer (or an earlier one in the list) already has is left out; the
+    refusals are returned by list index. A conflicting insert by another writer meanwhile raises IntegrityError
+    and inserts nothing (callers fall back to `customer_create` one by one)."""
+    taken = dict(
+        Customer.objects.filter(
+            status=CustomerStatus.ACTIVE, email__in={customer.email for customer in customers}
+        ).values_list("email", "id")
+    )
+    conflicts: dict[int, CustomerAlreadyExists] = {}
+    accepted: list[Customer] = []
+    for index, customer in enumerate(customers):
+        if existing_id := taken.get(customer.email):
+            conflicts[index] = CustomerAlreadyExists(existing_id)
+            continue
+        taken[customer.email] = customer.id
+        accepted.append(customer)
+    Customer.objects.bulk_create(accepted)
+    for customer in accepted:
+        customer.default_payment_method_id = None  # new customers have none: the presenter needs no query
+    events_record_many(
+        event_type=EventType.CUSTOMER_CREATED,
+        items=[(customer_to_dict(customer), customer.id) for customer in accepted],
+        actor=actor,
+    )
+    return conflicts
+
+
+@_email_conflicts_answered
 @transaction.atomic
 def customer_update(*, customer: Customer, actor: Actor, data: dict[str, Any]) -> Customer:
     """Update any writable field (none required). `status` archives or restores."""
@@ -124,6 +184,7 @@ def customer_archive(*, customer: Customer, actor: Actor) -> Customer:
     return customer
 
 
+@_email_conflicts_answered
 @transaction.atomic
 def customer_restore(*, customer: Customer, actor: Actor) -> Customer:
     customer = Customer.objects.select_for_update().get(pk=customer.pk)

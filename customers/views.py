@@ -14,6 +14,7 @@ from core.pagination import keyset_paginate, parse_ordering, parse_per_page
 from core.staff.access import Capability, StaffView
 from core.staff.charts import credit_segments
 from credit.models import CreditBalance
+from credit.staff_display import customer_credit_context
 from customers.exports import customer_csv_lines
 from customers.forms import CustomerForm, CustomerUserForm, PaymentMethodForm, StaffCustomerFilterSet
 from customers.models import Customer, PaymentMethod
@@ -42,7 +43,7 @@ PER_PAGE_CHOICES = (25, 50, 100, 200)
 DETAIL_EVENTS = 10
 
 
-def _customer_or_404(customer_id: str) -> Customer:
+def customer_or_404(customer_id: str) -> Customer:
     try:
         return customer_get(customer_id=customer_id)
     except NotFound:
@@ -144,7 +145,7 @@ class CustomerDetailView(StaffView):
     capability = Capability.VIEW
 
     def get(self, request, customer_id: str):
-        customer = _customer_or_404(customer_id)
+        customer = customer_or_404(customer_id)
         balances = list(CreditBalance.objects.filter(customer=customer).order_by("currency_code"))
         for balance in balances:
             balance.segments = credit_segments(
@@ -163,6 +164,7 @@ class CustomerDetailView(StaffView):
                 "payment_methods": list(customer.payment_methods.order_by("-is_default", "id")),
                 "events": list(Event.objects.filter(customer_id=customer.id).order_by("-id")[:DETAIL_EVENTS]),
                 "events_limit": DETAIL_EVENTS,
+                **customer_credit_context(customer),
             },
         )
 
@@ -173,7 +175,7 @@ class CustomerEventsView(StaffView):
     capability = Capability.VIEW
 
     def get(self, request, customer_id: str):
-        customer = _customer_or_404(customer_id)
+        customer = customer_or_404(customer_id)
         ordering = parse_ordering("id[DESC]", allowed=("id",))
         try:
             page = keyset_paginate(
@@ -195,8 +197,9 @@ def _conflicting_customer(error, form) -> Customer | None:
     return Customer.objects.filter(email__iexact=form.cleaned_data.get("email", ""), status="active").first()
 
 
-class _FormView(StaffView):
-    """GET shows the form; POST hands the cleaned data to a service and maps its errors back onto the form."""
+class CustomerFormView(StaffView):
+    """GET shows the form; POST hands the cleaned data to a service and maps its errors back onto the form.
+    Subclasses name the form, the service call and where to go next (the credit pages use it too)."""
 
     capability = Capability.CUSTOMERS_WRITE
     template_name = "customers/form.html"
@@ -210,6 +213,12 @@ class _FormView(StaffView):
     def initial(self) -> dict:
         return {}
 
+    def make_form(self, data=None):
+        return self.form_class(data, initial=self.initial())
+
+    def extra_context(self) -> dict:
+        return {}
+
     def call_service(self, form):
         raise NotImplementedError
 
@@ -218,11 +227,11 @@ class _FormView(StaffView):
 
     def get(self, request, **kwargs):
         self.object = self.setup_object(**kwargs)
-        return self.render_form(self.form_class(initial=self.initial()))
+        return self.render_form(self.make_form())
 
     def post(self, request, **kwargs):
         self.object = self.setup_object(**kwargs)
-        form = self.form_class(request.POST, initial=self.initial())
+        form = self.make_form(request.POST)
         if form.is_valid():
             try:
                 result = self.call_service(form)
@@ -242,11 +251,12 @@ class _FormView(StaffView):
             "submit_label": self.submit_label,
             "customer": self.object,
             "conflict": getattr(self, "conflict", None),
+            **self.extra_context(),
         }
         return render(self.request, self.template_name, context)
 
 
-class CustomerCreateView(_FormView):
+class CustomerCreateView(CustomerFormView):
     form_class = CustomerForm
     template_name = "customers/customer_form.html"
     title = "New customer"
@@ -263,13 +273,13 @@ class CustomerCreateView(_FormView):
         return reverse("staff:customer_detail", args=[customer.id])
 
 
-class CustomerEditView(_FormView):
+class CustomerEditView(CustomerFormView):
     form_class = CustomerForm
     template_name = "customers/customer_form.html"
     submit_label = "Save changes"
 
     def setup_object(self, customer_id):
-        customer = _customer_or_404(customer_id)
+        customer = customer_or_404(customer_id)
         self.title = f"Edit {customer}"
         return customer
 
@@ -286,12 +296,12 @@ class CustomerEditView(_FormView):
         return reverse("staff:customer_detail", args=[customer.id])
 
 
-class CustomerUserCreateView(_FormView):
+class CustomerUserCreateView(CustomerFormView):
     form_class = CustomerUserForm
     submit_label = "Add user"
 
     def setup_object(self, customer_id):
-        customer = _customer_or_404(customer_id)
+        customer = customer_or_404(customer_id)
         self.title = f"Add a user to {customer}"
         return customer
 
@@ -303,13 +313,13 @@ class CustomerUserCreateView(_FormView):
         return reverse("staff:customer_detail", args=[self.object.id]) + "#users"
 
 
-class PaymentMethodCreateView(_FormView):
+class PaymentMethodCreateView(CustomerFormView):
     form_class = PaymentMethodForm
     template_name = "customers/payment_method_form.html"
     submit_label = "Add payment method"
 
     def setup_object(self, customer_id):
-        customer = _customer_or_404(customer_id)
+        customer = customer_or_404(customer_id)
         self.title = f"Add a payment method to {customer}"
         return customer
 
@@ -340,7 +350,7 @@ class _ActionView(StaffView):
         raise NotImplementedError
 
     def post(self, request, customer_id: str, **kwargs):
-        customer = _customer_or_404(customer_id)
+        customer = customer_or_404(customer_id)
         try:
             messages.success(request, self.act(customer, **kwargs))
         except (ValidationError, ApplicationError) as error:

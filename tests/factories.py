@@ -73,3 +73,11 @@ class WebhookEndpointFactory(factory.django.DjangoModelFactory):
     url = "https://hooks.example.com/creditdesk"
     event_types = factory.LazyFunction(lambda: list(EventType.values))
     enabled = True
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        from core.webhooks.subscriptions import subscriptions_changed
+
+        endpoint = super()._create(model_class, *args, **kwargs)
+        subscriptions_changed()  # as the services do, so the dispatcher's snapshot sees it
+        return endpoint

@@ -79,8 +79,7 @@ def absolute_url(request, path: str) -> str:
     try:
         return request.build_absolute_uri(path)
     except DisallowedHost:
-        # The answer to a request for a host we do not serve (400): that host must not appear in it, and asking
-        # for it again would raise again, turning the 400 into a 500.
+        # The error being answered may be the bad Host header itself: a relative link beats a crash.
         return path
 
 

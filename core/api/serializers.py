@@ -4,6 +4,8 @@ Output is never produced by serializers (presenters build plain dicts, which is 
 `OutputSerializer` classes only describe those dicts in the OpenAPI schema, with `additionalProperties: false`
 so a presenter that drifts from its description fails the schemathesis run and the shape tests."""
 
+import copy
+
 from rest_framework import serializers
 
 # JSON types a field accepts as is. DRF would coerce ("12" → 12, 0 → False, 7 → "7"); the API says what a field
@@ -27,6 +29,15 @@ def _type_error(field, value) -> str | None:
 class StrictInputSerializer(serializers.Serializer):
     """Refuses keys it does not know (a typo is a 400, not a silently ignored field) and values of the wrong
     JSON type."""
+
+    def get_fields(self):
+        # A ModelSerializer rebuilds every field from the model for each request; build them once per class.
+        cls = type(self)
+        template = cls.__dict__.get("_field_template")
+        if template is None:
+            template = super().get_fields()
+            cls._field_template = template
+        return copy.deepcopy(template)
 
     def to_internal_value(self, data):
         if isinstance(data, dict):

@@ -18,13 +18,18 @@ from django.views.decorators.csp import csp_override
 
 from core.actors import Actor
 from core.models import Scope
+from credit.models import CreditCheck, CreditCheckStatus
 
 
 class Capability(StrEnum):
     VIEW = "view"  # read every staff page, export CSV
     CUSTOMERS_WRITE = "customers_write"  # customers, their users and payment methods, bulk import
-    CREDIT_WRITE = "credit_write"  # credit checks, decisions, line adjustments, holds
+    CREDIT_REQUEST = "credit_request"  # ask for a customer's credit check (the engine or an officer decides)
+    CREDIT_WRITE = "credit_write"  # credit decisions: the review queue, direct approvals, lines, holds
     API_KEYS = "api_keys"  # create and revoke API keys, within the scopes the role may grant
+    # Webhook endpoints: create, edit, delete, rotate secrets, replay deliveries. No role holds it, only superusers,
+    # as only superusers may grant the webhooks:manage scope on the API keys page.
+    WEBHOOKS_MANAGE = "webhooks_manage"
 
 
 class Role(StrEnum):
@@ -35,8 +40,13 @@ class Role(StrEnum):
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.VIEWER: frozenset({Capability.VIEW}),
-    Role.ACCOUNT_MANAGER: frozenset({Capability.VIEW, Capability.CUSTOMERS_WRITE, Capability.API_KEYS}),
-    Role.CREDIT_OFFICER: frozenset({Capability.VIEW, Capability.CREDIT_WRITE, Capability.API_KEYS}),
+    # An account manager onboarding a customer asks for its credit check; deciding it stays with credit officers.
+    Role.ACCOUNT_MANAGER: frozenset(
+        {Capability.VIEW, Capability.CUSTOMERS_WRITE, Capability.CREDIT_REQUEST, Capability.API_KEYS}
+    ),
+    Role.CREDIT_OFFICER: frozenset(
+        {Capability.VIEW, Capability.CREDIT_REQUEST, Capability.CREDIT_WRITE, Capability.API_KEYS}
+    ),
 }
 
 # An API key acts with its scopes, so a role may only grant (or revoke) scopes for what it may do itself:
@@ -129,4 +139,10 @@ def staff_context(request) -> dict:
             lambda: {capability.value: user_can(user, capability) for capability in Capability}
         ),
         "staff_role_label": SimpleLazyObject(lambda: role_label(user)),
+        # For the navigation's review queue badge; queried only by pages that show it (to credit officers).
+        "staff_pending_reviews": SimpleLazyObject(_pending_reviews),
     }
+
+
+def _pending_reviews() -> int:
+    return CreditCheck.objects.filter(status=CreditCheckStatus.IN_REVIEW).count()

@@ -4,11 +4,16 @@ A `ServiceForm` takes its fields (labels, lengths, choices, widgets) from the mo
 its own: the view calls the same service the API calls, and `add_service_error` puts the service's ValidationError or
 ApplicationError next to the field it names."""
 
+import re
+from decimal import Decimal, InvalidOperation
+
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.forms.models import fields_for_model
 
 from core.errors import ApplicationError
+from core.models import EventType
+from core.templatetags.staff import minor_unit_digits
 
 
 class ServiceForm(forms.Form):
@@ -23,6 +28,8 @@ class ServiceForm(forms.Form):
         if self.model is not None:
             generated = fields_for_model(self.model, fields=self.model_fields, labels=self.labels)
             self.fields = {**generated, **self.fields}
+            # The generated fields came first; a form's field_order still decides.
+            self.order_fields(self.field_order)
         for name, text in self.help_texts.items():
             self.fields[name].help_text = text
 
@@ -54,3 +61,69 @@ class ApiKeyForm(ServiceForm):
         super().__init__(*args, **kwargs)
         self.fields["scopes"].choices = [(scope, scope) for scope in grantable_scopes]
         self.fields["scopes"].help_text = "Only the scopes your role may grant are offered."
+
+
+class MoneyField(forms.Field):
+    """An amount as people type it, in major units ("25,000.00", "25000"). It cleans to a Decimal; the form turns
+    it into the services' integer minor units with `to_minor_units` once the currency is known."""
+
+    widget = forms.TextInput
+    MAX_CHARS = 32
+
+    def widget_attrs(self, widget):
+        return {
+            **super().widget_attrs(widget),
+            "inputmode": "decimal",
+            "autocomplete": "off",
+            "maxlength": str(self.MAX_CHARS),
+            "class": "input--money",
+        }
+
+    def to_python(self, value):
+        text = re.sub(r"[\s,_]", "", str(value or ""))
+        if not text:
+            return None
+        try:
+            amount = Decimal(text) if len(text) <= self.MAX_CHARS else None
+        except InvalidOperation:
+            amount = None
+        if amount is None or not amount.is_finite():
+            raise ValidationError("Enter an amount such as 25,000.00.", code="invalid")
+        return amount
+
+
+def to_minor_units(amount: Decimal, currency: str) -> int:
+    digits = minor_unit_digits(currency)
+    scaled = amount.scaleb(digits)
+    if scaled != scaled.to_integral_value():
+        places = f"{digits} decimal place{'s' if digits != 1 else ''}" if digits else "no decimal places"
+        raise ValidationError(f"{currency.upper()} amounts have {places}.", code="precision")
+    return int(scaled)
+
+
+def major_units(amount: int, currency: str) -> str:
+    """12345600, "USD" → "123456.00": the initial value of a MoneyField."""
+    digits = minor_unit_digits(currency)
+    return f"{Decimal(amount).scaleb(-digits):.{digits}f}"
+
+
+class WebhookEndpointForm(ServiceForm):
+    """Create or edit an endpoint. The URL's safety and the event types are checked by the webhook services."""
+
+    url = forms.CharField(
+        label="URL",
+        max_length=2000,
+        help_text="Where deliveries are POSTed, such as https://erp.example.com/hooks/creditdesk.",
+        widget=forms.URLInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    description = forms.CharField(max_length=255, required=False, help_text="Who receives it, such as “ERP sync”.")
+    event_types = forms.MultipleChoiceField(
+        choices=[(value, value) for value in EventType.values],
+        widget=forms.CheckboxSelectMultiple,
+        # Not required here: the service's own message explains an empty choice.
+        required=False,
+        help_text="Only these events are sent to the endpoint.",
+    )
+    enabled = forms.BooleanField(
+        required=False, initial=True, help_text="While disabled, deliveries wait; enabling it sends them."
+    )

@@ -13,6 +13,7 @@ from core.events import on_event_recorded
 from core.models import DeliveryStatus, Event, WebhookDelivery, WebhookEndpoint
 from core.webhooks.delivery import earlier_pending_delivery
 from core.webhooks.queue import enqueue_deliveries
+from core.webhooks.subscriptions import subscribed_event_types
 
 logger = logging.getLogger(__name__)
 
@@ -53,14 +54,43 @@ def dispatch_after_commit(event: Event) -> None:
     """Runs once the event's transaction has committed, in the process (often a web request) that wrote it. It never
     raises: the change is committed and its caller must succeed; anything that fails here is redone by the sweep."""
     try:
+        subscribed = subscribed_event_types()
+        if subscribed is not None and event.event_type not in subscribed:
+            return  # nobody listens (as far as the snapshot knows): the sweep marks it, off the request path
         event_dispatch(event_id=event.id)
     except Exception:
         logger.exception("Dispatch of event %s failed; the outbox sweep will retry it.", event.id)
 
 
+def _mark_unwanted_events_dispatched(batch: int) -> int:
+    """Mark undispatched events that no endpoint could want as dispatched, in bulk: most events of a busy system
+    when few endpoints subscribe. Decided against the database, not the snapshot."""
+    endpoints = list(WebhookEndpoint.objects.filter(enabled=True).values_list("event_types", "created_at"))
+    marked = 0
+    while True:
+        rows = list(
+            Event.objects.filter(dispatched_at__isnull=True)
+            .order_by("id")
+            .values_list("id", "event_type", "occurred_at")[:batch]
+        )
+        unwanted = [
+            event_id
+            for event_id, event_type, occurred_at in rows
+            if not any(event_type in types and created_at <= occurred_at for types, created_at in endpoints)
+        ]
+        if unwanted:
+            marked += Event.objects.filter(pk__in=unwanted, dispatched_at__isnull=True).update(
+                dispatched_at=timezone.now()
+            )
+        if len(rows) < batch or not unwanted:
+            return marked
+
+
 def outbox_sweep(*, batch: int = SWEEP_BATCH) -> dict:
-    """The periodic safety net: fan out undispatched events (oldest first), then publish pending deliveries that are
-    overdue by more than SWEEP_GRACE, whose endpoint is enabled and that wait for no earlier delivery."""
+    """The periodic safety net: mark events nobody wants as dispatched, fan out the other undispatched events
+    (oldest first), then publish pending deliveries that are overdue by more than SWEEP_GRACE, whose endpoint is
+    enabled and that wait for no earlier delivery."""
+    marked = _mark_unwanted_events_dispatched(batch)
     event_ids = list(
         Event.objects.filter(dispatched_at__isnull=True).order_by("id").values_list("id", flat=True)[:batch]
     )
@@ -82,6 +112,7 @@ def outbox_sweep(*, batch: int = SWEEP_BATCH) -> dict:
             len(event_ids), created, published, len(overdue),
         )  # fmt: skip
     return {
+        "events_without_subscribers": marked,
         "undispatched_events": len(event_ids),
         "deliveries_created": created,
         "overdue_deliveries": len(overdue),

@@ -11,6 +11,7 @@ from core.actors import Actor
 from core.errors import ApplicationError
 from core.models import EventType, WebhookDelivery, WebhookEndpoint, generate_webhook_secret
 from core.webhooks.delivery import webhook_delivery_attempt_now
+from core.webhooks.subscriptions import subscriptions_changed
 from core.webhooks.url_safety import TargetRefused, check_target_url
 
 logger = logging.getLogger(__name__)
@@ -39,6 +40,7 @@ def _validate_and_save(endpoint: WebhookEndpoint, *, update_fields: list[str] | 
     except TargetRefused as exc:
         raise ValidationError({"url": str(exc)}) from None
     endpoint.save(update_fields=update_fields)
+    subscriptions_changed()
 
 
 @transaction.atomic
@@ -74,6 +76,7 @@ def webhook_endpoint_update(*, endpoint: WebhookEndpoint, actor: Actor, data: di
 def webhook_endpoint_delete(*, endpoint: WebhookEndpoint, actor: Actor) -> None:
     """Delete the endpoint with its deliveries and their attempts."""
     WebhookEndpoint.objects.filter(pk=endpoint.pk).delete()
+    subscriptions_changed()
     logger.info("Webhook endpoint %s deleted by %s %s", endpoint.id, actor.type, actor.label or actor.id)
 
 

@@ -87,7 +87,7 @@ class CustomerListView(CustomersApiView):
     )
     def post(self, request):
         customer = customer_create(actor=self.actor, **self.validated(CustomerInput))
-        return self.present_customer(customer.id, status=201)
+        return self.respond(customer_to_dict(customer), status=201)
 
 
 class CustomerDetailView(CustomersApiView):

@@ -1,6 +1,6 @@
 // creditdesk staff UI: small progressive enhancements. Every page works without this file; with it, destructive
 // buttons ask first, the payment method form shows only the fields of the chosen type, imports show live progress,
-// and a new API key can be copied with one click.
+// a new API key or secret can be copied with one click, and long checkbox lists can be ticked or cleared at once.
 (function () {
   "use strict";
 
@@ -108,6 +108,21 @@
     });
   }
 
+  // <button data-check-all="name"> / <button data-check-none="name"> tick or clear every checkbox of that name.
+  // They start hidden, since they do nothing without this script.
+  function checkAllButtons() {
+    document.querySelectorAll("[data-check-all], [data-check-none]").forEach(function (button) {
+      var name = button.getAttribute("data-check-all") || button.getAttribute("data-check-none");
+      var checked = button.hasAttribute("data-check-all");
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        button.form.querySelectorAll('input[type="checkbox"][name="' + name + '"]').forEach(function (box) {
+          box.checked = checked;
+        });
+      });
+    });
+  }
+
   function selectText(element) {
     var range = document.createRange();
     range.selectNodeContents(element);
@@ -121,5 +136,6 @@
     typeSwitches();
     importProgress();
     copyButtons();
+    checkAllButtons();
   });
 })();

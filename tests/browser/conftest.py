@@ -110,6 +110,9 @@ class StaffBrowser:
         SCREENSHOTS.mkdir(exist_ok=True)
         width = page.viewport_size["width"]
         path = SCREENSHOTS / f"{self.test_name}--{name}--{width}.png"
+        if full_page:
+            # From the top: a page scrolled to an anchor would show its sticky bars halfway down the capture.
+            page.evaluate("window.scrollTo(0, 0)")
         page.screenshot(path=str(path), full_page=full_page)
         return path
 

@@ -2,50 +2,16 @@
 
 import re
 import time
-from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
-from credit.models import CreditCheck
 from customers.models import Customer
 from tests.browser.conftest import PHONE
-from tests.factories import CustomerFactory, CustomerUserFactory, PaymentMethodFactory, StaffUserFactory
-from tests.staff.builders import completed_purchase, grant_line
+from tests.browser.portfolio import portfolio
+from tests.factories import CustomerFactory, StaffUserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def portfolio():
-    """A small book with something in every chart: credit states, lines in two currencies, aged purchases, a queue."""
-    now = timezone.now()
-    for index, (name, status) in enumerate(
-        [("Bluebird Coffee Roasters", "approved"), ("Granite Peak Builders", "approved"), ("Cobalt Robotics", None),
-         ("Delta Marine Parts", "declined"), ("Evergreen Landscaping", "hold"), ("Foxglove Florists", "pending"),
-         ("Harbor Logistics", "approved"), ("Ironwood Furniture", "deactivated")]
-    ):  # fmt: skip
-        customer = CustomerFactory(
-            name=name,
-            email=f"ap@{name.split()[0].lower()}.com",
-            credit_status=status,
-            credit_currency="USD" if status in {"approved", "hold", "deactivated"} else None,
-            credit_check_requested_at=now if status else None,
-            default_terms="net30" if status == "approved" else None,
-            net_terms_status="enrolled" if status == "approved" else None,
-        )
-        CustomerUserFactory(customer=customer, email=f"buyer{index}@{name.split()[0].lower()}.com")
-        PaymentMethodFactory(customer=customer, is_default=True)
-        if customer.credit_currency:
-            grant_line(customer, 5_000_000 + index * 1_000_000)
-        if status == "pending":
-            CreditCheck.objects.create(customer=customer, amount_requested=2_500_000, has_purchase_history=False,
-                                       status="in_review", referred_at=now - timedelta(hours=5))  # fmt: skip
-    bluebird = Customer.objects.get(name="Bluebird Coffee Roasters")
-    for amount, days in ((900_000, -10), (400_000, 4), (250_000, 22), (150_000, 45), (80_000, 75)):
-        completed_purchase(bluebird, amount, days_past_due=days)
-    grant_line(Customer.objects.get(name="Granite Peak Builders"), 2_000_000, currency="CAD")
-    return bluebird
 
 
 def test_log_in_and_read_the_dashboard(staff_browser):

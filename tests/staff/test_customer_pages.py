@@ -5,9 +5,11 @@ from django.urls import reverse
 
 from core.actors import Actor
 from core.models import Event
+from credit.services import credit_hold, credit_line_update
 from customers.models import Customer, CustomerUser, PaymentMethod
 from customers.services import customer_archive, customer_update
-from tests.factories import CustomerFactory, CustomerUserFactory, PaymentMethodFactory
+from tests.credit.builders import approved_customer
+from tests.factories import CustomerFactory, CustomerUserFactory, PaymentMethodFactory, StaffUserFactory
 from tests.staff.builders import completed_purchase, grant_line
 
 pytestmark = pytest.mark.django_db
@@ -230,8 +232,9 @@ def detail_queries(client, customer) -> int:
 
 def test_detail_page_query_count_does_not_grow_with_related_rows(client_as):
     viewer = client_as("viewer")
-    customer = CustomerFactory(credit_status="approved", credit_currency="USD")
-    grant_line(customer, 1000)
+    customer = approved_customer(limit=1_000_000, via_check=True)
+    completed_purchase(customer, 1000, days_past_due=2)
+    credit_hold(customer=customer, actor=Actor.staff(viewer.user), hold_code="other")
     CustomerUserFactory(customer=customer)
     PaymentMethodFactory(customer=customer, is_default=True)
     few = detail_queries(viewer, customer)
@@ -240,6 +243,10 @@ def test_detail_page_query_count_does_not_grow_with_related_rows(client_as):
         PaymentMethodFactory(customer=customer)
         grant_line(customer, 1000, currency=f"C{chr(65 + index)}D")
         customer_update(customer=customer, actor=Actor.system(), data={"name": f"Name {index}"})
+        credit_line_update(customer=customer, actor=Actor.staff(StaffUserFactory()), credit_limit=2_000_000 + index,
+                           reason="more")  # fmt: skip
+        completed_purchase(customer, 1000, days_past_due=index)
     assert detail_queries(viewer, customer) == few
-    # session, user, groups, customer, balances, users, payment methods, events
-    assert few <= 8
+    # session, user, groups, customer, balances, users, payment methods, events; credit: check, decisions,
+    # purchases, ledger, names of the staff who acted
+    assert few <= 13

@@ -1,14 +1,13 @@
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from core.actors import Actor
 from core.staff.charts import column_chart, donut, stacked_bar
-from credit.dashboard import dashboard_metrics
+from credit.dashboard import dashboard_metrics, review_due_at
 from credit.models import CreditCheck
 from customers.services import customer_archive
 from tests.factories import CustomerFactory
@@ -61,14 +60,20 @@ def test_aging_buckets_outstanding_used_credit_by_days_past_due():
     assert (usd.total, usd.past_due) == (42000, 39000)
 
 
+def referred_check(requested_at):
+    """A check in review, requested at `requested_at` (the customer's wait counts from the request)."""
+    check = CreditCheck.objects.create(
+        customer=CustomerFactory(credit_status="pending", credit_check_requested_at=requested_at),
+        amount_requested=1000, has_purchase_history=False, status="in_review", referred_at=requested_at,
+    )  # fmt: skip
+    CreditCheck.objects.filter(pk=check.pk).update(requested_at=requested_at)
+    return check
+
+
 def test_review_queue_counts_referred_checks_and_the_oldest_wait():
-    now = timezone.now()
+    now = datetime(2026, 3, 5, 12, 0, tzinfo=UTC)  # a Thursday
     for hours in (2, 30):
-        CreditCheck.objects.create(
-            customer=CustomerFactory(credit_status="pending", credit_check_requested_at=now),
-            amount_requested=1000, has_purchase_history=False, status="in_review",
-            referred_at=now - timedelta(hours=hours),
-        )  # fmt: skip
+        referred_check(now - timedelta(hours=hours))
     CreditCheck.objects.create(
         customer=CustomerFactory(credit_status="pending", credit_check_requested_at=now),
         amount_requested=1000, has_purchase_history=False,
@@ -77,6 +82,28 @@ def test_review_queue_counts_referred_checks_and_the_oldest_wait():
     assert (reviews.pending_reviews, reviews.awaiting_engine) == (2, 1)
     assert reviews.oldest_wait == timedelta(hours=30)
     assert reviews.over_target
+
+
+def test_a_friday_evening_request_is_not_late_on_monday_morning():
+    friday_evening = datetime(2026, 3, 6, 18, 0, tzinfo=UTC)
+    referred_check(friday_evening)
+    monday_morning = datetime(2026, 3, 9, 9, 0, tzinfo=UTC)
+    reviews = dashboard_metrics(now=monday_morning).reviews
+    assert reviews.oldest_wait == timedelta(days=2, hours=15)
+    assert not reviews.over_target
+
+
+@pytest.mark.parametrize(
+    ("requested", "due"),
+    [
+        (datetime(2026, 3, 4, 10, 30, tzinfo=UTC), datetime(2026, 3, 5, 10, 30, tzinfo=UTC)),  # Wed → Thu
+        (datetime(2026, 3, 6, 17, 0, tzinfo=UTC), datetime(2026, 3, 9, 17, 0, tzinfo=UTC)),  # Fri → Mon
+        (datetime(2026, 3, 7, 10, 0, tzinfo=UTC), datetime(2026, 3, 10, 0, 0, tzinfo=UTC)),  # Sat: clock from Mon 0:00
+        (datetime(2026, 3, 8, 23, 0, tzinfo=UTC), datetime(2026, 3, 10, 0, 0, tzinfo=UTC)),  # Sun, the same
+    ],
+)
+def test_a_review_is_due_one_business_day_after_the_request(requested, due):
+    assert review_due_at(requested) == due
 
 
 def test_empty_book_has_no_queue_alarm():

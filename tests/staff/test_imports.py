@@ -179,3 +179,38 @@ def test_an_oversized_upload_is_refused_before_it_is_read(client_as, monkeypatch
     response = client_as("account_manager").post(reverse("staff:import_create"), {"file": upload})
     assert "larger than" in response.context["form"].errors["file"][0]
     assert not CustomerImport.objects.exists()
+
+
+def test_rows_are_imported_in_batches_with_conflicts_against_existing_customers_reported(monkeypatch):
+    monkeypatch.setattr(imports, "BATCH_SIZE", 3)
+    existing = CustomerFactory(email="r4@x.com")
+    content = b"email,name\n" + b"".join(f"r{n}@x.com,Row {n}\n".encode() for n in range(1, 9))
+    progress = []
+    job = customer_import_create(file_name="b.csv", content=content, enqueue=False)
+    job = customer_import_run(customer_import_id=job.id, on_progress=lambda done, total: progress.append(done))
+
+    assert progress == [3, 6, 8]
+    assert (job.processed_rows, job.created_count, job.error_count) == (8, 7, 1)
+    assert job.row_errors.get().line == 5
+    assert job.row_errors.get().message == f"customer email conflicts with customer of id {existing.id}"
+    assert Customer.objects.filter(email__startswith="r").count() == 8
+    assert Event.objects.filter(event_type="customer.created").count() == 7
+    assert Customer.objects.get(email="r8@x.com").search_document.startswith("row 8 r8@x.com")
+
+
+def test_a_batch_that_meets_a_concurrent_writer_falls_back_to_row_by_row(monkeypatch):
+    from django.db import IntegrityError
+
+    def raced(**kwargs):
+        # The bulk INSERT hit the unique index: another writer took b@x.com after the batch's check.
+        raise IntegrityError("duplicate key value violates unique constraint")
+
+    other_writer = CustomerFactory(email="b@x.com")
+    monkeypatch.setattr(imports, "customers_create_many", raced)
+    job = run(b"email\na@x.com\nb@x.com\nnot-an-email\n")
+
+    assert (job.processed_rows, job.created_count, job.error_count) == (3, 1, 2)
+    assert errors(job) == [(3, "email"), (4, "email")]
+    assert job.row_errors.get(line=3).message == f"customer email conflicts with customer of id {other_writer.id}"
+    assert sorted(Customer.objects.values_list("email", flat=True)) == ["a@x.com", "b@x.com"]
+    assert Event.objects.filter(event_type="customer.created").count() == 1

@@ -65,3 +65,13 @@ def broker_outage():
     outage.begin()
     yield outage
     outage.end()
+
+
+@pytest.fixture(autouse=True)
+def _forget_subscription_snapshot():
+    """Each test starts with no cached subscription snapshot (the cache is a real Redis shared across tests)."""
+    from django.core.cache import cache
+
+    from core.webhooks.subscriptions import CACHE_KEY
+
+    cache.delete(CACHE_KEY)

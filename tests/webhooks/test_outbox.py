@@ -118,5 +118,9 @@ def test_beat_runs_the_registered_sweep_task_every_minute():
 
     assert entry["schedule"] == 60.0
     assert celery_app.tasks[entry["task"]].apply().get() == {
-        "undispatched_events": 0, "deliveries_created": 0, "overdue_deliveries": 0, "deliveries_published": 0,
-    }  # fmt: skip
+        "events_without_subscribers": 0,
+        "undispatched_events": 0,
+        "deliveries_created": 0,
+        "overdue_deliveries": 0,
+        "deliveries_published": 0,
+    }

@@ -21,7 +21,7 @@ class Command(BaseCommand):
         except OSError as error:
             raise CommandError(f"Cannot read {file}: {error.strerror}.") from None
         try:
-            job = customer_import_create(file_name=file.name, content=content, enqueue=False)
+            job = customer_import_create(file_name=file.name, content=content, enqueue=False, limited=False)
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from None
         self.stderr.write(f"Import {job.id}: {job.total_rows} rows.")
@@ -33,5 +33,5 @@ class Command(BaseCommand):
             raise CommandError(f"{job.error_count} row(s) were not imported (see the lines above).")
 
     def _progress(self, processed: int, total: int):
-        if processed % 500 == 0:
+        if processed % 5000 == 0 or processed == total:
             self.stderr.write(f"  {processed}/{total}")

@@ -1,0 +1,50 @@
+"""Which event types any enabled endpoint subscribes to, cached, so that a write nobody listens to pays one cache
+read after commit instead of a fan-out transaction.
+
+The snapshot is only ever used to *skip* the immediate fan-out: a skipped event stays undispatched and the outbox
+sweep fans it out against the database, so a stale snapshot delays a delivery (by at most one sweep), never loses
+one."""
+
+import logging
+
+from django.core.cache import cache
+from django.db import transaction
+
+from core.models import WebhookEndpoint
+
+logger = logging.getLogger(__name__)
+
+CACHE_KEY = "webhooks:subscribed-event-types:v1"
+CACHE_SECONDS = 30
+
+
+def subscribed_event_types() -> frozenset[str] | None:
+    """The event types some enabled endpoint wants, or None when the cache cannot say (then dispatch as usual)."""
+    try:
+        cached = cache.get(CACHE_KEY)
+    except Exception:
+        logger.warning("Cache unavailable; dispatching events without the subscription snapshot.")
+        return None
+    if cached is not None:
+        return frozenset(cached)
+    types: set[str] = set()
+    for event_types in WebhookEndpoint.objects.filter(enabled=True).values_list("event_types", flat=True):
+        types.update(event_types)
+    try:
+        cache.set(CACHE_KEY, sorted(types), CACHE_SECONDS)
+    except Exception:
+        logger.warning("Cache unavailable; the subscription snapshot was not stored.")
+    return frozenset(types)
+
+
+def subscriptions_changed() -> None:
+    """Call inside the transaction that changes an endpoint's subscriptions or enabled flag."""
+
+    def forget():
+        try:
+            cache.delete(CACHE_KEY)
+        except Exception:
+            logger.warning("Cache unavailable; the subscription snapshot expires within %d s.", CACHE_SECONDS)
+
+    forget()
+    transaction.on_commit(forget)

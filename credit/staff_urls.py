@@ -1,0 +1,44 @@
+"""Staff URLs for credit: a customer's credit pages and actions, and the review queue (included by
+core/staff/urls.py, in the `staff` namespace)."""
+
+from django.urls import path
+
+from credit import review_views, staff_views
+
+urlpatterns = [
+    path("reviews", review_views.ReviewQueueView.as_view(), name="review_queue"),
+    path("reviews/<str:check_id>", review_views.ReviewCheckView.as_view(), name="review_check"),
+    path("reviews/<str:check_id>/approve", review_views.ReviewApproveView.as_view(), name="review_approve"),
+    path("reviews/<str:check_id>/decline", review_views.ReviewDeclineView.as_view(), name="review_decline"),
+    path(
+        "customers/<str:customer_id>/decisions", staff_views.CustomerDecisionsView.as_view(), name="customer_decisions"
+    ),
+    path(
+        "customers/<str:customer_id>/purchases",
+        staff_views.CustomerCreditTransactionsView.as_view(),
+        name="customer_credit_transactions",
+    ),
+    path("customers/<str:customer_id>/ledger", staff_views.CustomerLedgerView.as_view(), name="customer_ledger"),
+    path(
+        "customers/<str:customer_id>/credit/check",
+        staff_views.CreditCheckRequestView.as_view(),
+        name="customer_credit_check",
+    ),
+    path(
+        "customers/<str:customer_id>/credit/approve",
+        staff_views.CreditDirectApproveView.as_view(),
+        name="customer_credit_approve",
+    ),
+    path("customers/<str:customer_id>/credit/line", staff_views.CreditLineView.as_view(), name="customer_credit_line"),
+    path("customers/<str:customer_id>/credit/hold", staff_views.CreditHoldView.as_view(), name="customer_credit_hold"),
+    path(
+        "customers/<str:customer_id>/credit/deactivate",
+        staff_views.CreditDeactivateView.as_view(),
+        name="customer_credit_deactivate",
+    ),
+    path(
+        "customers/<str:customer_id>/credit/reinstate",
+        staff_views.CreditReinstateView.as_view(),
+        name="customer_credit_reinstate",
+    ),
+]

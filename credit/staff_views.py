@@ -1,0 +1,241 @@
+"""Staff pages for one customer's credit: the full decision, purchase and ledger histories (the customer page shows
+their newest rows, see credit.staff_display), and the credit actions (request a check, approve a direct application,
+adjust the line, hold, deactivate, reinstate). Thin adapters over credit.selectors and credit.services; each view
+names its capability."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+
+from core.staff.access import Capability, StaffView
+from core.staff.forms import major_units
+from core.templatetags.staff import money
+from credit.forms import (
+    CreditApproveForm,
+    CreditCheckRequestForm,
+    CreditHoldForm,
+    CreditLineForm,
+    CreditNoteForm,
+)
+from credit.selectors import credit_balance_list, credit_decision_list, credit_transaction_list, ledger_entry_list
+from credit.services import (
+    credit_check_request,
+    credit_deactivate,
+    credit_direct_approve,
+    credit_hold,
+    credit_line_update,
+    credit_reinstate,
+)
+from credit.staff_display import label_actors, mark_overdue, newest_first
+from customers.models import Customer
+from customers.views import CustomerFormView, customer_or_404
+
+PAGE_ROWS = 50
+
+
+class _CustomerHistoryView(StaffView):
+    """A whole history of the customer's credit, newest first, keyset-paginated."""
+
+    capability = Capability.VIEW
+    title = ""
+    table_template = ""
+    empty = ""
+
+    def rows(self, customer: Customer):
+        raise NotImplementedError
+
+    def decorate(self, items: list) -> None:
+        pass
+
+    def get(self, request, customer_id: str):
+        customer = customer_or_404(customer_id)
+        try:
+            page = newest_first(
+                self.rows(customer),
+                per_page=PAGE_ROWS,
+                after=request.GET.get("after") or None,
+                before=request.GET.get("before") or None,
+            )
+        except ValidationError:
+            raise Http404("No such page.") from None
+        self.decorate(page.items)
+        context = {
+            "customer": customer,
+            "page": page,
+            "title": self.title,
+            "table_template": self.table_template,
+            "empty": self.empty,
+        }
+        return render(request, "credit/staff/history.html", context)
+
+
+class CustomerDecisionsView(_CustomerHistoryView):
+    title = "Credit decisions"
+    table_template = "credit/staff/_decisions_table.html"
+    empty = "No credit decisions yet."
+
+    def rows(self, customer):
+        return credit_decision_list(customer=customer)
+
+    def decorate(self, items):
+        label_actors(decisions=items)
+
+
+class CustomerCreditTransactionsView(_CustomerHistoryView):
+    title = "Purchases on credit"
+    table_template = "credit/staff/_transactions_table.html"
+    empty = "No purchases on credit yet."
+
+    def rows(self, customer):
+        return credit_transaction_list(customer=customer)
+
+    def decorate(self, items):
+        mark_overdue(items, now=timezone.now())
+
+
+class CustomerLedgerView(_CustomerHistoryView):
+    title = "Credit ledger"
+    table_template = "credit/staff/_ledger_table.html"
+    empty = "No ledger entries yet."
+
+    def rows(self, customer):
+        return ledger_entry_list(customer=customer)
+
+    def decorate(self, items):
+        label_actors(entries=items)
+
+
+class _CreditActionView(CustomerFormView):
+    """A credit form about one customer, beside its credit summary. Success goes back to the customer's credit."""
+
+    capability = Capability.CREDIT_WRITE
+    template_name = "credit/staff/action_form.html"
+    title_format = ""
+    intro = ""
+    anchor = "#credit"
+
+    def setup_object(self, customer_id):
+        customer = customer_or_404(customer_id)
+        self.title = self.title_format.format(customer=customer)
+        self.balances = credit_balance_list(customer=customer)
+        return customer
+
+    def extra_context(self):
+        return {"intro": self.intro, "balances": self.balances}
+
+    def message(self, result) -> str:
+        raise NotImplementedError
+
+    def success_url(self, result):
+        messages.success(self.request, self.message(result))
+        return reverse("staff:customer_detail", args=[self.object.id]) + self.anchor
+
+
+class CreditCheckRequestView(_CreditActionView):
+    capability = Capability.CREDIT_REQUEST
+    form_class = CreditCheckRequestForm
+    title_format = "Request a credit check for {customer}"
+    intro = (
+        "The decision engine scores the request at once: clear cases are approved or declined automatically, "
+        "the rest wait in the review queue for a credit officer. A customer is credit checked only once."
+    )
+    submit_label = "Request credit check"
+    anchor = "#credit-check"
+
+    def call_service(self, form):
+        return credit_check_request(customer=self.object, actor=self.actor, **form.cleaned_data)
+
+    def message(self, check):
+        return f"Credit check requested for {money(check.amount_requested, check.currency_code)}."
+
+
+class CreditDirectApproveView(_CreditActionView):
+    form_class = CreditApproveForm
+    title_format = "Approve a direct application from {customer}"
+    intro = (
+        "For a customer who applied directly rather than through a credit check: the line is granted now and "
+        "the customer is enrolled in net terms at once."
+    )
+    submit_label = "Approve application"
+
+    def call_service(self, form):
+        return credit_direct_approve(customer=self.object, actor=self.actor, **form.cleaned_data)
+
+    def message(self, decision):
+        return (
+            f"Approved: a credit line of {money(decision.amount, decision.currency_code)} on "
+            f"{decision.default_terms.upper()}, enrolled in net terms."
+        )
+
+
+class CreditLineView(_CreditActionView):
+    form_class = CreditLineForm
+    title_format = "Adjust the credit line of {customer}"
+    intro = "The new line replaces the old one. It cannot go below what is already reserved or used."
+    submit_label = "Save the new line"
+
+    def initial(self):
+        current = next((b for b in self.balances if b.currency_code == self.object.credit_currency), None)
+        if current is None:
+            return {}
+        return {
+            "currency_code": current.currency_code,
+            "credit_limit": major_units(current.credit_limit, current.currency_code),
+        }
+
+    def make_form(self, data=None):
+        # The credit currency first, then any other currency the customer holds a balance in. A customer with no line
+        # at all still gets a choice, so that the service, not the form, explains why there is nothing to adjust.
+        codes = sorted({b.currency_code for b in self.balances}, key=lambda c: (c != self.object.credit_currency, c))
+        return self.form_class(data, initial=self.initial(), currencies=codes or [self.object.credit_currency or "USD"])
+
+    def call_service(self, form):
+        return credit_line_update(customer=self.object, actor=self.actor, **form.cleaned_data)
+
+    def message(self, decision):
+        return f"Credit line set to {money(decision.amount, decision.currency_code)}."
+
+
+class CreditHoldView(_CreditActionView):
+    form_class = CreditHoldForm
+    title_format = "Put {customer} on hold"
+    intro = "While on hold the customer cannot buy on credit; what is used can still be repaid. Reinstate to lift it."
+    submit_label = "Put on hold"
+
+    def call_service(self, form):
+        return credit_hold(customer=self.object, actor=self.actor, **form.cleaned_data)
+
+    def message(self, decision):
+        return f"{self.object} is on hold ({decision.hold_code.replace('_', ' ')})."
+
+
+class CreditDeactivateView(_CreditActionView):
+    form_class = CreditNoteForm
+    title_format = "Deactivate the credit account of {customer}"
+    intro = (
+        "A deactivated account cannot buy on credit until a credit officer reinstates it. Balances stay as they "
+        "are, so what is used can still be repaid."
+    )
+    submit_label = "Deactivate"
+
+    def call_service(self, form):
+        return credit_deactivate(customer=self.object, actor=self.actor, **form.cleaned_data)
+
+    def message(self, decision):
+        return f"The credit account of {self.object} is deactivated."
+
+
+class CreditReinstateView(_CreditActionView):
+    form_class = CreditNoteForm
+    title_format = "Reinstate the credit account of {customer}"
+    intro = "Back to approved: the customer can buy on credit again, within its available credit."
+    submit_label = "Reinstate"
+
+    def call_service(self, form):
+        return credit_reinstate(customer=self.object, actor=self.actor, **form.cleaned_data)
+
+    def message(self, decision):
+        return f"The credit account of {self.object} is reinstated."

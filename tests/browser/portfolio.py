@@ -1,0 +1,60 @@
+"""A small book of customers for the browser tests, with something in every chart and section."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from credit.engine import ScorecardProvider
+from credit.models import CreditCheck
+from customers.models import Customer
+from tests.factories import CustomerFactory, CustomerUserFactory, PaymentMethodFactory
+from tests.staff.builders import completed_purchase, grant_line
+
+# What the scorecard says about a business it refers (the engine's own wording).
+REFERRED_REASONS = [
+    "+20 EIN present and well formed", "+10 full business address", "+10 supported country",
+    "+15 business email domain foxglove.com", "+0 no purchase history", "+0 terms history not given",
+    "+5 legal name on file", "+5 requested amount 2500000 USD", "+0 customer for 12 days",
+    "referred: score 65 is between 45 and 75",
+]  # fmt: skip
+
+
+def referred_check(customer, *, requested_at):
+    """A check the scorecard referred to the review queue, requested at `requested_at`."""
+    check = CreditCheck.objects.create(
+        customer=customer, amount_requested=2_500_000, has_purchase_history=False, status="in_review",
+        score=65, reasons=REFERRED_REASONS, inputs={"provider": ScorecardProvider.name}, referred_at=requested_at,
+        business_description="Wholesale flowers for hotels and weddings",
+    )  # fmt: skip
+    CreditCheck.objects.filter(pk=check.pk).update(requested_at=requested_at)
+    return check
+
+
+def portfolio():
+    """A small book with something in every chart: credit states, lines in two currencies, aged purchases, a queue."""
+    now = timezone.now()
+    for index, (name, status) in enumerate(
+        [("Bluebird Coffee Roasters", "approved"), ("Granite Peak Builders", "approved"), ("Cobalt Robotics", None),
+         ("Delta Marine Parts", "declined"), ("Evergreen Landscaping", "hold"), ("Foxglove Florists", "pending"),
+         ("Harbor Logistics", "approved"), ("Ironwood Furniture", "deactivated")]
+    ):  # fmt: skip
+        customer = CustomerFactory(
+            name=name,
+            email=f"ap@{name.split()[0].lower()}.com",
+            credit_status=status,
+            credit_currency="USD" if status in {"approved", "hold", "deactivated"} else None,
+            credit_check_requested_at=now if status else None,
+            default_terms="net30" if status == "approved" else None,
+            net_terms_status="enrolled" if status == "approved" else None,
+        )
+        CustomerUserFactory(customer=customer, email=f"buyer{index}@{name.split()[0].lower()}.com")
+        PaymentMethodFactory(customer=customer, is_default=True)
+        if customer.credit_currency:
+            grant_line(customer, 5_000_000 + index * 1_000_000)
+        if status == "pending":
+            referred_check(customer, requested_at=now - timedelta(hours=5))
+    bluebird = Customer.objects.get(name="Bluebird Coffee Roasters")
+    for amount, days in ((900_000, -10), (400_000, 4), (250_000, 22), (150_000, 45), (80_000, 75)):
+        completed_purchase(bluebird, amount, days_past_due=days)
+    grant_line(Customer.objects.get(name="Granite Peak Builders"), 2_000_000, currency="CAD")
+    return bluebird
