@@ -92,11 +92,14 @@ if DATABASE_URL:
         # Fail fast instead of hanging: a connection attempt to an unreachable server gives up after a few seconds,
         # and no statement (a lock wait included) holds a web or worker process longer than the statement timeout.
         # The API answers either as 503 service_unavailable. DB_STATEMENT_TIMEOUT_MS=0 lifts the limit (a long
-        # migration, say).
+        # migration, say). And a process killed in the middle of a transaction (a worker SIGKILLed while waiting for
+        # a row lock) must not leave its server process holding that transaction's locks until its statement ends:
+        # the server checks every 2 s that the client is still there, and rolls back if not.
+        statement_timeout = int(os.environ.get("DB_STATEMENT_TIMEOUT_MS", "30000"))
         DATABASES["default"].setdefault("OPTIONS", {}).update(
             {
                 "connect_timeout": int(os.environ.get("DB_CONNECT_TIMEOUT", "3")),
-                "options": f"-c statement_timeout={int(os.environ.get('DB_STATEMENT_TIMEOUT_MS', '30000'))}",
+                "options": f"-c statement_timeout={statement_timeout} -c client_connection_check_interval=2000",
             }
         )
 else:

@@ -1,6 +1,35 @@
-import pytest
+import os
+from contextlib import contextmanager
 
+import pytest
+from django.conf import settings
+
+from config.celery import app as celery_app
+from core.webhooks.queue import resume_publishing
 from tests.faults.stack import AppServer, Postgres, Redis, app_environment, manage
+
+
+def suite_database_url() -> str:
+    """The pytest test database, for processes started by a test (they see what `transaction=True` tests commit)."""
+    return f"{os.environ['DATABASE_URL'].rsplit('/', 1)[0]}/{settings.DATABASES['default']['NAME']}"
+
+
+@contextmanager
+def publishing_to(broker_url: str):
+    """Point this process's Celery producer at another broker (the app caches its pools per URL)."""
+    previous = celery_app.conf.broker_url
+
+    def switch(url: str) -> None:
+        celery_app.conf.broker_url = url
+        celery_app._pool = None
+        celery_app.amqp._producer_pool = None
+        resume_publishing()
+
+    switch(broker_url)
+    try:
+        yield
+    finally:
+        switch(previous)
 
 
 @pytest.fixture(scope="module")
