@@ -325,3 +325,10 @@ LOGIN_FAILURE_WINDOW_SECONDS = 15 * 60
 # endpoints both take the client address from there (DRF's rule). 0, not DRF's default None: with None a client's
 # own X-Forwarded-For header would pick the address it is counted under.
 REST_FRAMEWORK["NUM_PROXIES"] = int(os.environ.get("DJANGO_NUM_PROXIES", "0"))
+# oauthlib logs every access token it issues, and django-oauth-toolkit the Basic credentials it cannot decode, at
+# DEBUG: whatever LOG_LEVEL says, those two loggers stop at INFO, so no credential reaches a log.
+LOGGING["loggers"] = {
+    **LOGGING.get("loggers", {}),
+    "oauthlib": {"level": "INFO"},
+    "oauth2_provider": {"level": "INFO"},
+}
