@@ -18,6 +18,7 @@ import json
 import os
 import re
 import secrets
+import signal
 import socket
 import subprocess
 import sys
@@ -75,7 +76,8 @@ def start_server(env: dict, port: int, log: Path) -> subprocess.Popen:
         if server.poll() is not None:
             sys.exit(f"gunicorn exited; see {log}")
         try:
-            requests.get(f"http://127.0.0.1:{port}/api/v1/-", timeout=5)
+            # Any answer will do (here the redirect to HTTPS): the server is up.
+            requests.get(f"http://127.0.0.1:{port}/api/v1/-", timeout=5, allow_redirects=False)
             return server
         except requests.RequestException:
             time.sleep(0.2)
@@ -116,6 +118,23 @@ def run_schemathesis(base_url: str, name: str, headers: list[str], examples: int
     return subprocess.run(command + extra, cwd=ROOT, check=False).returncode
 
 
+def operation_filter(operation: str) -> list[str]:
+    method, path = operation.split(" ", 1)
+    return ["--include-method", method, "--include-path-regex", f"^{re.escape(path)}$", "--phases", "fuzzing"]
+
+
+def cases_per_operation(summary: dict, documented: list[str]) -> dict[str, int]:
+    ops = summary["operations"]
+    return {op: sum(ops[op]["phases"].values()) if op in ops else 0 for op in documented}
+
+
+def merge(summary: dict, other: dict) -> None:
+    for op, data in other["operations"].items():
+        for key in ("phases", "statuses", "failures"):
+            summary["operations"][op][key].update(data[key])
+    summary["scenarios"].update(other["scenarios"])
+
+
 def summarize(report: Path) -> dict:
     """Per operation: test cases per phase, answers per status, failed checks; and the run's totals."""
     operations: dict = defaultdict(lambda: {"phases": Counter(), "statuses": Counter(), "failures": Counter()})
@@ -145,19 +164,20 @@ def render(runs: list[dict], documented: list[str], min_examples: int, seconds: 
         f"Last `make fuzz`: {datetime.now(UTC):%Y-%m-%d}, {len(documented)} operations, --max-examples "
         f"{runs[0]['examples']}, {seconds / 60:.1f} minutes, production settings behind the HTTPS proxy header.",
         "",
-        "| run | test cases | of which stateful | 5xx | failed checks | fewest cases for one operation |",
-        "|---|---|---|---|---|---|",
+        "| run | test cases | of which stateful | 5xx | failed checks | fewest cases for one operation | topped up |",
+        "|---|---|---|---|---|---|---|",
     ]
     for run in runs:
         ops = run["summary"]["operations"]
-        per_operation = {op: sum(ops[op]["phases"].values()) if op in ops else 0 for op in documented}
+        per_operation = cases_per_operation(run["summary"], documented)
+        topped_up = ", ".join(f"`{op}` +{n}" for op, n in run["topped_up"].items()) or "none"
         total = sum(sum(data["phases"].values()) for data in ops.values())
         stateful = sum(data["phases"]["stateful"] for data in ops.values())
         server_errors = sum(n for data in ops.values() for status, n in data["statuses"].items() if status[0] == "5")
         failures = sum(sum(data["failures"].values()) for data in ops.values())
         fewest = min(per_operation.items(), key=lambda item: item[1])
         lines.append(f"| {run['name']} | {total} | {stateful} | {server_errors} | {failures} | "
-                     f"{fewest[1]} (`{fewest[0]}`) |")  # fmt: skip
+                     f"{fewest[1]} (`{fewest[0]}`) | {topped_up} |")  # fmt: skip
         problems += [f"{run['name']}: {op} got {n} test cases" for op, n in per_operation.items() if n < min_examples]
         if run["exit_code"] != 0:
             problems.append(f"{run['name']}: schemathesis exited with {run['exit_code']}")
@@ -184,6 +204,8 @@ def record(table: str) -> None:
 
 
 def main() -> int:
+    # Stopped from outside (Ctrl-C, kill): still stop the server below.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--max-examples", type=int, default=100)
     parser.add_argument("--min-examples", type=int, default=100, help="fail when an operation gets fewer cases")
@@ -197,22 +219,34 @@ def main() -> int:
     manage(env, "migrate", "--no-input", "-v", "0")
     key = manage(env, "create_api_key", "--name", "fuzz").strip().splitlines()[-1]
     server = start_server(env, port, workdir / "server.log")
-    print(f"server log: {workdir / 'server.log'}")
+    print(f"server log: {workdir / 'server.log'}", flush=True)
     started = time.monotonic()
     try:
         token = oauth_read_token(env, base_url)
+        documented = schema_operations(base_url)
         runs = [
             {"name": "API key, every scope", "headers": [f"Authorization: Bearer {key}"]},
             {"name": f"OAuth token, {READ_SCOPES}", "headers": [f"Authorization: Bearer {token}"]},
             {"name": "no credentials", "headers": []},
         ]
-        documented = schema_operations(base_url)
         for number, run in enumerate(runs):
             report = workdir / f"run-{number}.ndjson"
             run["examples"] = options.max_examples
             run["exit_code"] = run_schemathesis(base_url, run["name"], run["headers"], options.max_examples, report,
                                                 extra)  # fmt: skip
             run["summary"] = summarize(report)
+            # An operation whose inputs all came from the few ids seen in earlier responses (a DELETE taking only
+            # ids) runs out of distinct cases early: fuzz it again alone, from the schema only, to reach the minimum.
+            run["topped_up"] = {}
+            for op, count in cases_per_operation(run["summary"], documented).items():
+                if count < options.min_examples:
+                    top_up = workdir / f"run-{number}-{len(run['topped_up'])}.ndjson"
+                    code = run_schemathesis(base_url, f"{run['name']}: {op} alone", run["headers"],
+                                            options.min_examples, top_up, operation_filter(op) + extra)  # fmt: skip
+                    run["exit_code"] = run["exit_code"] or code
+                    more = summarize(top_up)
+                    run["topped_up"][op] = cases_per_operation(more, [op])[op]
+                    merge(run["summary"], more)
     finally:
         server.terminate()
         server.wait(timeout=30)
