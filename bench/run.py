@@ -383,7 +383,8 @@ class Bench:
                 started = time.perf_counter()
                 with conn.cursor().copy(
                     "COPY customers_customer (id, email, name, legal_name, country, city, state, postal_code, ein, "
-                    "locale, status, marketing_consent, search_document, created_at, updated_at) FROM STDIN"
+                    "street_address, sub_premise, locale, status, marketing_consent, search_document, created_at, "
+                    "updated_at) FROM STDIN"
                 ) as copy:
                     now = datetime.now(UTC)
                     for index in range(rows):
@@ -398,6 +399,8 @@ class Bench:
                                 "IL",
                                 "60601",
                                 "12-3456789",
+                                "",
+                                "",
                                 "en",
                                 "active",
                                 False,

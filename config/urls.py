@@ -10,6 +10,8 @@ from core.staff.views import favicon
 api_v1 = [
     path("", include("core.api.urls")),
     path("", include("customers.api.urls")),
+    path("", include("credit.api.urls")),
+    path("", include("core.webhooks.api.urls")),
 ]
 
 urlpatterns = [

@@ -4,6 +4,7 @@ only if its change committed. Delivery (webhooks) reads the outbox afterwards.""
 from django.db import transaction
 
 from core.actors import Actor
+from core.bulk import bulk_insert
 from core.models import Event, EventType
 
 
@@ -29,17 +30,20 @@ def events_record_many(*, event_type: EventType | str, items: list[tuple[dict, s
     `items` are (data, customer_id) pairs."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("events_record_many must run inside the transaction of the changes it records")
-    events = Event.objects.bulk_create(
-        Event(
-            event_type=str(event_type),
-            customer_id=customer_id,
-            data=data,
-            actor_type=actor.type,
-            actor_id=actor.id,
-            actor_label=actor.label,
-            request_id=actor.request_id,
-        )
-        for data, customer_id in items
+    events = bulk_insert(
+        Event,
+        [
+            Event(
+                event_type=str(event_type),
+                customer_id=customer_id,
+                data=data,
+                actor_type=actor.type,
+                actor_id=actor.id,
+                actor_label=actor.label,
+                request_id=actor.request_id,
+            )
+            for data, customer_id in items
+        ],
     )
     for hook in _after_record_hooks:
         transaction.on_commit(lambda hook=hook: [hook(event) for event in events])

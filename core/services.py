@@ -1,12 +1,17 @@
 """Writes for shared plumbing: API keys and OAuth clients."""
 
+import logging
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from oauth2_provider.generators import generate_client_secret
 from oauth2_provider.models import get_application_model
 
+from core.actors import Actor
 from core.models import ApiKey, OAuthClientScopes, Scope, hash_api_key
+
+logger = logging.getLogger(__name__)
 
 
 def _clean_scopes(scopes: list[str] | str) -> list[str]:
@@ -64,3 +69,12 @@ def oauth_client_create(*, name: str, scopes: list[str] | str, created_by=None):
     grant.full_clean()
     grant.save()
     return application, raw_secret
+
+
+@transaction.atomic
+def oauth_client_delete(*, application, actor: Actor) -> None:
+    """Delete an OAuth client: its access and refresh tokens go with it, so requests using them are refused at once.
+    The event log keeps the client's id and name as they were (actor id and label)."""
+    get_application_model().objects.filter(pk=application.pk).delete()
+    logger.info("OAuth client %s (%s) deleted by %s %s", application.client_id, application.name, actor.type,
+                actor.label or actor.id)  # fmt: skip

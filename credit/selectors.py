@@ -4,12 +4,17 @@ orders them), with the relations their presenters touch already joined."""
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db.models import DurationField, ExpressionWrapper, F, QuerySet
 from django.db.models.functions import Now
 
 from core.errors import NotFound
 from core.ids import is_valid_id
+from credit.filters import (
+    CreditBalanceFilterSet,
+    CreditDecisionFilterSet,
+    CreditTransactionFilterSet,
+    LedgerEntryFilterSet,
+)
 from credit.models import (
     CreditBalance,
     CreditCheck,
@@ -21,40 +26,21 @@ from credit.models import (
     CreditTransactionStatus,
 )
 from customers.models import Customer, NetTermsStatus
+from customers.selectors import filtered
 
 
-def _currency_list(values: list[str] | str | None) -> list[str] | None:
-    if values in (None, "", []):
-        return None
-    items = values.split(",") if isinstance(values, str) else list(values)
-    codes = [item.strip().upper() for item in items if item.strip()]
-    if any(len(code) != 3 or not code.isalpha() for code in codes):
-        raise ValidationError({"currency_code": "Comma-separated ISO 4217 currency codes, such as USD,EUR."})
-    return codes
-
-
-def credit_balance_list(*, customer: Customer, currency_codes: list[str] | str | None = None) -> list[CreditBalance]:
-    """Every balance of the customer (not paginated: one per currency), optionally only some currencies."""
+def credit_balance_list(*, customer: Customer, filters: dict | None = None) -> list[CreditBalance]:
+    """Every balance of the customer (not paginated: one per currency), filtered by CreditBalanceFilterSet."""
     queryset = CreditBalance.objects.filter(customer=customer).order_by("currency_code")
-    codes = _currency_list(currency_codes)
-    if codes is not None:
-        queryset = queryset.filter(currency_code__in=codes)
-    return list(queryset)
+    return list(filtered(CreditBalanceFilterSet, filters, queryset))
 
 
-def credit_decision_list(*, customer: Customer) -> QuerySet[CreditDecision]:
-    return CreditDecision.objects.filter(customer=customer)
+def credit_decision_list(*, customer: Customer, filters: dict | None = None) -> QuerySet[CreditDecision]:
+    return filtered(CreditDecisionFilterSet, filters, CreditDecision.objects.filter(customer=customer))
 
 
-def credit_transaction_list(*, customer: Customer, statuses: list[str] | str | None = None) -> QuerySet:
-    queryset = CreditTransaction.objects.filter(customer=customer)
-    if statuses:
-        values = statuses.split(",") if isinstance(statuses, str) else list(statuses)
-        unknown = set(values) - set(CreditTransactionStatus.values)
-        if unknown:
-            raise ValidationError({"status": f"Must be among: {', '.join(CreditTransactionStatus.values)}."})
-        queryset = queryset.filter(status__in=values)
-    return queryset
+def credit_transaction_list(*, customer: Customer, filters: dict | None = None) -> QuerySet[CreditTransaction]:
+    return filtered(CreditTransactionFilterSet, filters, CreditTransaction.objects.filter(customer=customer))
 
 
 def credit_transaction_get(*, customer: Customer, transaction_id: str) -> CreditTransaction:
@@ -70,12 +56,8 @@ def credit_repayment_list(*, credit_transaction: CreditTransaction) -> QuerySet[
     return CreditRepayment.objects.filter(transaction=credit_transaction).select_related("transaction")
 
 
-def ledger_entry_list(*, customer: Customer, currency_codes: list[str] | str | None = None) -> QuerySet:
-    queryset = CreditLedgerEntry.objects.filter(customer=customer)
-    codes = _currency_list(currency_codes)
-    if codes is not None:
-        queryset = queryset.filter(currency_code__in=codes)
-    return queryset
+def ledger_entry_list(*, customer: Customer, filters: dict | None = None) -> QuerySet[CreditLedgerEntry]:
+    return filtered(LedgerEntryFilterSet, filters, CreditLedgerEntry.objects.filter(customer=customer))
 
 
 def credit_check_get(*, check_id: str) -> CreditCheck:

@@ -4,8 +4,10 @@ CSV export, so filtering is written once."""
 from datetime import UTC
 
 import django_filters
+from django import forms
 from django.db import connection
 from django.db.models import Q, QuerySet
+from django_filters.fields import BaseCSVField
 
 from customers.models import (
     CreditStatus,
@@ -45,8 +47,20 @@ class CharInFilter(django_filters.BaseInFilter, django_filters.CharFilter):
     """Comma-separated values: `?id=ctm_a,ctm_b`."""
 
 
+class NoEmptyMemberCSVField(BaseCSVField):
+    """Refuses an empty member (`active,` or `a,,b`), as the OpenAPI pattern of a comma-separated filter does: the
+    server accepts exactly what its schema says."""
+
+    def clean(self, value):
+        if value and "" in value:
+            raise forms.ValidationError("Comma-separated values, none of them empty.", code="empty_member")
+        return super().clean(value)
+
+
 class ChoiceInFilter(django_filters.BaseInFilter, django_filters.ChoiceFilter):
     """Comma-separated values, each validated against the choices."""
+
+    base_field_class = NoEmptyMemberCSVField
 
 
 def search_condition(term: str) -> Q:

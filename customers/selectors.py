@@ -24,7 +24,7 @@ def customer_queryset() -> QuerySet[Customer]:
     )
 
 
-def _filtered(filterset_class, filters: dict | None, queryset: QuerySet) -> QuerySet:
+def filtered(filterset_class, filters: dict | None, queryset: QuerySet) -> QuerySet:
     filterset = filterset_class(data=filters or {}, queryset=queryset)
     if not filterset.is_valid():
         raise ValidationError(filterset.errors)
@@ -33,15 +33,15 @@ def _filtered(filterset_class, filters: dict | None, queryset: QuerySet) -> Quer
 
 def customer_list(*, filters: dict | None = None) -> QuerySet[Customer]:
     """Customers matching the FilterSet's parameters. Raises django ValidationError on invalid parameters."""
-    return _filtered(CustomerFilterSet, filters, customer_queryset())
+    return filtered(CustomerFilterSet, filters, customer_queryset())
 
 
 def customer_user_list(*, customer: Customer, filters: dict | None = None) -> QuerySet[CustomerUser]:
-    return _filtered(CustomerUserFilterSet, filters, CustomerUser.objects.filter(customer=customer))
+    return filtered(CustomerUserFilterSet, filters, CustomerUser.objects.filter(customer=customer))
 
 
 def payment_method_list(*, customer: Customer, filters: dict | None = None) -> QuerySet[PaymentMethod]:
-    return _filtered(PaymentMethodFilterSet, filters, PaymentMethod.objects.filter(customer=customer))
+    return filtered(PaymentMethodFilterSet, filters, PaymentMethod.objects.filter(customer=customer))
 
 
 def customer_get(*, customer_id: str, for_update: bool = False) -> Customer:

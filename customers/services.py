@@ -10,6 +10,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from core.actors import Actor
+from core.bulk import bulk_insert
 from core.errors import ApplicationError, CustomerArchived
 from core.events import event_record, events_record_many
 from core.models import EventType
@@ -127,7 +128,7 @@ def customers_create_many(*, customers: list[Customer], actor: Actor) -> dict[in
             continue
         taken[customer.email] = customer.id
         accepted.append(customer)
-    Customer.objects.bulk_create(accepted)
+    bulk_insert(Customer, accepted)
     for customer in accepted:
         customer.default_payment_method_id = None  # new customers have none: the presenter needs no query
     events_record_many(

@@ -1,8 +1,9 @@
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
-from core.models import EventType, WebhookEndpoint
+from core.models import Event, EventType, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from customers.models import Customer, CustomerUser, PaymentMethod
 
 
@@ -81,3 +82,36 @@ class WebhookEndpointFactory(factory.django.DjangoModelFactory):
         endpoint = super()._create(model_class, *args, **kwargs)
         subscriptions_changed()  # as the services do, so the dispatcher's snapshot sees it
         return endpoint
+
+
+class EventFactory(factory.django.DjangoModelFactory):
+    """An event already dispatched, so the dispatcher makes no deliveries of its own for it after commit."""
+
+    class Meta:
+        model = Event
+
+    event_type = EventType.CUSTOMER_UPDATED
+    customer = factory.SubFactory(CustomerFactory)
+    data = factory.LazyAttribute(lambda o: {"id": o.customer.id if o.customer else None})
+    actor_type = "system"
+    actor_label = "tests"
+    dispatched_at = factory.LazyFunction(timezone.now)
+
+
+class WebhookDeliveryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = WebhookDelivery
+
+    endpoint = factory.SubFactory(WebhookEndpointFactory)
+    event = factory.SubFactory(EventFactory)
+
+
+class WebhookAttemptFactory(factory.django.DjangoModelFactory):
+    """An attempt row only: the delivery's counters are the caller's to set."""
+
+    class Meta:
+        model = WebhookAttempt
+
+    delivery = factory.SubFactory(WebhookDeliveryFactory)
+    response_status = 200
+    duration_ms = 12

@@ -275,6 +275,13 @@ SPECTACULAR_SETTINGS = {
         "BankAccountTypeEnum": "customers.models.BankAccountType",
         "CardMethodTypeEnum": ["card"],
         "BankAccountMethodTypeEnum": ["bank_account"],
+        # Several `status` choice sets (customers and users share one; credit transactions; deliveries) and
+        # `terms` / `default_terms` sharing one list: named, not numbered.
+        "StatusEnum": "customers.models.CustomerStatus",
+        "CreditTransactionStatusEnum": "credit.models.CreditTransactionStatus",
+        "DefaultTermsEnum": "customers.models.Terms",
+        "WebhookDeliveryStatusEnum": "core.models.DeliveryStatus",
+        "EventTypeEnum": "core.models.EventType",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

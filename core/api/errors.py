@@ -62,8 +62,15 @@ ERROR_CODES: dict[str, tuple[int, str]] = {
     "unsupported_grant_type": (400, "Token endpoint: only `client_credentials` is supported."),
     "invalid_scope": (400, "Token endpoint: a requested scope is unknown or not allowed for this client."),
     "customer_archived": (422, "The customer is archived; restore it first."),
+    "endpoint_disabled": (422, "The webhook endpoint is disabled; enable it before replaying its deliveries."),
     "credit_check_already_requested": (422, "Credit check already created for this customer."),
     "insufficient_credit": (422, "Not enough available credit (or reserved / used credit) for this movement."),
+    "credit_not_approved": (422, "The customer's credit is not approved (never checked, pending or declined)."),
+    "credit_on_hold": (422, "The customer's credit is on hold (`hold_code` says why)."),
+    "credit_deactivated": (422, "The customer's credit account is deactivated."),
+    "repayment_exceeds_outstanding": (422, "The repayment is more than the credit transaction still owes."),
+    "invalid_transaction_state": (409, "The credit transaction's status does not allow this: only billed "
+                                       "transactions complete or cancel, only completed ones take repayments."),
     "too_many_requests": (429, "Rate limit exceeded; retry after `Retry-After` seconds."),
     "internal_error": (500, "Something went wrong on our side; it has been logged with the request id."),
     "service_unavailable": (503, "The database is unreachable for a moment (a restart, a failover); retry after "

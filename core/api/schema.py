@@ -27,6 +27,7 @@ def api_operation(
     request=None,
     status: int = 200,
     paginated: bool = False,
+    many: bool = False,
     filterset=None,
     ordering: tuple[str, ...] = (),
     errors: tuple[str, ...] = (),
@@ -34,8 +35,9 @@ def api_operation(
     description: str | None = None,
     raw_response: bool = False,
 ):
-    """Document a handler: its body serializer, its response (wrapped in the envelope unless `raw_response`), its
-    filters and the error codes it adds to the standard ones (by name, from `core.api.errors.ERROR_CODES`)."""
+    """Document a handler: its body serializer, its response (wrapped in the envelope unless `raw_response`; a
+    keyset page when `paginated`, a whole list when `many`), its filters and the error codes it adds to the standard
+    ones (by name, from `core.api.errors.ERROR_CODES`)."""
     unknown = set(errors) - set(ERROR_CODES)
     if unknown:
         raise ValueError(f"Unknown error codes {sorted(unknown)}: add them to core.api.errors.ERROR_CODES")
@@ -45,7 +47,7 @@ def api_operation(
     if paginated:
         parameters += pagination_parameters(ordering)
     if response is not None and not raw_response:
-        response = envelope(response, many=paginated)
+        response = envelope(response, many=paginated or many, paginated=paginated)
     responses = {status: response}
 
     def decorate(handler):
@@ -84,6 +86,8 @@ def filterset_parameters(filterset_class) -> list[OpenApiParameter]:
                 schema["pattern"] = _csv_pattern(choices)
             else:
                 schema["enum"] = choices
+        if getattr(flt, "openapi_pattern", None):  # a filter that validates its whole value with a regex
+            schema["pattern"] = flt.openapi_pattern
         description = str(flt.extra.get("help_text") or "")
         parameters.append(OpenApiParameter(name, schema, OpenApiParameter.QUERY, description=description))
     return parameters

@@ -97,21 +97,26 @@ class ErrorResponse(OutputSerializer):
     meta = MetaOut()
 
 
-_envelopes: dict[tuple[type, bool], type] = {}
+_envelopes: dict[tuple[type, bool, bool], type] = {}
 
 
-def envelope(serializer_class: type[serializers.Serializer], *, many: bool = False) -> type[OutputSerializer]:
-    """The `{data, meta}` envelope around a resource (a list with pagination when `many`)."""
-    key = (serializer_class, many)
+def envelope(
+    serializer_class: type[serializers.Serializer], *, many: bool = False, paginated: bool | None = None
+) -> type[OutputSerializer]:
+    """The `{data, meta}` envelope around a resource, or around a list of them when `many`: a page with
+    `meta.pagination` unless `paginated=False` (a short list returned whole, such as a customer's balances)."""
+    paginated = many if paginated is None else paginated
+    key = (serializer_class, many, paginated)
     if key not in _envelopes:
         name = serializer_class.__name__.removesuffix("Out")
+        suffix = "List" if paginated else "Collection" if many else ""
         _envelopes[key] = type(
-            f"{name}{'List' if many else ''}Response",
+            f"{name}{suffix}Response",
             (OutputSerializer,),
             {
                 "__module__": serializer_class.__module__,
                 "data": serializer_class(many=many),
-                "meta": ListMetaOut() if many else MetaOut(),
+                "meta": ListMetaOut() if paginated else MetaOut(),
             },
         )
     return _envelopes[key]

@@ -13,6 +13,7 @@ urlpatterns = [
     path("api-keys", views.ApiKeyListView.as_view(), name="api_keys"),
     path("api-keys/new", views.ApiKeyCreateView.as_view(), name="api_key_create"),
     path("api-keys/<str:api_key_id>/revoke", views.ApiKeyRevokeView.as_view(), name="api_key_revoke"),
+    path("", include("core.staff.oauth_client_urls")),
     path("webhooks", webhook_views.WebhookListView.as_view(), name="webhooks"),
     path("webhooks/new", webhook_views.WebhookCreateView.as_view(), name="webhook_create"),
     path("webhooks/<str:endpoint_id>", webhook_views.WebhookDetailView.as_view(), name="webhook_detail"),

@@ -1,6 +1,8 @@
 """Reads for the event log, webhook endpoints and deliveries. Lists return querysets ready for
 `core.pagination.keyset_paginate` (ordered by id, which is time order), carrying what their presenters need."""
 
+from collections.abc import Collection
+
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
@@ -17,9 +19,12 @@ def _filtered(filterset_class, filters: dict | None, queryset: QuerySet) -> Quer
     return filterset.qs
 
 
-def event_list(*, filters: dict | None = None) -> QuerySet[Event]:
-    """The event log (audit trail), filterable by `event_type` and `customer_id` (both comma-separated)."""
-    return _filtered(EventFilterSet, filters, Event.objects.all())
+def event_list(*, filters: dict | None = None, event_types: Collection[str] | None = None) -> QuerySet[Event]:
+    """The event log (audit trail), filterable by `event_type` and `customer_id` (both comma-separated) and
+    `occurred_at_start` / `occurred_at_end`. `event_types`, when given, limits the log to those types whatever the
+    filters ask for (the types a caller may read)."""
+    queryset = Event.objects.all() if event_types is None else Event.objects.filter(event_type__in=list(event_types))
+    return _filtered(EventFilterSet, filters, queryset)
 
 
 def event_get(*, event_id: str) -> Event:

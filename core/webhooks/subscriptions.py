@@ -6,6 +6,7 @@ sweep fans it out against the database, so a stale snapshot delays a delivery (b
 one."""
 
 import logging
+import time
 
 from django.core.cache import cache
 from django.db import transaction
@@ -16,10 +17,23 @@ logger = logging.getLogger(__name__)
 
 CACHE_KEY = "webhooks:subscribed-event-types:v1"
 CACHE_SECONDS = 30
+# Each process also keeps the snapshot for a moment, so a burst of writes (a bulk import) asks the cache once.
+LOCAL_SECONDS = 1.0
+_local: tuple[float, frozenset[str]] | None = None
 
 
 def subscribed_event_types() -> frozenset[str] | None:
     """The event types some enabled endpoint wants, or None when the cache cannot say (then dispatch as usual)."""
+    global _local
+    now = time.monotonic()
+    if _local is not None and now < _local[0]:
+        return _local[1]
+    types = _shared_snapshot()
+    _local = None if types is None else (now + LOCAL_SECONDS, types)
+    return types
+
+
+def _shared_snapshot() -> frozenset[str] | None:
     try:
         cached = cache.get(CACHE_KEY)
     except Exception:
@@ -41,6 +55,8 @@ def subscriptions_changed() -> None:
     """Call inside the transaction that changes an endpoint's subscriptions or enabled flag."""
 
     def forget():
+        global _local
+        _local = None
         try:
             cache.delete(CACHE_KEY)
         except Exception:

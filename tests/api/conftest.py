@@ -5,6 +5,7 @@ from django.test import Client
 
 from core.models import Scope
 from core.services import api_key_create
+from tests.webhooks.conftest import receiver, verify_signature  # noqa: F401 - the loopback receiver, reused
 
 
 class Api:
@@ -57,3 +58,12 @@ def api(db) -> Api:
 @pytest.fixture
 def anonymous() -> Api:
     return Api()
+
+
+@pytest.fixture(scope="module")
+def schema(django_db_blocker) -> dict:
+    """The OpenAPI document as the server serves it."""
+    with django_db_blocker.unblock():
+        response = Client().get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    return response.json()

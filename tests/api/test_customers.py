@@ -230,3 +230,13 @@ def test_created_at_filter_takes_any_rfc3339_offset(api):
     assert found == []
     found = api.get("customers", created_at_start="2024-05-31T15:00:00-20:31").json()["data"]
     assert [item["id"] for item in found] == [customer.id]
+
+
+@pytest.mark.parametrize("status", ["active,", ",", "active,,archived"])
+def test_a_comma_separated_filter_with_an_empty_member_is_400_as_its_schema_pattern_says(api, status):
+    CustomerFactory()
+    response = api.get("customers", status=status)
+    assert response.status_code == 400
+    assert response.json()["error"]["errors"] == [
+        {"field": "status", "message": "Comma-separated values, none of them empty."}
+    ]

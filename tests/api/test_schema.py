@@ -17,14 +17,6 @@ from tests.factories import CustomerFactory, CustomerUserFactory, PaymentMethodF
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(scope="module")
-def schema(django_db_blocker):
-    with django_db_blocker.unblock():
-        response = Client().get("/api/v1/openapi.json")
-    assert response.status_code == 200
-    return response.json()
-
-
 def validate(schema: dict, component: str, instance) -> None:
     document = {"$ref": f"#/components/schemas/{component}", "components": schema["components"]}
     errors = sorted(Draft202012Validator(document).iter_errors(instance), key=str)

@@ -8,8 +8,9 @@ from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections, transaction
 from django.test import override_settings
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
+from schemathesis.generation import GenerationMode
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     negative_data_rejection,
@@ -18,8 +19,17 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from credit.services import credit_transaction_bill
 from tests.api.conftest import make_api_key
-from tests.factories import CustomerFactory, CustomerUserFactory, PaymentMethodFactory
+from tests.credit.builders import API, approved_customer, completed_transaction
+from tests.factories import (
+    CustomerFactory,
+    CustomerUserFactory,
+    EventFactory,
+    PaymentMethodFactory,
+    WebhookAttemptFactory,
+    WebhookDeliveryFactory,
+)
 
 CHECKS = [
     not_a_server_error,
@@ -42,6 +52,7 @@ def token(db):
     customer = CustomerFactory()
     CustomerUserFactory(customer=customer)
     PaymentMethodFactory(customer=customer, is_default=True)
+    WebhookAttemptFactory(delivery=WebhookDeliveryFactory(event=EventFactory(customer=customer), attempt_count=1))
     # As Django's test client does: the WSGI handler must not close the test's connection (and its transaction)
     # at the end of each request.
     for signal in (request_started, request_finished):
@@ -91,3 +102,47 @@ def test_stateful_sequences_honour_the_schema(token):
             suppress_health_check=list(HealthCheck),
         )
     )
+
+
+# --- credit operations on ids that exist ------------------------------------------------------------------------------
+# Generated ids match nothing, so above the credit operations mostly answer 404 before reading a body. Here each one is
+# called on a real approved customer and real transactions, positive and negative bodies and queries alike.
+
+CUSTOMER_PATH = "/api/v1/customers/{customer_id}"
+TRANSACTION_PATH = f"{CUSTOMER_PATH}/credit-transactions/{{credit_transaction_id}}"
+CREDIT_OPERATIONS = [
+    ("POST", f"{CUSTOMER_PATH}/credit-check", None),
+    ("GET", f"{CUSTOMER_PATH}/credit-balances", None),
+    ("GET", f"{CUSTOMER_PATH}/credit-decisions", None),
+    ("GET", f"{CUSTOMER_PATH}/credit-transactions", None),
+    ("POST", f"{CUSTOMER_PATH}/credit-transactions", None),
+    ("GET", TRANSACTION_PATH, "billed"),
+    ("POST", f"{TRANSACTION_PATH}/complete", "billed"),
+    ("POST", f"{TRANSACTION_PATH}/cancel", "billed"),
+    ("POST", f"{TRANSACTION_PATH}/repayments", "completed"),
+    ("GET", f"{CUSTOMER_PATH}/ledger", None),
+]
+
+
+@pytest.mark.slow
+@override_settings(API_RATE_LIMIT=1_000_000)
+@pytest.mark.parametrize("mode", list(GenerationMode), ids=lambda mode: mode.value)
+@pytest.mark.parametrize(("method", "path", "transaction_state"), CREDIT_OPERATIONS, ids=lambda v: str(v))
+def test_credit_operations_on_real_ids_honour_the_schema(token, method, path, transaction_state, mode):
+    customer = approved_customer(limit=10**12)
+    transactions = {"billed": credit_transaction_bill(customer=customer, actor=API, amount=5_000, currency_code="USD"),
+                    "completed": completed_transaction(customer, 7_000)}  # fmt: skip
+    path_parameters = {"customer_id": customer.id}
+    if transaction_state:
+        path_parameters["credit_transaction_id"] = transactions[transaction_state].id
+
+    @given(case=schema[path][method].as_strategy(mode, path_parameters=path_parameters))
+    @settings(max_examples=10, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+    def call(case):
+        savepoint = transaction.savepoint()  # every example starts from the same balances and states
+        try:
+            case.call_and_validate(headers={"Authorization": f"Bearer {token}"}, checks=CHECKS)
+        finally:
+            transaction.savepoint_rollback(savepoint)
+
+    call()

@@ -3,6 +3,7 @@ must declare its capability) the moment it is routed."""
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from oauth2_provider.models import get_application_model
 
 from core.events import event_record
 from core.models import ApiKey, Event, EventType, WebhookAttempt, WebhookDelivery, WebhookEndpoint
@@ -51,6 +52,9 @@ def view_class(pattern: URLPattern):
 
 @pytest.fixture
 def samples():
+    oauth_client = get_application_model().objects.create(
+        name="sample", client_type="confidential", authorization_grant_type="client-credentials"
+    )
     customer = CustomerFactory()
     PaymentMethodFactory(customer=customer, is_default=True)
     method = PaymentMethodFactory(customer=customer)
@@ -65,6 +69,7 @@ def samples():
     event = event_record(event_type=EventType.CUSTOMER_UPDATED, data={}, actor=SEED, customer_id=customer.id)
     delivery = WebhookDelivery.objects.create(endpoint=endpoint, event=event)
     return {
+        "client_id": oauth_client.client_id,
         "customer_id": customer.id,
         "method_id": method.id,
         "import_id": customer_import.id,
@@ -84,6 +89,7 @@ def url_for(pattern: URLPattern, samples: dict) -> str:
 
 def state() -> dict:
     return {
+        "oauth_clients": list(get_application_model().objects.order_by("id").values_list("client_id", flat=True)),
         "events": Event.objects.count(),
         "customers": list(Customer.objects.order_by("id").values_list("id", "status", "email", "name")),
         "users": CustomerUser.objects.count(),

@@ -1,0 +1,226 @@
+"""Credit endpoints (SPEC §3): credit checks, balances, decisions, credit transactions and their repayments, and the
+ledger. Thin adapters: validate with a serializer, call a credit service or selector, answer with presenter output.
+Every refusal (not approved, on hold, insufficient credit, wrong state...) is the services' to raise."""
+
+from rest_framework.response import Response
+
+from core.api.schema import api_operation
+from core.api.views import ApiView
+from core.models import Scope
+from credit.api.outputs import (
+    CreditBalanceOut,
+    CreditDecisionOut,
+    CreditRepaymentOut,
+    CreditTransactionOut,
+    LedgerEntryOut,
+)
+from credit.api.serializers import CreditCheckInput, CreditRepaymentInput, CreditTransactionInput, EmptyInput
+from credit.filters import (
+    CreditBalanceFilterSet,
+    CreditDecisionFilterSet,
+    CreditTransactionFilterSet,
+    LedgerEntryFilterSet,
+)
+from credit.models import CreditTransaction
+from credit.presenters import (
+    balance_to_dict,
+    credit_decision_to_dict,
+    credit_repayment_to_dict,
+    credit_transaction_to_dict,
+    ledger_entry_to_dict,
+)
+from credit.selectors import (
+    credit_balance_list,
+    credit_decision_list,
+    credit_transaction_get,
+    credit_transaction_list,
+    ledger_entry_list,
+)
+from credit.services import (
+    credit_check_request,
+    credit_transaction_bill,
+    credit_transaction_cancel,
+    credit_transaction_complete,
+    credit_transaction_repay,
+)
+from customers.selectors import customer_get
+
+HISTORY_ORDERING = ("id", "created_at")
+TRANSACTION_ORDERING = ("id", "created_at", "updated_at")
+BILL_REFUSALS = (
+    "insufficient_credit",
+    "credit_not_approved",
+    "credit_on_hold",
+    "credit_deactivated",
+    "customer_archived",
+)
+
+
+class CreditApiView(ApiView):
+    read_scope = Scope.CREDIT_READ
+    write_scope = Scope.CREDIT_WRITE
+    openapi_tags = ["Credit"]
+
+
+class CreditCheckView(CreditApiView):
+    @api_operation(
+        operation_id="requestCreditCheck",
+        summary="Request a credit check",
+        description="Records the request (the customer's `credit_status` becomes `pending`) and answers 204 at once; "
+        "the decision follows asynchronously and appears in `GET …/credit-decisions` (and as a "
+        "`customer.credit_decision_created` event). A customer is checked once.",
+        request=CreditCheckInput,
+        status=204,
+        errors=("credit_check_already_requested", "customer_archived"),
+    )
+    def post(self, request, customer_id):
+        customer = customer_get(customer_id=customer_id)
+        credit_check_request(customer=customer, actor=self.actor, **self.validated(CreditCheckInput))
+        return Response(status=204)
+
+
+class CreditBalanceListView(CreditApiView):
+    @api_operation(
+        operation_id="listCreditBalances",
+        summary="List a customer's credit balances",
+        description="One balance per currency, in currency order; the whole list, not paginated (`[]` when the "
+        "customer has none).",
+        response=CreditBalanceOut,
+        many=True,
+        filterset=CreditBalanceFilterSet,
+    )
+    def get(self, request, customer_id):
+        balances = credit_balance_list(customer=customer_get(customer_id=customer_id), filters=request.query_params)
+        return self.respond([balance_to_dict(balance) for balance in balances])
+
+
+class CreditDecisionListView(CreditApiView):
+    @api_operation(
+        operation_id="listCreditDecisions",
+        summary="List a customer's credit decisions",
+        description="Every decision ever made about the customer's credit, by the engine or by staff; oldest first "
+        "unless `order_by` says otherwise.",
+        response=CreditDecisionOut,
+        paginated=True,
+        filterset=CreditDecisionFilterSet,
+        ordering=HISTORY_ORDERING,
+    )
+    def get(self, request, customer_id):
+        decisions = credit_decision_list(customer=customer_get(customer_id=customer_id), filters=request.query_params)
+        return self.respond_page(decisions, present=credit_decision_to_dict, ordering_fields=HISTORY_ORDERING)
+
+
+class CreditTransactionListView(CreditApiView):
+    @api_operation(
+        operation_id="listCreditTransactions",
+        summary="List a customer's credit transactions",
+        response=CreditTransactionOut,
+        paginated=True,
+        filterset=CreditTransactionFilterSet,
+        ordering=TRANSACTION_ORDERING,
+    )
+    def get(self, request, customer_id):
+        transactions = credit_transaction_list(
+            customer=customer_get(customer_id=customer_id), filters=request.query_params
+        )
+        return self.respond_page(transactions, present=credit_transaction_to_dict, ordering_fields=TRANSACTION_ORDERING)
+
+    @api_operation(
+        operation_id="createCreditTransaction",
+        summary="Spend credit (bill a purchase)",
+        description="Reserves `amount` of the customer's available credit in `currency_code`: the transaction is "
+        "`billed`. Complete it when the goods ship (the credit is then used and falls due by the customer's terms) "
+        "or cancel it to release the reserve.",
+        request=CreditTransactionInput,
+        response=CreditTransactionOut,
+        status=201,
+        errors=BILL_REFUSALS,
+    )
+    def post(self, request, customer_id):
+        customer = customer_get(customer_id=customer_id)
+        credit_transaction = credit_transaction_bill(
+            customer=customer, actor=self.actor, **self.validated(CreditTransactionInput)
+        )
+        return self.respond(credit_transaction_to_dict(credit_transaction), status=201)
+
+
+def _credit_transaction(customer_id: str, credit_transaction_id: str) -> CreditTransaction:
+    customer = customer_get(customer_id=customer_id)
+    return credit_transaction_get(customer=customer, transaction_id=credit_transaction_id)
+
+
+class CreditTransactionDetailView(CreditApiView):
+    @api_operation(
+        operation_id="getCreditTransaction", summary="Get a credit transaction", response=CreditTransactionOut
+    )
+    def get(self, request, customer_id, credit_transaction_id):
+        return self.respond(credit_transaction_to_dict(_credit_transaction(customer_id, credit_transaction_id)))
+
+
+class CreditTransactionCompleteView(CreditApiView):
+    @api_operation(
+        operation_id="completeCreditTransaction",
+        summary="Complete a billed credit transaction",
+        description="Reserved → used. `due_at` is set from the customer's terms. Send no body (or `{}`).",
+        request=EmptyInput,
+        response=CreditTransactionOut,
+        errors=("invalid_transaction_state",),
+    )
+    def post(self, request, customer_id, credit_transaction_id):
+        self.validated(EmptyInput)
+        credit_transaction = credit_transaction_complete(
+            credit_transaction=_credit_transaction(customer_id, credit_transaction_id), actor=self.actor
+        )
+        return self.respond(credit_transaction_to_dict(credit_transaction))
+
+
+class CreditTransactionCancelView(CreditApiView):
+    @api_operation(
+        operation_id="cancelCreditTransaction",
+        summary="Cancel a billed credit transaction",
+        description="Reserved → available; only while `billed`. Send no body (or `{}`).",
+        request=EmptyInput,
+        response=CreditTransactionOut,
+        errors=("invalid_transaction_state",),
+    )
+    def post(self, request, customer_id, credit_transaction_id):
+        self.validated(EmptyInput)
+        credit_transaction = credit_transaction_cancel(
+            credit_transaction=_credit_transaction(customer_id, credit_transaction_id), actor=self.actor
+        )
+        return self.respond(credit_transaction_to_dict(credit_transaction))
+
+
+class CreditRepaymentListView(CreditApiView):
+    @api_operation(
+        operation_id="createCreditRepayment",
+        summary="Repay a completed credit transaction",
+        description="Used → available, in the transaction's currency, up to what it still owes. A repayment that "
+        "clears the customer's last seriously overdue amount lifts an automatic past-due hold.",
+        request=CreditRepaymentInput,
+        response=CreditRepaymentOut,
+        status=201,
+        errors=("invalid_transaction_state", "repayment_exceeds_outstanding"),
+    )
+    def post(self, request, customer_id, credit_transaction_id):
+        credit_transaction = _credit_transaction(customer_id, credit_transaction_id)
+        repayment = credit_transaction_repay(
+            credit_transaction=credit_transaction, actor=self.actor, **self.validated(CreditRepaymentInput)
+        )
+        return self.respond(credit_repayment_to_dict(repayment), status=201)
+
+
+class LedgerEntryListView(CreditApiView):
+    @api_operation(
+        operation_id="listLedgerEntries",
+        summary="List a customer's credit ledger",
+        description="Every balance movement, append-only. Oldest first by default (ids are time-ordered); "
+        "`order_by=id[DESC]` gives the newest first. Each entry carries the balance after it.",
+        response=LedgerEntryOut,
+        paginated=True,
+        filterset=LedgerEntryFilterSet,
+        ordering=HISTORY_ORDERING,
+    )
+    def get(self, request, customer_id):
+        entries = ledger_entry_list(customer=customer_get(customer_id=customer_id), filters=request.query_params)
+        return self.respond_page(entries, present=ledger_entry_to_dict, ordering_fields=HISTORY_ORDERING)

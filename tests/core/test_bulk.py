@@ -1,0 +1,29 @@
+import pytest
+from django.db import transaction
+
+from core.bulk import bulk_insert
+from core.models import Event
+from customers.models import Customer
+
+pytestmark = pytest.mark.django_db
+
+
+def test_bulk_insert_writes_what_save_would_write():
+    customers = [Customer(email=f"b{n}@bulk.example", name=f"Bulk {n}", custom_data={"n": n}) for n in range(3)]
+    for customer in customers:
+        customer.normalise()
+    with transaction.atomic():
+        bulk_insert(Customer, customers)
+
+    stored = list(Customer.objects.filter(email__endswith="@bulk.example").order_by("id"))
+    assert [c.id for c in stored] == [c.id for c in customers]
+    assert [c.custom_data for c in stored] == [{"n": 0}, {"n": 1}, {"n": 2}]
+    assert all(c.created_at is not None and c.updated_at is not None for c in stored)
+    assert stored[0].search_document == f"bulk 0 b0@bulk.example {customers[0].id}"
+    assert stored[0].locale == "en" and stored[0].status == "active"
+    assert not customers[0]._state.adding
+
+
+def test_bulk_insert_of_nothing_runs_no_query(django_assert_num_queries):
+    with django_assert_num_queries(0):
+        assert bulk_insert(Event, []) == []
