@@ -1,5 +1,5 @@
-"""Credentials are stored hashed and never logged: after API keys are made every way the application makes them
-(service, management command, staff UI) and an OAuth client gets a token and uses it, no database column holds any
+"""Credentials are stored hashed and never logged: after API keys and OAuth clients are made every way the
+application makes them (service, management command, staff UI) and a client gets a token and uses it, no database column holds any
 raw key, client secret or access token, and no log record (SQL included, as DEBUG would log it) mentions one.
 
 Webhook signing secrets are the exception by design: HMAC needs the secret itself, so it is stored (and shown once)."""
@@ -55,6 +55,8 @@ def make_every_credential(secrets: Secrets) -> None:
     output = StringIO()
     call_command("create_oauth_client", "--name", "cmd", "--scopes", "customers:read", stdout=output, stderr=StringIO())
     secrets.add("command client secret", re.search(r"client_secret: (\S+)", output.getvalue()).group(1))
+    page = manager.post("/staff/oauth-clients/new", {"name": "staff ui", "scopes": ["customers:read"]})
+    secrets.add("staff UI client secret", re.search(r'data-testid="client-secret">([^<]+)<', page.content.decode())[1])
     token = token_request(application.client_id, client_secret).json()["access_token"]
     secrets.add("access token", token)
     refused = token_request(application.client_id, client_secret[:-4] + "xxxx")  # a wrong secret, also not logged
