@@ -115,7 +115,15 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Redis: Celery broker and cache from REDIS_URL, else tasks run in process --------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # Everything in the cache can be done without (rate limiter, sign-in throttle): a hung Redis must cost a
+            # request half a second, not redis-py's default of 5 s per attempt (core.outage.CACHE skips it after).
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
     CELERY_TASK_ALWAYS_EAGER = False
@@ -157,6 +165,9 @@ CELERY_BEAT_SCHEDULE |= {
 # A web request that records an event publishes its deliveries after commit; a broker host that drops packets must
 # not hold it for long (the outbox sweep below sends whatever could not be published).
 CELERY_BROKER_TRANSPORT_OPTIONS["socket_connect_timeout"] = 2
+# A broker that accepts connections and never answers (hung, or a half-open route) must fail a publish too, not hold
+# it for ever; core.outage.BROKER then skips the broker for a few seconds.
+CELERY_BROKER_TRANSPORT_OPTIONS["socket_timeout"] = 2
 # The outbox sweep: fans out events whose after-commit dispatch never ran and enqueues overdue deliveries.
 CELERY_BEAT_SCHEDULE["webhooks-outbox-sweep"] = {
     "task": "core.webhooks.sweep",

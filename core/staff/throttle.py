@@ -21,6 +21,8 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from rest_framework.throttling import BaseThrottle
 
+from core.outage import CACHE
+
 logger = logging.getLogger(__name__)
 
 THROTTLED_CODE = "too_many_attempts"
@@ -43,9 +45,12 @@ def _limits() -> tuple[int, int]:
 
 
 def login_throttled(username: str, address: str) -> bool:
+    if CACHE.open:
+        return False
     try:
         counts = cache.get_many(_keys(username, address))
     except Exception:
+        CACHE.trip()
         logger.warning("sign-in throttle unavailable (cache error); not throttling", exc_info=True)
         return False
     user_ip_key, ip_key = _keys(username, address)
@@ -55,19 +60,25 @@ def login_throttled(username: str, address: str) -> bool:
 
 def login_failure_record(username: str, address: str) -> None:
     window = settings.LOGIN_FAILURE_WINDOW_SECONDS
+    if CACHE.open:
+        return
     try:
         for key in _keys(username, address):
             # add() starts the window at the first failure; incr() keeps the key's expiry.
             cache.add(key, 0, window)
             cache.incr(key)
     except Exception:
+        CACHE.trip()
         logger.warning("sign-in throttle unavailable (cache error); failure not counted", exc_info=True)
 
 
 def login_success_record(username: str, address: str) -> None:
+    if CACHE.open:
+        return
     try:
         cache.delete(_keys(username, address)[0])
     except Exception:
+        CACHE.trip()
         logger.warning("sign-in throttle unavailable (cache error)", exc_info=True)
 
 

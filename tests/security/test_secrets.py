@@ -1,6 +1,7 @@
 """Credentials are stored hashed and never logged: after API keys and OAuth clients are made every way the
-application makes them (service, management command, staff UI) and a client gets a token and uses it, no database column holds any
-raw key, client secret or access token, and no log record (SQL included, as DEBUG would log it) mentions one.
+application makes them (service, management command, staff UI) and a client gets a token and uses it, no database
+column holds any raw key, client secret or access token, and no log record (SQL included, as DEBUG would log it)
+mentions one.
 
 Webhook signing secrets are the exception by design: HMAC needs the secret itself, so it is stored (and shown once)."""
 
