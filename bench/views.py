@@ -70,11 +70,12 @@ def floor_create(request):
 
 @csrf_exempt
 def floor_reserve(request, customer_id: str):
-    """The same money movement as billing a credit transaction, as one conditional UPDATE (no ledger, no events)."""
+    """The same money movement as billing a credit transaction, as one conditional UPDATE (no ledger, no events),
+    on the scratch copy `bench/run.py` makes of the customer's balance."""
     amount = int(json.loads(request.body)["amount"])
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
-            "UPDATE credit_creditbalance SET available = available - %s, reserved = reserved + %s "
+            "UPDATE bench_floor_balance SET available = available - %s, reserved = reserved + %s "
             "WHERE customer_id = %s AND currency_code = 'USD' AND available >= %s",
             [amount, amount, customer_id, amount],
         )

@@ -293,6 +293,8 @@ SPECTACULAR_SETTINGS = {
         "DefaultTermsEnum": "customers.models.Terms",
         "WebhookDeliveryStatusEnum": "core.models.DeliveryStatus",
         "EventTypeEnum": "core.models.EventType",
+        # An actor's `type` (decisions, ledger entries, events), beside the payment methods' above.
+        "ActorTypeEnum": "core.models.ActorType",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -42,7 +42,9 @@ class CreditBalanceOut(OutputSerializer):
     balance = BucketsOut()
 
 
-class ActorOut(OutputSerializer):
+class CreditActorOut(OutputSerializer):
+    """Who made a credit decision or ledger movement (the event log's actor also carries a label)."""
+
     type = serializers.ChoiceField(choices=ActorType.choices)
     id = serializers.CharField(allow_null=True, help_text="Staff user id or API client id; null for the system.")
 
@@ -59,7 +61,7 @@ class CreditDecisionOut(OutputSerializer):
     hold_code = serializers.ChoiceField(choices=HoldCode.choices, allow_null=True)
     reasons = serializers.ListField(child=serializers.CharField(allow_blank=True))
     score = serializers.IntegerField(allow_null=True, help_text="The scorecard's points out of 100 (engine only).")
-    decided_by = ActorOut()
+    decided_by = CreditActorOut()
     created_at = serializers.DateTimeField()
 
 
@@ -109,6 +111,6 @@ class LedgerEntryOut(OutputSerializer):
     balance_after = BucketsOut()
     credit_transaction_id = serializers.RegexField(r"^ctx_[0-9a-z]{26}$", allow_null=True)
     credit_decision_id = serializers.RegexField(r"^cdc_[0-9a-z]{26}$", allow_null=True)
-    actor = ActorOut()
+    actor = CreditActorOut()
     reason = _text()
     created_at = serializers.DateTimeField()
