@@ -1,4 +1,4 @@
-.PHONY: run test lint format worker beat install schemathesis bench bench-quick
+.PHONY: run test lint format worker beat install schemathesis fuzz faults bench bench-quick
 
 PY := .venv/bin/python
 
@@ -11,9 +11,19 @@ run:
 test:
 	bash scripts/test.sh $(ARGS)
 
-# Fuzz the served OpenAPI schema with schemathesis against a live server (throwaway PostgreSQL and Redis).
+# Fuzz the served OpenAPI schema with schemathesis against a live server under the production settings (throwaway
+# PostgreSQL and Redis): every operation, stateful sequences, three sets of credentials, at least 100 cases each.
+# `make fuzz` also writes the counts into docs/reliability.md; `make schemathesis` only prints them.
+fuzz:
+	bash scripts/schemathesis.sh --record $(ARGS)
+
 schemathesis:
 	bash scripts/schemathesis.sh $(ARGS)
+
+# The slow fault-injection tests (tests/faults): PostgreSQL and Redis of their own, stopped, frozen, restarted or
+# killed under load. The fast ones run in `make test` too.
+faults:
+	CREDITDESK_FAULTS=1 bash scripts/test.sh -m faults tests/faults $(ARGS)
 
 lint: install
 	$(PY) -m ruff check .

@@ -10,9 +10,14 @@ from core.models import (
     WebhookEndpoint,
 )
 from core.services import api_key_revoke
+from core.staff.throttle import AdminLoginForm
+
+# The admin's sign-in is throttled like the staff UI's.
+admin.site.login_form = AdminLoginForm
 
 
-@admin.action(description="Revoke selected API keys")
+# Actions name the permission they need: without `permissions`, anyone who may merely view the list could run them.
+@admin.action(description="Revoke selected API keys", permissions=["change"])
 def revoke_api_keys(modeladmin, request, queryset):
     for api_key in queryset.filter(revoked_at__isnull=True):
         api_key_revoke(api_key=api_key)

@@ -9,8 +9,10 @@ from django.db import InterfaceError, OperationalError
 from django.db.models import F
 from django.utils import timezone
 from kombu.exceptions import KombuError
+from redis.exceptions import RedisError
 
 from core.actors import Actor
+from core.outage import BROKER
 from credit.models import CreditCheck, CreditCheckStatus
 from credit.selectors import (
     credit_checks_stalled,
@@ -54,9 +56,13 @@ def credit_check_dispatch(credit_check_id: str) -> bool:
     fails at once (no retry loop), we log it, and the stalled-check sweep sends it later. True when handed over."""
     if not CreditCheck.objects.filter(pk=credit_check_id, status=CreditCheckStatus.PENDING).exists():
         return False
+    if BROKER.open:
+        logger.warning("credit check %s not handed over (broker failed moments ago); the sweep will", credit_check_id)
+        return False
     try:
         decide_credit_check.apply_async(args=[credit_check_id], retry=False)
-    except (KombuError, OSError):
+    except (KombuError, RedisError, OSError):
+        BROKER.trip()
         logger.warning("credit check %s not handed to the broker; the sweep will retry", credit_check_id, exc_info=True)
         return False
     except Exception:

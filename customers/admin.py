@@ -53,14 +53,15 @@ def _staff_actor(request) -> Actor:
     return Actor.staff(request.user)
 
 
-@admin.action(description="Archive selected customers")
+# Actions name the permission they need: without `permissions`, anyone who may merely view the list could run them.
+@admin.action(description="Archive selected customers", permissions=["change"])
 def archive_customers(modeladmin, request, queryset):
     for customer in queryset.filter(status="active"):
         customer_archive(customer=customer, actor=_staff_actor(request))
     modeladmin.message_user(request, "Archived the selected active customers.", messages.SUCCESS)
 
 
-@admin.action(description="Restore selected customers")
+@admin.action(description="Restore selected customers", permissions=["change"])
 def restore_customers(modeladmin, request, queryset):
     restored, refused = 0, []
     for customer in queryset.filter(status="archived"):

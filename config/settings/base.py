@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -42,8 +43,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "core.api.middleware.RequestIdMiddleware",
+    # Before anything reads a body: refuses one declared larger than REQUEST_BODY_MAX_BYTES (413).
+    "core.middleware.RequestBodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    # Sends a policy only where a view asks for one (the staff UI: core.staff.access.STAFF_CSP).
+    # SECURE_CSP on every response; the staff UI narrows it further (core.staff.access.STAFF_CSP).
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -68,6 +71,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.csp",
                 "core.staff.access.staff_context",
             ],
         },
@@ -84,6 +88,20 @@ if DATABASE_URL:
             conn_health_checks=True,
         )
     }
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # Fail fast instead of hanging: a connection attempt to an unreachable server gives up after a few seconds,
+        # and no statement (a lock wait included) holds a web or worker process longer than the statement timeout.
+        # The API answers either as 503 service_unavailable. DB_STATEMENT_TIMEOUT_MS=0 lifts the limit (a long
+        # migration, say). And a process killed in the middle of a transaction (a worker SIGKILLed while waiting for
+        # a row lock) must not leave its server process holding that transaction's locks until its statement ends:
+        # the server checks every 2 s that the client is still there, and rolls back if not.
+        statement_timeout = int(os.environ.get("DB_STATEMENT_TIMEOUT_MS", "30000"))
+        DATABASES["default"].setdefault("OPTIONS", {}).update(
+            {
+                "connect_timeout": int(os.environ.get("DB_CONNECT_TIMEOUT", "3")),
+                "options": f"-c statement_timeout={statement_timeout} -c client_connection_check_interval=2000",
+            }
+        )
 else:
     DATABASES = {
         "default": {
@@ -97,7 +115,15 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Redis: Celery broker and cache from REDIS_URL, else tasks run in process --------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # Everything in the cache can be done without (rate limiter, sign-in throttle): a hung Redis must cost a
+            # request half a second, not redis-py's default of 5 s per attempt (core.outage.CACHE skips it after).
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
     CELERY_TASK_ALWAYS_EAGER = False
@@ -139,6 +165,9 @@ CELERY_BEAT_SCHEDULE |= {
 # A web request that records an event publishes its deliveries after commit; a broker host that drops packets must
 # not hold it for long (the outbox sweep below sends whatever could not be published).
 CELERY_BROKER_TRANSPORT_OPTIONS["socket_connect_timeout"] = 2
+# A broker that accepts connections and never answers (hung, or a half-open route) must fail a publish too, not hold
+# it for ever; core.outage.BROKER then skips the broker for a few seconds.
+CELERY_BROKER_TRANSPORT_OPTIONS["socket_timeout"] = 2
 # The outbox sweep: fans out events whose after-commit dispatch never ran and enqueues overdue deliveries.
 CELERY_BEAT_SCHEDULE["webhooks-outbox-sweep"] = {
     "task": "core.webhooks.sweep",
@@ -287,3 +316,39 @@ CELERY_BEAT_SCHEDULE["purge-idempotency-records"] = {
 
 # Benchmark baselines (bench/urls.py) are routed only when this is on; see `make bench`.
 BENCH_MODE = env_bool("BENCH_MODE")
+
+# --- Hardening (docs/reliability.md) -------------------------------------------------------------------------------
+# Django limits form fields (DATA_UPLOAD_MAX_MEMORY_SIZE) but not uploaded files, which it streams to disk whatever
+# their size: core.middleware.RequestBodyLimitMiddleware refuses any body declared larger than this (the CSV import
+# takes up to 5 MB, plus the multipart envelope) before it is read.
+REQUEST_BODY_MAX_BYTES = 6 * 1024 * 1024
+# The whole site's Content-Security-Policy (Django's own): everything from this origin, inline code only with the
+# per-response nonce (the admin and the API docs use it), no plugins, no framing, forms posting only here.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.NONCE],
+    "img-src": [CSP.SELF, "data:"],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+# Sign-in throttling for the staff UI and the admin (core/staff/throttle.py): failed attempts counted in the cache
+# per username and client address, and per client address over all usernames, in a window that starts at the first
+# failure. A proxy in front of the app must be counted for the client address to be the caller's.
+LOGIN_FAILURES_PER_USER_AND_IP = 5
+LOGIN_FAILURES_PER_IP = 30
+LOGIN_FAILURE_WINDOW_SECONDS = 15 * 60
+# Proxies in front of the app that append to X-Forwarded-For: the sign-in throttle and the API's limiter for public
+# endpoints both take the client address from there (DRF's rule). 0, not DRF's default None: with None a client's
+# own X-Forwarded-For header would pick the address it is counted under.
+REST_FRAMEWORK["NUM_PROXIES"] = int(os.environ.get("DJANGO_NUM_PROXIES", "0"))
+# oauthlib logs every access token it issues, and django-oauth-toolkit the Basic credentials it cannot decode, at
+# DEBUG: whatever LOG_LEVEL says, those two loggers stop at INFO, so no credential reaches a log.
+LOGGING["loggers"] = {
+    **LOGGING.get("loggers", {}),
+    "oauthlib": {"level": "INFO"},
+    "oauth2_provider": {"level": "INFO"},
+}

@@ -9,6 +9,7 @@ The Django-level handlers at the bottom answer in the same format for /api/ path
 
 import logging
 import math
+import sys
 
 from django.conf import settings
 from django.core.exceptions import (
@@ -19,7 +20,9 @@ from django.core.exceptions import (
     SuspiciousOperation,
 )
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404, JsonResponse
+from django.db import InterfaceError, OperationalError
+from django.http import Http404, HttpResponse, JsonResponse
+from django.template import loader
 from django.views import defaults
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions as drf
@@ -31,6 +34,10 @@ logger = logging.getLogger("core.api")
 
 API_PREFIX = "/api/"
 DOCS_PATH = "/api/v1/docs"
+# The database is down, restarting, failing over, or cancelled a statement (timeout, deadlock): a retry can succeed,
+# so these are a 503 the client may retry, not a 500.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
+RETRY_AFTER_SECONDS = 1
 
 # Every code the API answers with, its status and when. The OpenAPI description lists this table.
 ERROR_CODES: dict[str, tuple[int, str]] = {
@@ -66,6 +73,8 @@ ERROR_CODES: dict[str, tuple[int, str]] = {
                                        "transactions complete or cancel, only completed ones take repayments."),
     "too_many_requests": (429, "Rate limit exceeded; retry after `Retry-After` seconds."),
     "internal_error": (500, "Something went wrong on our side; it has been logged with the request id."),
+    "service_unavailable": (503, "The database is unreachable for a moment (a restart, a failover); retry after "
+                                 "`Retry-After` seconds, a POST with the same Idempotency-Key."),
 }  # fmt: skip
 
 
@@ -164,6 +173,9 @@ def classify(exc: Exception) -> tuple[int, str, str, list[dict] | None, dict[str
         return exc.status_code, "bad_request", str(exc.detail), None, {}
     if isinstance(exc, SuspiciousOperation):
         return 400, "bad_request", "The request was refused.", None, {}
+    if isinstance(exc, DATABASE_UNAVAILABLE):
+        detail = f"The service is briefly unavailable; retry in {RETRY_AFTER_SECONDS} s."
+        return 503, "service_unavailable", detail, None, {"Retry-After": str(RETRY_AFTER_SECONDS)}
     return 500, "internal_error", "Internal error; it has been logged with this request id.", None, {}
 
 
@@ -181,7 +193,9 @@ def api_exception_handler(exc, context) -> Response:
     if replay is not None:
         return replay
     status, code, detail, errors, headers = classify(exc)
-    if status >= 500:
+    if status == 503:
+        logger.warning("API request %s: database unavailable (%s)", getattr(request, "request_id", ""), exc)
+    elif status >= 500:
         logger.exception("API request %s failed", getattr(request, "request_id", ""), exc_info=exc)
     return Response(
         error_body(request, status=status, code=code, detail=detail, errors=errors), status, headers=headers
@@ -191,15 +205,15 @@ def api_exception_handler(exc, context) -> Response:
 # --- Django-level handlers (config/urls.py): JSON for /api/ paths, Django's pages elsewhere -------------------------
 
 
-def _json_error(request, status: int, code: str, detail: str) -> JsonResponse:
+def json_error(request, status: int, code: str, detail: str, headers: dict | None = None) -> JsonResponse:
     body = error_body(request, status=status, code=code, detail=detail)
-    return JsonResponse(body, status=status, json_dumps_params={"separators": (",", ":")})
+    return JsonResponse(body, status=status, headers=headers, json_dumps_params={"separators": (",", ":")})
 
 
 @csrf_exempt
 def route_not_found(request, *args, **kwargs) -> JsonResponse:
     """The catch-all under /api/: unknown routes (with any method) are a JSON 404, never HTML or a redirect."""
-    return _json_error(request, 404, "not_found", f"No route {request.method} {request.path}.")
+    return json_error(request, 404, "not_found", f"No route {request.method} {request.path}.")
 
 
 def handler400(request, exception=None):
@@ -207,13 +221,13 @@ def handler400(request, exception=None):
         status, code, detail, _, _ = classify(exception)
         if status >= 500:  # an exception classify() does not know, raised as a bad request
             status, code, detail = 400, "bad_request", "The request was refused."
-        return _json_error(request, status, code, detail)
+        return json_error(request, status, code, detail)
     return defaults.bad_request(request, exception)
 
 
 def handler403(request, exception=None):
     if request.path.startswith(API_PREFIX):
-        return _json_error(request, 403, "forbidden", "You may not do this.")
+        return json_error(request, 403, "forbidden", "You may not do this.")
     return defaults.permission_denied(request, exception)
 
 
@@ -224,6 +238,13 @@ def handler404(request, exception=None):
 
 
 def handler500(request):
+    # Django calls this while handling the exception (in its `except` block), so the exception is at hand: one that
+    # escaped the API view's own handler (a failed COMMIT) or any view or middleware of the staff UI.
+    if isinstance(sys.exception(), DATABASE_UNAVAILABLE):
+        status, code, detail, _, headers = classify(sys.exception())
+        if request.path.startswith(API_PREFIX):
+            return json_error(request, status, code, detail, headers)
+        return HttpResponse(loader.render_to_string("503.html"), status=status, headers=headers)
     if request.path.startswith(API_PREFIX):
-        return _json_error(request, 500, "internal_error", "Internal error; it has been logged with this request id.")
+        return json_error(request, 500, "internal_error", "Internal error; it has been logged with this request id.")
     return defaults.server_error(request)

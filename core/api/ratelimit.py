@@ -16,6 +16,7 @@ from django.core.cache.backends.redis import RedisCache
 from rest_framework.throttling import BaseThrottle
 
 from core.api.auth import ApiClient
+from core.outage import CACHE
 
 logger = logging.getLogger("core.api")
 
@@ -61,10 +62,13 @@ def _hit(key: str, window: int) -> int:
 def rate_limit_hit(client_id: str, *, limit: int, window: int) -> RateLimitState | None:
     now = time.time()
     window_start = int(now // window * window)
+    if CACHE.open:
+        return None
     try:
         count = _hit(f"ratelimit:{client_id}:{window_start}", window)
     except Exception:
-        logger.warning("rate limiter unavailable; letting the request through", exc_info=True)
+        CACHE.trip()
+        logger.warning("rate limiter unavailable; letting requests through for a few seconds", exc_info=True)
         return None
     return RateLimitState(
         limit=limit, remaining=max(0, limit - count), reset=window_start + window, allowed=count <= limit

@@ -170,7 +170,7 @@ class ApiAutoSchema(AutoSchema):
         return schema
 
     def _error_codes(self) -> list[str]:
-        codes = ["internal_error", *getattr(self._handler(), "api_errors", ())]
+        codes = ["internal_error", "service_unavailable", *getattr(self._handler(), "api_errors", ())]
         if not self.view.public:
             codes += ["authentication_missing", "authentication_malformed", "forbidden", "too_many_requests"]
         if "{" in self.path:
@@ -205,7 +205,7 @@ class ApiAutoSchema(AutoSchema):
             headers.update(_refs("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"))
         if self.method == "POST" and self.view.idempotent and not self.view.public and status_code < "500":
             headers.update(_refs("Idempotent-Replayed"))
-        if status_code == "429":
+        if status_code in ("429", "503"):
             headers.update(_refs("Retry-After"))
         if status_code == "401":
             headers.update(_refs("WWW-Authenticate"))

@@ -6,5 +6,9 @@ from core.api.oauth import OAuthTokenView
 urlpatterns = [
     path("oauth/token", OAuthTokenView.as_view(), name="api-oauth-token"),
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="api-schema"),
-    path("docs", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path(
+        "docs",
+        SpectacularSwaggerSplitView.as_view(url_name="api-schema", template_name="api/docs.html"),
+        name="api-docs",
+    ),
 ]

@@ -120,6 +120,9 @@ class ApiView(APIView):
         if request.method in BODY_METHODS:
             _refuse_oversize(request)
         super().initial(request, *args, **kwargs)
+        handler = getattr(self, request.method.lower(), None)
+        if getattr(handler, "api_has_query", False):
+            _refuse_repeated_parameters(request.query_params)
         if request.method in BODY_METHODS:
             request._request.body  # noqa: B018 - reads and size-checks the body once, for parsing and fingerprints
             data = request.data
@@ -155,6 +158,16 @@ def _refuse_unstorable_text(data: dict) -> None:
     paths = _unstorable_paths(data)
     if paths:
         raise ValidationError({path: "Text must not contain NUL characters or unpaired surrogates." for path in paths})
+
+
+def _refuse_repeated_parameters(params) -> None:
+    """Every documented query parameter takes one value (several are comma-separated): `?per_page=E&per_page=`
+    would otherwise be read as its last value, and an invalid first one slip through unnoticed."""
+    repeated = sorted(name for name, values in params.lists() if len(values) > 1)
+    if repeated:
+        raise ValidationError(
+            {name: "Give this parameter once; separate several values with commas." for name in repeated}
+        )
 
 
 def _refuse_oversize(request) -> None:

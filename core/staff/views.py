@@ -1,10 +1,12 @@
 """Staff pages that belong to no one domain: sign in and out, the dashboard, API keys."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csp import csp_override
@@ -15,6 +17,7 @@ from core.services import api_key_create, api_key_revoke
 from core.staff.access import STAFF_CSP, Capability, StaffView, grantable_scopes
 from core.staff.charts import column_chart, credit_segments, donut
 from core.staff.forms import ApiKeyForm
+from core.staff.throttle import StaffLoginForm
 from credit.dashboard import NOT_CHECKED, dashboard_metrics
 
 
@@ -22,11 +25,24 @@ from credit.dashboard import NOT_CHECKED, dashboard_metrics
 class LoginView(auth_views.LoginView):
     template_name = "staff/login.html"
     redirect_authenticated_user = True
+    authentication_form = StaffLoginForm
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if form.throttled:
+            response.status_code = 429
+            response["Retry-After"] = str(settings.LOGIN_FAILURE_WINDOW_SECONDS)
+        return response
 
 
 @method_decorator(csp_override(STAFF_CSP), name="dispatch")
 class LogoutView(auth_views.LogoutView):
     next_page = "staff:login"
+
+
+def favicon(request):
+    """/favicon.ico, which browsers request for pages naming no icon (the admin's): the staff UI's icon."""
+    return HttpResponsePermanentRedirect(static("staff/favicon.svg"))
 
 
 CREDIT_STATUS_LABELS = {

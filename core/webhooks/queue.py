@@ -2,35 +2,32 @@
 
 Deliveries are rows first (the outbox) and tasks second, so a publish that fails loses nothing: the periodic sweep
 enqueues every overdue delivery. A failed publish is therefore logged and swallowed, and publishing pauses for a few
-seconds afterwards, because each failed connection attempt costs the caller about half a second and one request may
-record several events."""
+seconds afterwards (core.outage.BROKER, shared with the credit checks' dispatch), because each failed attempt costs
+the caller up to a socket timeout and one request may record several events."""
 
 import logging
-import time
 from collections.abc import Iterable
 from datetime import datetime
 
-from kombu.exceptions import OperationalError
+from kombu.exceptions import KombuError
+from redis.exceptions import RedisError
+
+from core.outage import BROKER
 
 logger = logging.getLogger(__name__)
 
-PUBLISH_PAUSE_SECONDS = 10.0
-_paused_until = 0.0
-
 
 def publishing_paused() -> bool:
-    return time.monotonic() < _paused_until
+    return BROKER.open
 
 
 def resume_publishing() -> None:
     """Forget a recent broker failure (once the broker is known to be back)."""
-    global _paused_until
-    _paused_until = 0.0
+    BROKER.reset()
 
 
 def enqueue_delivery(delivery_id: str, *, eta: datetime | None = None) -> bool:
     """Publish one delivery task (at `eta` for a retry). False when the broker is unavailable."""
-    global _paused_until
     if publishing_paused():
         return False
     from core.tasks import webhook_deliver  # the tasks module imports this package
@@ -38,8 +35,8 @@ def enqueue_delivery(delivery_id: str, *, eta: datetime | None = None) -> bool:
     try:
         # No publish retries: the sweep is the retry, and the caller may be a web request waiting on us.
         webhook_deliver.apply_async((delivery_id,), eta=eta, retry=False)
-    except (OperationalError, OSError) as exc:
-        _paused_until = time.monotonic() + PUBLISH_PAUSE_SECONDS
+    except (KombuError, RedisError, OSError) as exc:
+        BROKER.trip()
         logger.warning(
             "Webhook delivery %s not enqueued, broker unavailable (%s); the outbox sweep will.", delivery_id, exc
         )

@@ -12,6 +12,7 @@ from django.core.cache import cache
 from django.db import transaction
 
 from core.models import WebhookEndpoint
+from core.outage import CACHE
 
 logger = logging.getLogger(__name__)
 
@@ -34,9 +35,12 @@ def subscribed_event_types() -> frozenset[str] | None:
 
 
 def _shared_snapshot() -> frozenset[str] | None:
+    if CACHE.open:  # failed moments ago: do not wait for it again
+        return None
     try:
         cached = cache.get(CACHE_KEY)
     except Exception:
+        CACHE.trip()
         logger.warning("Cache unavailable; dispatching events without the subscription snapshot.")
         return None
     if cached is not None:
@@ -47,6 +51,7 @@ def _shared_snapshot() -> frozenset[str] | None:
     try:
         cache.set(CACHE_KEY, sorted(types), CACHE_SECONDS)
     except Exception:
+        CACHE.trip()
         logger.warning("Cache unavailable; the subscription snapshot was not stored.")
     return frozenset(types)
 
@@ -57,9 +62,13 @@ def subscriptions_changed() -> None:
     def forget():
         global _local
         _local = None
+        if CACHE.open:
+            logger.warning("Cache unavailable; the subscription snapshot expires within %d s.", CACHE_SECONDS)
+            return
         try:
             cache.delete(CACHE_KEY)
         except Exception:
+            CACHE.trip()
             logger.warning("Cache unavailable; the subscription snapshot expires within %d s.", CACHE_SECONDS)
 
     forget()

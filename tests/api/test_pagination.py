@@ -98,6 +98,25 @@ def test_bad_pagination_parameters_are_invalid_field(api, params, field):
     assert response.json()["error"]["errors"][0]["field"] == field
 
 
+@pytest.mark.parametrize(
+    "query, field",
+    [("per_page=E&per_page=&limit=145", "per_page"), ("status=bogus&status=", "status"), ("limit=5&limit=6", "limit")],
+)
+def test_a_query_parameter_given_twice_is_invalid_field_not_its_last_value(api, population, query, field):
+    # Found by `make fuzz`: the last value won, so an invalid first one was accepted.
+    response = api.client.get(f"/api/v1/customers?{query}", headers={"Authorization": f"Bearer {api.token}"})
+    assert response.status_code == 400
+    assert response.json()["error"]["errors"] == [
+        {"field": field, "message": "Give this parameter once; separate several values with commas."}
+    ]
+
+
+def test_a_csv_filter_still_takes_several_values(api, population):
+    response = api.get("customers", status="active,archived", per_page="200")
+    assert response.status_code == 200
+    assert {item["status"] for item in response.json()["data"]} == {"active", "archived"}
+
+
 def test_an_empty_page_past_the_end_still_links_back(api, population):
     last = Customer.objects.filter(status="active").order_by("-id").first()
     meta = api.get("customers", after=last.id).json()["meta"]["pagination"]

@@ -5,6 +5,7 @@ import redis
 from django.test import override_settings
 
 from core.api import ratelimit
+from core.outage import CACHE
 from tests.api.conftest import Api, make_api_key
 
 pytestmark = pytest.mark.django_db
@@ -65,3 +66,26 @@ def test_requests_pass_when_the_cache_is_down(api, monkeypatch):
     response = api.get("customers")
     assert response.status_code == 200
     assert "X-RateLimit-Limit" not in response
+
+
+def test_after_a_cache_failure_the_limiter_skips_the_cache_for_a_while(api, monkeypatch):
+    calls = []
+
+    def down(key, window):
+        calls.append(key)
+        raise TimeoutError("redis does not answer")
+
+    monkeypatch.setattr(ratelimit, "_hit", down)
+    for _ in range(3):
+        assert api.get("customers").status_code == 200
+    # One wait for the timeout, not one per request (core.outage.CACHE).
+    assert len(calls) == 1
+
+
+def test_the_limiter_uses_the_cache_again_once_the_pause_is_over(api, monkeypatch):
+    monkeypatch.setattr(CACHE, "pause_seconds", 0.2)
+    with monkeypatch.context() as patched:
+        patched.setattr(ratelimit, "_hit", lambda key, window: (_ for _ in ()).throw(TimeoutError("hung")))
+        assert "X-RateLimit-Limit" not in api.get("customers")
+    time.sleep(0.3)
+    assert api.get("customers")["X-RateLimit-Limit"] == "1200"
