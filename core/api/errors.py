@@ -139,7 +139,8 @@ def classify(exc: Exception) -> tuple[int, str, str, list[dict] | None, dict[str
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
             errors = [
-                {"field": None if name == NON_FIELD_ERRORS else name, "message": message}
+                # An empty name (a nameless query parameter) is no field either: the schema says null.
+                {"field": None if name in (NON_FIELD_ERRORS, "") else name, "message": message}
                 for name, messages in exc.message_dict.items()
                 for message in messages
             ]

@@ -164,3 +164,13 @@ def test_deeply_nested_json_is_bad_request_not_a_500(api, depth):
     )
     assert_error(response, 400, "bad_request")
     assert not Customer.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_nameless_query_parameter_error_has_a_null_field():
+    from django.core.exceptions import ValidationError
+
+    from core.api.errors import classify
+
+    status, code, _, errors, _ = classify(ValidationError({"": ["Given more than once."]}))
+    assert (status, code, errors) == (400, "invalid_field", [{"field": None, "message": "Given more than once."}])
