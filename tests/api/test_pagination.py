@@ -88,7 +88,8 @@ def test_limit_is_an_alias_of_per_page(api, population):
 @pytest.mark.parametrize(
     "params, field",
     [({"per_page": "0"}, "per_page"), ({"per_page": "201"}, "per_page"), ({"limit": "x"}, "limit"),
-     ({"per_page": ""}, "per_page"), ({"limit": ""}, "limit"), ({"order_by": "email[ASC]"}, "order_by"), ({"order_by": "id"}, "order_by"), ({"after": "garbage!"}, "after"),
+     ({"per_page": ""}, "per_page"), ({"limit": ""}, "limit"), ({"order_by": "email[ASC]"}, "order_by"),
+     ({"order_by": "id"}, "order_by"), ({"after": "garbage!"}, "after"),
      ({"after": "ctm_01jx0000000000000000000000", "before": "ctm_01jx0000000000000000000001"}, "before")],
 )  # fmt: skip
 def test_bad_pagination_parameters_are_invalid_field(api, params, field):
