@@ -35,12 +35,25 @@ class FilterSet(django_filters.FilterSet):
         return form_class
 
 
+class UtcIsoDateTimeField(django_filters.fields.IsoDateTimeField):
+    """An RFC 3339 / ISO 8601 timestamp with any offset, cleaned to UTC. A valid timestamp can leave the range
+    of dates in UTC (`0001-01-01T00:00:00+01:00`): that is a bad value, not a 500."""
+
+    def clean(self, value):
+        cleaned = super().clean(value)
+        if cleaned is None:
+            return cleaned
+        try:
+            return cleaned.astimezone(UTC)
+        except OverflowError:
+            raise forms.ValidationError("Out of range once converted to UTC.", code="out_of_range") from None
+
+
 class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
     """RFC 3339 / ISO 8601 with any offset, queried in UTC: PostgreSQL refuses offsets beyond ±15:59, which
     RFC 3339 allows (up to ±23:59)."""
 
-    def filter(self, qs, value):
-        return super().filter(qs, value.astimezone(UTC) if value else value)
+    field_class = UtcIsoDateTimeField
 
 
 class CharInFilter(django_filters.BaseInFilter, django_filters.CharFilter):

@@ -25,6 +25,7 @@ import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -100,12 +101,16 @@ def oauth_read_token(env: dict, base_url: str) -> str:
     return response.json()["access_token"]
 
 
-def schema_operations(base_url: str) -> list[str]:
+def schema_operations(base_url: str) -> dict[str, str]:
+    """ "METHOD /path" → operationId, for every operation the served schema documents."""
     schema = requests.get(f"{base_url}/api/v1/openapi.json", headers={"X-Forwarded-Proto": "https"}, timeout=60).json()
     methods = {"get", "put", "post", "delete", "patch", "head", "options"}
-    return sorted(
-        f"{method.upper()} {path}" for path, item in schema["paths"].items() for method in item if method in methods
-    )
+    return {
+        f"{method.upper()} {path}": operation["operationId"]
+        for path, item in sorted(schema["paths"].items())
+        for method, operation in item.items()
+        if method in methods
+    }
 
 
 def run_schemathesis(base_url: str, name: str, headers: list[str], examples: int, report: Path, extra: list[str]):
@@ -118,12 +123,11 @@ def run_schemathesis(base_url: str, name: str, headers: list[str], examples: int
     return subprocess.run(command + extra, cwd=ROOT, check=False).returncode
 
 
-def operation_filter(operation: str) -> list[str]:
-    method, path = operation.split(" ", 1)
-    return ["--include-method", method, "--include-path-regex", f"^{re.escape(path)}$", "--phases", "fuzzing"]
+def operation_filter(operation_id: str) -> list[str]:
+    return ["--include-operation-id", operation_id, "--phases", "fuzzing"]
 
 
-def cases_per_operation(summary: dict, documented: list[str]) -> dict[str, int]:
+def cases_per_operation(summary: dict, documented: Iterable[str]) -> dict[str, int]:
     ops = summary["operations"]
     return {op: sum(ops[op]["phases"].values()) if op in ops else 0 for op in documented}
 
@@ -158,7 +162,7 @@ def summarize(report: Path) -> dict:
     return {"operations": operations, "scenarios": scenarios}
 
 
-def render(runs: list[dict], documented: list[str], min_examples: int, seconds: float) -> tuple[str, list[str]]:
+def render(runs: list[dict], documented: dict[str, str], min_examples: int, seconds: float) -> tuple[str, list[str]]:
     problems = []
     lines = [
         f"Last `make fuzz`: {datetime.now(UTC):%Y-%m-%d}, {len(documented)} operations, --max-examples "
@@ -241,8 +245,9 @@ def main() -> int:
             for op, count in cases_per_operation(run["summary"], documented).items():
                 if count < options.min_examples:
                     top_up = workdir / f"run-{number}-{len(run['topped_up'])}.ndjson"
+                    alone = operation_filter(documented[op]) + extra
                     code = run_schemathesis(base_url, f"{run['name']}: {op} alone", run["headers"],
-                                            options.min_examples, top_up, operation_filter(op) + extra)  # fmt: skip
+                                            options.min_examples, top_up, alone)  # fmt: skip
                     run["exit_code"] = run["exit_code"] or code
                     more = summarize(top_up)
                     run["topped_up"][op] = cases_per_operation(more, [op])[op]

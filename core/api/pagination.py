@@ -51,12 +51,13 @@ def paginate(
 
 
 def _per_page(params) -> int:
-    """`per_page`, or its alias `limit`; each one sent must be valid, and `per_page` wins when both are."""
+    """`per_page`, or its alias `limit`; each one sent must be valid, and `per_page` wins when both are. An empty
+    value is not an integer, as the schema says, so it is refused rather than read as "not given"."""
     values = {}
     for name in ("per_page", "limit"):
-        if params.get(name) not in (None, ""):
+        if name in params:
             try:
-                values[name] = parse_per_page(params[name])
+                values[name] = parse_per_page(params[name] or "0")
             except ValidationError as error:
                 raise ValidationError({name: error.message_dict["per_page"]}) from None
     return values.get("per_page") or values.get("limit") or parse_per_page(None)

@@ -53,6 +53,7 @@ def api_operation(
     def decorate(handler):
         handler.api_errors = tuple(errors)
         handler.api_has_query = bool(parameters)
+        handler.api_query_names = frozenset(parameter.name for parameter in parameters)
         return extend_schema(
             operation_id=operation_id,
             summary=summary,

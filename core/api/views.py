@@ -121,8 +121,7 @@ class ApiView(APIView):
             _refuse_oversize(request)
         super().initial(request, *args, **kwargs)
         handler = getattr(self, request.method.lower(), None)
-        if getattr(handler, "api_has_query", False):
-            _refuse_repeated_parameters(request.query_params)
+        _refuse_repeated_parameters(request.query_params, getattr(handler, "api_query_names", frozenset()))
         if request.method in BODY_METHODS:
             request._request.body  # noqa: B018 - reads and size-checks the body once, for parsing and fingerprints
             data = request.data
@@ -160,10 +159,11 @@ def _refuse_unstorable_text(data: dict) -> None:
         raise ValidationError({path: "Text must not contain NUL characters or unpaired surrogates." for path in paths})
 
 
-def _refuse_repeated_parameters(params) -> None:
+def _refuse_repeated_parameters(params, documented: frozenset[str]) -> None:
     """Every documented query parameter takes one value (several are comma-separated): `?per_page=E&per_page=`
-    would otherwise be read as its last value, and an invalid first one slip through unnoticed."""
-    repeated = sorted(name for name, values in params.lists() if len(values) > 1)
+    would otherwise be read as its last value, and an invalid first one slip through unnoticed. Parameters the
+    operation does not document are ignored, repeated or not."""
+    repeated = sorted(name for name, values in params.lists() if name in documented and len(values) > 1)
     if repeated:
         raise ValidationError(
             {name: "Give this parameter once; separate several values with commas." for name in repeated}

@@ -232,6 +232,16 @@ def test_created_at_filter_takes_any_rfc3339_offset(api):
     assert [item["id"] for item in found] == [customer.id]
 
 
+@pytest.mark.parametrize("path", ["customers", "events"])
+@pytest.mark.parametrize("moment", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00"])
+def test_a_timestamp_out_of_range_in_utc_is_invalid_field_not_a_500(api, path, moment):
+    # Found by `make fuzz` (GET /events): converting it to UTC overflowed.
+    field = {"customers": "created_at_start", "events": "occurred_at_start"}[path]
+    response = api.get(path, **{field: moment})
+    assert response.status_code == 400
+    assert response.json()["error"]["errors"] == [{"field": field, "message": "Out of range once converted to UTC."}]
+
+
 @pytest.mark.parametrize("status", ["active,", ",", "active,,archived"])
 def test_a_comma_separated_filter_with_an_empty_member_is_400_as_its_schema_pattern_says(api, status):
     CustomerFactory()

@@ -1,8 +1,9 @@
 import time
+import uuid
 
 import pytest
 import redis
-from django.test import override_settings
+from django.test import Client, override_settings
 
 from core.api import ratelimit
 from core.outage import CACHE
@@ -89,3 +90,20 @@ def test_the_limiter_uses_the_cache_again_once_the_pause_is_over(api, monkeypatc
         assert "X-RateLimit-Limit" not in api.get("customers")
     time.sleep(0.3)
     assert api.get("customers")["X-RateLimit-Limit"] == "1200"
+
+
+@override_settings(API_RATE_LIMIT=2)
+def test_the_token_endpoint_is_limited_per_address_whatever_x_forwarded_for_says():
+    # DRF's default (NUM_PROXIES None) counted a public caller under its own X-Forwarded-For header, so a client
+    # guessing secrets could send a new one with every request and never be limited.
+    client = Client(REMOTE_ADDR=f"2001:db8::{uuid.uuid4().hex[:4]}")
+    statuses = [
+        client.post(
+            "/api/v1/oauth/token",
+            "grant_type=client_credentials",
+            content_type="application/x-www-form-urlencoded",
+            headers={"X-Forwarded-For": f"203.0.113.{number}"},
+        ).status_code
+        for number in range(3)
+    ]
+    assert statuses == [401, 401, 429]

@@ -1,6 +1,7 @@
 """A short schemathesis run inside the suite, in process (WSGI), against the schema the server serves: no 5xx,
 every response (errors included) conforming to its documented status, content type, headers and schema.
-`make schemathesis` runs the long version against a live server, stateful sequences included."""
+`make fuzz` runs the long version against a live server under the production settings, stateful sequences
+included, with an API key, a read-only OAuth token and no credentials."""
 
 import pytest
 import schemathesis
@@ -67,6 +68,22 @@ def token(db):
 @settings(max_examples=8, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 def test_the_api_honours_its_schema(case, token):
     case.call_and_validate(headers={"Authorization": f"Bearer {token}"}, checks=CHECKS)
+
+
+@pytest.mark.slow
+@schema.parametrize()
+@settings(max_examples=3, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+def test_without_credentials_every_operation_answers_as_documented(case, token):
+    # `make fuzz` runs this at 100 cases per operation against a live server under the production settings.
+    case.call_and_validate(checks=CHECKS)
+
+
+@pytest.mark.slow
+@schema.parametrize()
+@settings(max_examples=3, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+def test_with_read_scopes_only_every_operation_answers_as_documented(case, token):
+    read_only = make_api_key(scopes=("customers:read", "credit:read"), name="read only")
+    case.call_and_validate(headers={"Authorization": f"Bearer {read_only}"}, checks=CHECKS)
 
 
 class Workflow(schema.as_state_machine()):

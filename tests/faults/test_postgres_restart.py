@@ -58,6 +58,10 @@ def test_postgres_restart_under_load(app_on_own_services, own_postgres, mode):
         load.stop()
 
     statuses = load.statuses()
+    first_success_after = min(a.started for a in load.answers if a.started > outage_end and a.status in (200, 201))
+    print(f"\nPostgreSQL {mode} restart, {CLIENTS} clients: {len(load.answers)} answers {statuses}, "
+          f"{len(load.created)} customers; slowest answer {max(a.elapsed for a in load.answers):.2f} s; "
+          f"served again {first_success_after - outage_end:.2f} s after the start command returned")  # fmt: skip
     assert set(statuses) <= {200, 201, 503}, statuses
     unavailable = [answer for answer in load.answers if answer.status == 503]
     assert unavailable, f"the restart caught no request: {statuses}"

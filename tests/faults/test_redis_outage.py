@@ -108,6 +108,7 @@ def test_requests_succeed_while_redis_is_down_and_the_work_happens_once_when_it_
         response, elapsed = timed("GET", f"{server.url}/api/v1/customers", headers=headers)
         assert response.status_code == 200
         timings.append(elapsed)
+        print(f"\nRedis {failure}: request seconds {[round(t, 2) for t in timings]}")
         assert max(timings) < SLOWEST, timings
         assert sorted(timings)[len(timings) // 2] < USUAL, timings  # the median
 
@@ -133,7 +134,12 @@ def test_requests_succeed_while_redis_is_down_and_the_work_happens_once_when_it_
                     or ours.filter(dispatched_at__isnull=True).exists())  # fmt: skip
 
     sweeps = []
+    back = time.monotonic()
     wait_until(done, timeout=90, interval=2, what="every check decided and every event delivered")
+    print(
+        f"Redis {failure}: all done {time.monotonic() - back:.1f} s after Redis was back, {len(sweeps)} sweeps; "
+        f"{ours.count()} events, {len(receiver.requests)} deliveries received"
+    )
     assert sweeps[0][0]["failed"] == 0, sweeps[0]
 
     # Decided once: one decision and one grant per check.
