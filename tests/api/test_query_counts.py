@@ -40,7 +40,7 @@ def test_customer_list_queries_do_not_grow_with_per_page(warm_api):
         approved_customer_with_credit()
     small, _ = queries_for(warm_api, "customers", per_page=3)
     large, large_body = queries_for(warm_api, "customers", per_page=20)
-    # auth, the page (balances and default methods joined in), the planner estimate, a capped count
+    # auth, the page (balances and default methods as subqueries), the planner estimate, a capped count
     assert small == large == 4
     assert len(large_body["data"]) == 20
     row = large_body["data"][0]

@@ -23,8 +23,10 @@ def test_webhook_endpoint_list_queries_do_not_grow_with_per_page(warm_api):
     small, _ = queries_for(warm_api, "webhooks", per_page=2)
     large, body = queries_for(warm_api, "webhooks", per_page=12)
 
-    # auth, the page, the table's statistics (none yet: never analysed), the planner estimate, a capped count
-    assert small == large == 5
+    # auth, the page, the table's statistics, then — only while the table was never analysed (autovacuum decides
+    # when) — the planner estimate and a capped count: 4 or 5, but never more with a bigger page.
+    assert small == large
+    assert small <= 5
     assert len(body["data"]) == 12
 
 
