@@ -54,6 +54,8 @@ ERROR_CODES: dict[str, tuple[int, str]] = {
     "customer_already_exists": (409, "Another non-archived customer has this email; `detail` names its id."),
     "idempotency_key_reused": (409, "This Idempotency-Key was already used with a different request."),
     "request_too_large": (413, "The body is larger than the server accepts."),
+    "uri_too_long": (414, "The request line (method, path and query string) is longer than 8,190 bytes."),
+    "request_headers_too_large": (431, "A header is longer than 8,190 bytes, or there are more than 100 of them."),
     "unsupported_media_type": (415, "The body is not `application/json` (the OAuth token endpoint takes form "
                                     "encoding)."),
     "invalid_request": (400, "Token endpoint: a parameter is missing or repeated."),

@@ -127,3 +127,28 @@ def test_a_staff_page_failure_is_a_500_page_revealing_nothing(production_server)
     assert "Something went wrong" in response.text
     assert_reveals_nothing(response.text)
     assert_security_headers(response)
+
+
+@pytest.mark.parametrize(
+    ("headers", "path", "status", "code"),
+    [
+        ({}, "/api/v1/customers?search=" + "x" * 9000, 414, "uri_too_long"),
+        ({"X-Padding": "x" * 9000}, "/api/v1/customers", 431, "request_headers_too_large"),
+        ({f"X-Many-{index}": "1" for index in range(120)}, "/api/v1/customers", 431, "request_headers_too_large"),
+    ],
+)
+def test_a_request_the_http_server_refuses_is_answered_in_the_error_format(production_server, headers, path,
+                                                                           status, code):  # fmt: skip
+    """Refused by gunicorn before Django sees it (gunicorn.conf.py), yet still JSON in the API's error format."""
+    response = production_server.request("GET", path, headers=headers)
+    assert response.status_code == status
+    assert response.headers["Content-Type"] == "application/json"
+    body = response.json()
+    assert body["error"]["code"] == code and body["error"]["type"] == "request_error"
+    assert body["meta"]["request_id"].startswith("req_")
+    assert "<html" not in response.text
+
+
+def test_a_long_url_within_the_limit_reaches_the_app(production_server):
+    response = production_server.request("GET", "/api/v1/customers?search=" + "x" * 7000)
+    assert response.status_code == 401  # the app answered (no credentials sent), not the HTTP server

@@ -1,0 +1,51 @@
+"""gunicorn's settings for this app; gunicorn reads `./gunicorn.conf.py` by itself when started from the project root.
+
+A request gunicorn cannot parse never reaches Django, so gunicorn answers it itself, by default with an HTML page.
+Here it answers in the API's error format instead (SPEC §3), so a client always gets the JSON it parses:
+
+    414 uri_too_long                  a request line (method, path and query) longer than `limit_request_line`
+    431 request_headers_too_large     too many header fields, or one longer than `limit_request_field_size`
+    400 bad_request                   anything else malformed (request line, header, chunked encoding …)
+"""
+
+import json
+
+from gunicorn import util
+from ulid import ULID
+
+# The largest request line and header field gunicorn accepts (its maximum). Django refuses bodies over 6 MB.
+limit_request_line = 8190
+limit_request_field_size = 8190
+limit_request_fields = 100
+
+_CODES = {
+    414: ("uri_too_long", "The URL is longer than the server accepts ({limit} bytes for the request line)."),
+    431: ("request_headers_too_large", "A header is too long, or there are too many of them."),
+}
+
+
+def write_json_error(sock, status_int, reason, mesg):
+    """Replaces gunicorn.util.write_error: the same status line, a body in the API's error format."""
+    code, detail = _CODES.get(status_int, (None, None))
+    if code is None:
+        code = {403: "forbidden", 500: "internal_error"}.get(status_int, "bad_request")
+        detail = "The request could not be parsed as HTTP." if code == "bad_request" else reason
+    body = json.dumps(
+        {
+            "error": {
+                "type": "api_error" if status_int >= 500 else "request_error",
+                "code": code,
+                "detail": detail.format(limit=limit_request_line),
+                "documentation_url": f"/api/v1/docs#errors-{code}",
+            },
+            "meta": {"request_id": f"req_{str(ULID()).lower()}"},
+        }
+    ).encode()
+    head = (
+        f"HTTP/1.1 {status_int} {reason}\r\nConnection: close\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
+    ).encode("latin1")
+    util.write_nonblock(sock, head + body)
+
+
+util.write_error = write_json_error
