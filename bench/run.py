@@ -54,7 +54,11 @@ class Bench:
         self.rows: list[dict] = []
         self.notes: list[str] = []
         server_url = os.environ["DATABASE_URL"]
-        self.db_url = recreate_database(server_url, "creditdesk_bench")
+        self.db_url = (
+            with_database(server_url, "creditdesk_bench")
+            if self.reusable(server_url)
+            else recreate_database(server_url, "creditdesk_bench")
+        )
         self.redis_url = os.environ["REDIS_URL"].rsplit("/", 1)[0] + "/9"
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
@@ -78,11 +82,30 @@ class Bench:
             raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
         return result.stdout
 
+    def reusable(self, server_url: str) -> bool:
+        """With --reuse, an earlier run's database holding at least N customers is kept instead of reloaded (to
+        iterate on one scenario; what earlier runs wrote stays, so a report is made from a fresh load)."""
+        self.reused = False
+        if not self.args.reuse:
+            return False
+        try:
+            with psycopg.connect(with_database(server_url, "creditdesk_bench")) as conn:
+                count = conn.execute("SELECT count(*) FROM customers_customer").fetchone()[0]
+        except psycopg.Error:
+            return False
+        self.reused = count >= self.args.customers
+        return self.reused
+
     def setup(self):
-        print(f"bench: migrating and loading {self.args.customers:,} customers …", flush=True)
-        self.manage("migrate", "--no-input", "-v", "0")
-        self.load_stats = load(self.db_url, self.args.customers)
-        print(f"bench: loaded {self.load_stats}", flush=True)
+        if self.reused:
+            print("bench: reusing the loaded creditdesk_bench database (--reuse)", flush=True)
+            self.manage("migrate", "--no-input", "-v", "0")
+            self.load_stats = {"customers": self.args.customers, "reused": True}
+        else:
+            print(f"bench: migrating and loading {self.args.customers:,} customers …", flush=True)
+            self.manage("migrate", "--no-input", "-v", "0")
+            self.load_stats = load(self.db_url, self.args.customers)
+            print(f"bench: loaded {self.load_stats}", flush=True)
         key = (
             self.manage(
                 "create_api_key",
@@ -489,6 +512,10 @@ class Bench:
             lines.append(f"| {name} | {value:.3f} | {target} |")
         lines += ["", "## Notes", ""] + [f"- {note}" for note in self.notes]
         text = "\n".join(lines) + "\n"
+        if self.reused:
+            print(text)
+            print("bench: --reuse: report not written (data left over from earlier runs)")
+            return
         out = ROOT / "docs" / ("benchmarks-quick.md" if self.args.quick else "benchmarks.md")
         out.parent.mkdir(exist_ok=True)
         out.write_text(text)
@@ -529,6 +556,7 @@ def main():
     parser.add_argument("--customers", type=int)
     parser.add_argument("--seconds", type=int)
     parser.add_argument("--scenarios", default=",".join(ALL_SCENARIOS))
+    parser.add_argument("--reuse", action="store_true", help="keep an already loaded bench database (no report)")
     args = parser.parse_args()
     args.customers = args.customers or (50_000 if args.quick else 1_000_000)
     args.seconds = args.seconds or (5 if args.quick else 20)

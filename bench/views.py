@@ -13,7 +13,7 @@ from django.http import HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import pagination, serializers, viewsets
 
-from customers.filters import search_condition
+from customers.filters import customer_search
 from customers.models import Customer
 from customers.presenters import customer_to_dict
 from customers.selectors import customer_queryset
@@ -29,7 +29,7 @@ def floor_list(request):
     if after := request.GET.get("after"):
         queryset = queryset.filter(id__gt=after)
     if term := request.GET.get("search"):
-        queryset = queryset.filter(search_condition(term))
+        queryset = customer_search(queryset, term)
     rows = list(queryset.order_by("id")[: per_page + 1])
     items = rows[:per_page]
     return _envelope(

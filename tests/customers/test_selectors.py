@@ -1,5 +1,6 @@
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from core.actors import Actor
 from core.errors import NotFound
@@ -60,3 +61,21 @@ def test_filter_forms_are_built_once_per_filterset_class_and_stay_independent():
     assert archived.is_valid() and by_email.is_valid()
     assert archived.form.cleaned_data["status"] == ["archived"] and not by_email.form.cleaned_data["status"]
     assert archived.form.fields["status"] is not by_email.form.fields["status"]
+
+
+def test_search_falls_back_to_similar_words_only_when_nothing_contains_the_term():
+    roasters = CustomerFactory(name="Bluebird Coffee Roasters")
+    roastery = CustomerFactory(name="Roastery Supply Co")
+    # "roaster" is in both names: the substring matches, and nothing merely similar is added.
+    assert set(ids(customer_list(filters={"search": "roaster"}))) == {roasters.id, roastery.id}
+    assert ids(customer_list(filters={"search": "roasters"})) == [roasters.id]
+    # Nothing contains "roasterz": rows with a similar word are found instead.
+    assert roasters.id in ids(customer_list(filters={"search": "roasterz"}))
+
+
+def test_search_fallback_respects_the_other_filters():
+    CustomerFactory(name="Bluebird Coffee Roasters", status="archived", archived_at=timezone.now())
+    active = CustomerFactory(name="Bluebird Tea Roasterz")
+    # An archived customer contains "roasters", but the active ones are searched: the typo fallback finds "roasterz".
+    assert ids(customer_list(filters={"search": "roasters"})) == [active.id]
+    assert ids(customer_list(filters={"search": "roasters", "credit_status": "approved"})) == []
