@@ -2,6 +2,7 @@
 transaction as the change."""
 
 import functools
+from collections.abc import Collection, Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -10,10 +11,11 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from core.actors import Actor
-from core.bulk import bulk_insert
+from core.bulk import bulk_insert, new_instance
 from core.errors import ApplicationError, CustomerArchived
 from core.events import event_record, events_record_many
 from core.models import EventType
+from core.validation import ModelValidator
 from customers.models import Customer, CustomerStatus, CustomerUser, CustomerUserStatus, PaymentMethod
 from customers.presenters import customer_to_dict, customer_user_to_dict, payment_method_to_dict
 from customers.validators import find_card_numbers
@@ -85,15 +87,33 @@ def _reject_unknown(data: dict[str, Any], allowed: tuple[str, ...]) -> None:
         raise ValidationError({name: "Unknown field." for name in unknown})
 
 
+_customer_validator = ModelValidator(Customer)
+
+
 def customer_build(**fields: Any) -> Customer:
-    """A validated, unsaved customer: exactly what `customer_create` would accept, short of the email check."""
+    """A validated, unsaved customer: exactly what `customer_create` would accept, short of the email check.
+    Checks what `full_clean` checks, remembering outcomes for values that repeat (core.validation)."""
     _reject_unknown(fields, CUSTOMER_WRITABLE_FIELDS)
-    customer = Customer(**{key: value for key, value in fields.items() if value is not None})
+    given = {key: value for key, value in fields.items() if value is not None}
+    customer = new_instance(Customer, given)
     if customer.country:
         customer.country = customer.country.upper()
-    customer.full_clean(validate_unique=False, validate_constraints=False)
+    _customer_validator.validate(customer, given.keys())
     customer.normalise()
     return customer
+
+
+def active_customer_ids_by_email(emails: Collection[str]) -> dict[str, str]:
+    """{email: id} of the active customers having one of these (lower-cased) emails: one lookup in the unique index
+    on lower(email), whatever the table's statistics say."""
+    if not emails:
+        return {}
+    return dict(
+        Customer.objects.annotate(email_lower=Lower("email"))
+        .filter(status=CustomerStatus.ACTIVE, email_lower__in=emails)
+        .order_by()
+        .values_list("email", "id")
+    )
 
 
 @_email_conflicts_answered
@@ -110,33 +130,43 @@ def customer_create(*, actor: Actor, **fields: Any) -> Customer:
 
 
 @transaction.atomic
-def customers_create_many(*, customers: list[Customer], actor: Actor) -> dict[int, CustomerAlreadyExists]:
-    """Insert customers made by `customer_build` in one statement, with their customer.created events in another.
-    A customer whose email an active customer (or an earlier one in the list) already has is left out; the
-    refusals are returned by list index. A conflicting insert by another writer meanwhile raises IntegrityError
-    and inserts nothing (callers fall back to `customer_create` one by one)."""
-    taken = dict(
-        Customer.objects.filter(
-            status=CustomerStatus.ACTIVE, email__in={customer.email for customer in customers}
-        ).values_list("email", "id")
-    )
+def customers_create_many(
+    *, customers: Iterable[Customer], actor: Actor, emails: Collection[str] | None = None
+) -> dict[int, CustomerAlreadyExists]:
+    """Insert customers made by `customer_build` with one COPY, and their customer.created events with another.
+
+    `customers` may be a generator: each customer is sent to PostgreSQL as soon as it is made, so the server
+    inserts while the next one is built; pass `emails` then (every email the customers may have, lower-cased), so
+    conflicts are looked up before the first one arrives. A customer whose email an active customer (or an earlier
+    one here) already has is left out; the refusals are returned by position. A conflicting insert by another
+    writer meanwhile raises IntegrityError and inserts nothing (callers fall back to `customer_create`)."""
+    if emails is None:
+        customers = list(customers)
+        emails = {customer.email for customer in customers}
+    taken = active_customer_ids_by_email(emails)
     conflicts: dict[int, CustomerAlreadyExists] = {}
-    accepted: list[Customer] = []
-    for index, customer in enumerate(customers):
-        if existing_id := taken.get(customer.email):
-            conflicts[index] = CustomerAlreadyExists(existing_id)
-            continue
-        taken[customer.email] = customer.id
-        accepted.append(customer)
-    bulk_insert(Customer, accepted)
-    for customer in accepted:
-        customer.default_payment_method_id = None  # new customers have none: the presenter needs no query
-    events_record_many(
-        event_type=EventType.CUSTOMER_CREATED,
-        items=[(customer_to_dict(customer), customer.id) for customer in accepted],
-        actor=actor,
-    )
+
+    def accepted():
+        for index, customer in enumerate(customers):
+            if existing_id := taken.get(customer.email):
+                conflicts[index] = CustomerAlreadyExists(existing_id)
+                continue
+            taken[customer.email] = customer.id
+            yield customer
+
+    inserted = bulk_insert(Customer, accepted())
+    if inserted:
+        events_record_many(
+            event_type=EventType.CUSTOMER_CREATED,
+            items=((_new_customer_to_dict(customer), customer.id) for customer in inserted),
+            actor=actor,
+        )
     return conflicts
+
+
+def _new_customer_to_dict(customer: Customer) -> dict:
+    customer.default_payment_method_id = None  # a new customer has none: the presenter needs no query
+    return customer_to_dict(customer)
 
 
 @_email_conflicts_answered
