@@ -518,7 +518,12 @@ class Bench:
 
     def pg_version(self) -> str:
         with psycopg.connect(self.db_url) as conn:
-            return conn.execute("SHOW server_version").fetchone()[0]
+            version = conn.execute("SHOW server_version").fetchone()[0]
+            settings = {
+                name: conn.execute(f"SHOW {name}").fetchone()[0]
+                for name in ("shared_buffers", "fsync", "synchronous_commit")
+            }
+        return f"{version} ({', '.join(f'{name} {value}' for name, value in settings.items())})"
 
 
 QUERY_COUNT_SNIPPET = """
