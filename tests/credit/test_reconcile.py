@@ -75,3 +75,19 @@ def test_a_balance_that_disagrees_with_its_transactions_is_reported(books):
 
 def test_empty_books_reconcile():
     assert reconcile() == (None, "OK: 0 balances and 0 ledger entries reconcile.\n", "")
+
+
+def test_the_check_is_not_bounded_by_the_web_statement_timeout(books):
+    """A whole-book check over millions of rows can take longer than a web request may: the command lifts the
+    statement timeout for its own session (it timed out once in `make bench`, right after a bulk load)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET statement_timeout = 1")  # 1 ms: any real query would be cancelled
+        try:
+            code, out, _ = reconcile()
+            assert code is None and out.startswith("OK")
+            cursor.execute("SHOW statement_timeout")
+            assert cursor.fetchone()[0] == "0"
+        finally:
+            cursor.execute("SET statement_timeout = 0")

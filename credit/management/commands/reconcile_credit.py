@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
 from credit.models import CreditBalance, CreditLedgerEntry
 from credit.reconciliation import credit_reconcile
@@ -11,6 +12,10 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
+        if connection.vendor == "postgresql":
+            # A batch check over whole tables, not a web request: the web's statement timeout does not apply.
+            with connection.cursor() as cursor:
+                cursor.execute("SET statement_timeout = 0")
         mismatches = credit_reconcile()
         for mismatch in mismatches:
             self.stderr.write(f"MISMATCH {mismatch}")
