@@ -329,6 +329,9 @@ class Bench:
             f"{available}, reserved {reserved} (= sum of billed transactions {billed}); overdraft: "
             f"{'YES' if overdraft else 'none'}; `reconcile_credit` exit code {reconcile.returncode}."
         )
+        if reconcile.returncode:
+            print(reconcile.stdout[-3000:], reconcile.stderr[-3000:], sep="\n", flush=True)
+            self.notes.append(f"`reconcile_credit` said: {reconcile.stderr.strip().splitlines()[-1:]}")
         self.ratios["reserve throughput / floor"] = (api["rps"] / floor["rps"], "reported")
         self.ratios["reservation overdraft / reconcile"] = (
             0.0 if not overdraft and reconcile.returncode == 0 else 1.0,
