@@ -8,4 +8,9 @@ mkdir -p var
 py=.venv/bin/python
 $py manage.py migrate --no-input -v 0
 $py manage.py seed_demo
+# The periodic tasks (outbox sweep and webhook retries, credit sweeps, enrollment expiry, past-due holds) in a process
+# of their own, as celery beat would run them; stopped with the server.
+$py manage.py run_periodic_tasks &
+periodic=$!
+trap 'kill $periodic 2>/dev/null || true' EXIT
 $py manage.py runserver "127.0.0.1:${PORT:-8000}"

@@ -132,6 +132,9 @@ else:
     CELERY_BROKER_URL = "memory://"
     CELERY_TASK_ALWAYS_EAGER = True
     CELERY_TASK_EAGER_PROPAGATES = True
+    # No broker holds a webhook retry until its time: the outbox sweep (`manage.py run_periodic_tasks`) sends each
+    # delivery as soon as it is due, with no grace.
+    WEBHOOKS_SWEEP_GRACE_SECONDS = 0
 CELERY_TASK_ACKS_LATE = True
 # Results are stored only for tasks that ask for it (ignore_result=False): most tasks write to the database.
 CELERY_TASK_IGNORE_RESULT = True

@@ -6,6 +6,7 @@ reached the broker or was lost, so a broker outage delays webhooks but loses non
 import logging
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -20,6 +21,15 @@ logger = logging.getLogger(__name__)
 # A delivery is due when it is created or when its retry time comes, and its own task is published then; the sweep
 # publishes it only once it is this much overdue, so a healthy queue is not sent every delivery twice.
 SWEEP_GRACE = timedelta(seconds=60)
+
+
+def sweep_grace() -> timedelta:
+    """SWEEP_GRACE; none in the embedded default, where nothing but the sweep sends a delivery once due
+    (WEBHOOKS_SWEEP_GRACE_SECONDS)."""
+    seconds = getattr(settings, "WEBHOOKS_SWEEP_GRACE_SECONDS", None)
+    return SWEEP_GRACE if seconds is None else timedelta(seconds=seconds)
+
+
 SWEEP_BATCH = 500
 
 
@@ -99,7 +109,7 @@ def outbox_sweep(*, batch: int = SWEEP_BATCH) -> dict:
         WebhookDelivery.objects.filter(
             status=DeliveryStatus.PENDING,
             endpoint__enabled=True,
-            next_attempt_at__lte=timezone.now() - SWEEP_GRACE,
+            next_attempt_at__lte=timezone.now() - sweep_grace(),
         )
         .exclude(earlier_pending_delivery())
         .order_by("next_attempt_at")

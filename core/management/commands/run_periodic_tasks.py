@@ -1,0 +1,57 @@
+"""The embedded default's stand-in for `celery beat` + `celery worker`: runs every task of CELERY_BEAT_SCHEDULE in
+this process, each at its interval (the outbox sweep, which also sends webhook retries once due; the stalled
+credit-check sweep; enrollment expiry; past-due holds; the idempotency purge). `make run` starts it beside the web
+server. With a broker (REDIS_URL) run `celery beat` and workers instead."""
+
+import logging
+import time
+
+from celery import current_app
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+logger = logging.getLogger(__name__)
+
+
+class Command(BaseCommand):
+    help = "Run the periodic tasks (CELERY_BEAT_SCHEDULE) in this process, each at its interval."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--once", action="store_true", help="run each task once, then exit (failing if one of them failed)"
+        )
+
+    def handle(self, *args, once: bool, **options):
+        schedule = {name: entry for name, entry in settings.CELERY_BEAT_SCHEDULE.items()}
+        for name, entry in schedule.items():
+            if entry["task"] not in current_app.tasks:
+                raise CommandError(f"{name}: no task named {entry['task']}")
+            if not isinstance(entry["schedule"], int | float):
+                raise CommandError(f"{name}: only intervals in seconds are supported here")
+        due = dict.fromkeys(schedule, time.monotonic())
+        failed = []
+        self.stderr.write(f"Running {len(schedule)} periodic tasks in process: {', '.join(schedule)}")
+        while True:
+            now = time.monotonic()
+            for name, entry in schedule.items():
+                if due[name] <= now:
+                    if not self.run_task(name, entry):
+                        failed.append(name)
+                    due[name] = time.monotonic() + entry["schedule"]
+            if once:
+                if failed:
+                    raise CommandError(f"failed: {', '.join(failed)} (see the log)")
+                return
+            time.sleep(max(0.5, min(due.values()) - time.monotonic()))
+
+    def run_task(self, name: str, entry: dict) -> bool:
+        task = current_app.tasks[entry["task"]]
+        try:
+            # apply(): in this process, whatever the broker settings say.
+            result = task.apply(args=entry.get("args", ()), kwargs=entry.get("kwargs", {}), throw=True)
+            logger.debug("Periodic task %s: %s", name, result.result)
+        except Exception:
+            # One failing run must not stop the others; it is retried at its next interval.
+            logger.exception("Periodic task %s failed", name)
+            return False
+        return True

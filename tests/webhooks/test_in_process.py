@@ -1,0 +1,44 @@
+"""The embedded default (no broker, tasks in process): `run_periodic_tasks`, which `make run` starts beside the web
+server, stands in for celery beat, so webhook retries are sent once due, as with a broker."""
+
+from datetime import UTC, datetime
+
+import pytest
+import time_machine
+from django.conf import settings as django_settings
+from django.core.management import call_command
+
+from core.actors import SYSTEM
+from core.models import WebhookDelivery
+from customers.services import customer_create
+from tests.factories import WebhookEndpointFactory
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("eager_tasks")]
+
+
+def test_a_retry_is_not_run_early_and_is_sent_by_the_periodic_tasks_once_due(receiver, settings):
+    settings.WEBHOOKS_SWEEP_GRACE_SECONDS = 0  # as in the embedded default (no REDIS_URL)
+    with time_machine.travel(datetime(2031, 3, 3, 9, 0, tzinfo=UTC), tick=False) as clock:
+        endpoint = WebhookEndpointFactory(url=receiver.url)
+        receiver.stop()
+        customer_create(actor=SYSTEM, email="ap@acme.example")
+        delivery = WebhookDelivery.objects.get(endpoint=endpoint)
+        assert (delivery.status, delivery.attempt_count) == ("pending", 1)
+        receiver.start()
+
+        call_command("run_periodic_tasks", "--once")  # the retry is due in 30 s: not yet
+        delivery.refresh_from_db()
+        assert delivery.attempt_count == 1 and receiver.requests == []
+
+        clock.shift(31)
+        call_command("run_periodic_tasks", "--once")
+        delivery.refresh_from_db()
+        assert (delivery.status, delivery.attempt_count) == ("delivered", 2)
+        assert len(receiver.requests) == 1
+
+
+def test_every_periodic_task_runs_in_process(capsys):
+    call_command("run_periodic_tasks", "--once")
+    announced = capsys.readouterr().err
+    for name in django_settings.CELERY_BEAT_SCHEDULE:
+        assert name in announced
