@@ -42,3 +42,18 @@ def test_every_periodic_task_runs_in_process(capsys):
     announced = capsys.readouterr().err
     for name in django_settings.CELERY_BEAT_SCHEDULE:
         assert name in announced
+
+
+def test_the_command_runs_on_its_own_as_make_run_starts_it():
+    """In a fresh process (as `make run` starts it), not only inside the test process that imported every task."""
+    import os
+
+    from tests.faults.stack import app_environment, manage
+
+    base_url = os.environ["DATABASE_URL"].rsplit("/", 1)[0]
+    env = app_environment(
+        database_url=f"{base_url}/{django_settings.DATABASES['default']['NAME']}",
+        redis_url="",  # no broker: tasks in process, as in the embedded default
+        settings="config.settings.local",
+    )
+    manage("run_periodic_tasks", "--once", env=env)

@@ -22,6 +22,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, once: bool, **options):
+        current_app.loader.import_default_modules()  # every app's tasks module, as a worker imports them
         schedule = {name: entry for name, entry in settings.CELERY_BEAT_SCHEDULE.items()}
         for name, entry in schedule.items():
             if entry["task"] not in current_app.tasks:
