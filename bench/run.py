@@ -28,6 +28,7 @@ from bench import wrk
 from bench.load import load
 
 ROOT = Path(__file__).resolve().parent.parent
+WARM_UP_SECONDS = 2
 PY = sys.executable
 
 
@@ -106,6 +107,8 @@ class Bench:
             self.manage("migrate", "--no-input", "-v", "0")
             self.load_stats = load(self.db_url, self.args.customers)
             print(f"bench: loaded {self.load_stats}", flush=True)
+            with psycopg.connect(self.db_url, autocommit=True) as conn:
+                conn.execute("CHECKPOINT")  # the load's dirty pages written now, not during the first scenario
         key = (
             self.manage(
                 "create_api_key",
@@ -207,11 +210,14 @@ class Bench:
     def measure(self, path: str, *, auth: bool = True, **kwargs) -> wrk.WrkResult:
         seconds = kwargs.pop("seconds", self.args.seconds)
         connections = kwargs.pop("connections", 16)
+        credentials = self.auth if auth else ""
         if "method" in kwargs:
             kwargs["path"] = path
-        return wrk.run(
-            self.base + path, seconds=seconds, connections=connections, auth=self.auth if auth else "", **kwargs
-        )
+        else:
+            # Warm-up, not recorded: the same requests for a couple of seconds, so every variant is measured with
+            # its pages cached and its code paths warm, whichever ran before it.
+            wrk.run(self.base + path, seconds=WARM_UP_SECONDS, connections=connections, auth=credentials)
+        return wrk.run(self.base + path, seconds=seconds, connections=connections, auth=credentials, **kwargs)
 
     def record(self, scenario: str, variant: str, result: wrk.WrkResult, **extra):
         row = {
