@@ -12,5 +12,6 @@ urlpatterns = [
     path("floor/customers/<str:customer_id>", views.floor_get),
     path("floor/customers/<str:customer_id>/reserve", views.floor_reserve),
     path("unindexed/customers", views.unindexed_search),
+    path("unindexed/customers/page-only", views.unindexed_search_page_only),
     *router.urls,
 ]
