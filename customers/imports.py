@@ -138,9 +138,10 @@ def customer_import_create(
     customer_import.full_clean()
     customer_import.save()
     if enqueue:
-        from customers.tasks import run_customer_import
+        from customers.tasks import customer_import_dispatch  # the tasks module imports this one
 
-        transaction.on_commit(lambda: run_customer_import.delay(customer_import.id))
+        # Never fails the upload: with the broker down, the stalled-import sweep hands it over later.
+        transaction.on_commit(lambda: customer_import_dispatch(customer_import.id))
     return customer_import
 
 

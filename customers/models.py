@@ -308,11 +308,11 @@ class CustomerImportStatus(models.TextChoices):
 
 
 class CustomerImport(models.Model):
-    """A bulk CSV import of customers, run row by row by a Celery task.
+    """A bulk CSV import of customers, run in batches of rows by a Celery task.
 
     The file is kept in the row rather than on a disk that a worker on another host might not see. The counters move
-    in the same transaction as each row, so progress is exact and a retried task resumes after the last finished
-    row instead of importing it twice."""
+    in the same transaction as each batch, so progress is exact and a retried task resumes after the last finished
+    batch instead of importing it twice."""
 
     id = PrefixedIdField(prefix="cim")
     file_name = models.CharField(max_length=255)
@@ -327,6 +327,8 @@ class CustomerImport(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, blank=True, null=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # When its task was last handed to the broker (none yet: the broker was down); the sweep uses it.
+    dispatched_at = models.DateTimeField(blank=True, null=True)
     started_at = models.DateTimeField(blank=True, null=True)
     finished_at = models.DateTimeField(blank=True, null=True)
 

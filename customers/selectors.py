@@ -1,5 +1,8 @@
 """Reads for customers: querysets carrying, in one query, everything the wire shape needs."""
 
+from datetime import datetime, timedelta
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import OuterRef, QuerySet, Subquery
 
@@ -7,7 +10,7 @@ from core.errors import NotFound
 from core.ids import is_valid_id
 from credit.models import CreditBalance
 from customers.filters import CustomerFilterSet, CustomerUserFilterSet, PaymentMethodFilterSet
-from customers.models import Customer, CustomerUser, PaymentMethod
+from customers.models import Customer, CustomerImport, CustomerImportStatus, CustomerUser, PaymentMethod
 
 
 def customer_queryset() -> QuerySet[Customer]:
@@ -73,3 +76,13 @@ def payment_method_get(*, customer: Customer, payment_method_id: str) -> Payment
         return PaymentMethod.objects.get(pk=payment_method_id, customer=customer)
     except PaymentMethod.DoesNotExist:
         raise NotFound(f"No payment method with id {payment_method_id}.") from None
+
+
+def customer_imports_stalled(*, now: datetime) -> QuerySet[CustomerImport]:
+    """Pending imports that no task is known to be working on: never handed to the broker (it was down at upload) or
+    handed over longer ago than a worker takes to pick one up (a lost message). A grace period leaves fresh uploads
+    to their own after-commit dispatch."""
+    grace = now - timedelta(seconds=settings.IMPORT_DISPATCH_GRACE_SECONDS)
+    stale = now - timedelta(seconds=settings.IMPORT_REDISPATCH_AFTER_SECONDS)
+    pending = CustomerImport.objects.filter(status=CustomerImportStatus.PENDING, created_at__lt=grace)
+    return (pending.filter(dispatched_at__isnull=True) | pending.filter(dispatched_at__lt=stale)).order_by("id")

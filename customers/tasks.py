@@ -1,9 +1,50 @@
+"""Celery adapters for customers: the bulk import task, its dispatcher, and the sweep for imports whose task never
+reached a worker (scheduled in CELERY_BEAT_SCHEDULE). Each task is safe to run twice."""
+
+import logging
+
 from celery import shared_task
+from django.utils import timezone
+from kombu.exceptions import KombuError
+from redis.exceptions import RedisError
 
+from core.outage import BROKER
 from customers.imports import customer_import_run
+from customers.models import CustomerImport, CustomerImportStatus
+from customers.selectors import customer_imports_stalled
+
+logger = logging.getLogger(__name__)
 
 
-# A worker lost mid-file redelivers the task (acks_late); the import resumes after its last committed row.
+# A worker lost mid-file redelivers the task (acks_late); the import resumes after its last committed batch.
 @shared_task(name="customers.run_customer_import", acks_late=True, time_limit=3600)
 def run_customer_import(customer_import_id: str) -> None:
     customer_import_run(customer_import_id=customer_import_id)
+
+
+def customer_import_dispatch(customer_import_id: str) -> bool:
+    """Hand a pending import to the broker. Never raises and never waits long: with the broker down the publish
+    fails at once, is logged, and the sweep sends it later. True when handed over."""
+    if BROKER.open:
+        logger.warning("import %s not handed over (broker failed moments ago); the sweep will", customer_import_id)
+        return False
+    CustomerImport.objects.filter(pk=customer_import_id, status=CustomerImportStatus.PENDING).update(
+        dispatched_at=timezone.now()
+    )
+    try:
+        run_customer_import.apply_async(args=[customer_import_id], retry=False)
+    except (KombuError, RedisError, OSError):
+        BROKER.trip()
+        CustomerImport.objects.filter(pk=customer_import_id).update(dispatched_at=None)
+        logger.warning("import %s not handed to the broker; the sweep will retry", customer_import_id, exc_info=True)
+        return False
+    return True
+
+
+@shared_task(name="customers.sweep_stalled_imports", acks_late=True, soft_time_limit=240, time_limit=300)
+def sweep_stalled_customer_imports() -> dict:
+    """Hand over again the pending imports no task is known to be working on."""
+    counts = {"dispatched": 0, "failed": 0}
+    for customer_import_id in customer_imports_stalled(now=timezone.now()).values_list("id", flat=True):
+        counts["dispatched" if customer_import_dispatch(customer_import_id) else "failed"] += 1
+    return counts

@@ -217,6 +217,15 @@ CREDIT_HOLD_PAST_DUE_DAYS = 15
 # The stalled-check sweep: a pending check is re-dispatched when it was never handed to the broker (after a grace
 # period that leaves it to its own after-commit dispatch) or handed over longer ago than a decision can take; after
 # CREDIT_CHECK_MAX_DISPATCHES hand-overs it goes to the staff review queue instead.
+# Bulk imports the same way (customers.sweep_stalled_imports): an upload made while the broker was down, or whose task
+# was lost, is handed over again.
+IMPORT_DISPATCH_GRACE_SECONDS = 60
+IMPORT_REDISPATCH_AFTER_SECONDS = 600
+CELERY_BEAT_SCHEDULE["customers-sweep-stalled-imports"] = {
+    "task": "customers.sweep_stalled_imports",
+    "schedule": 60.0,
+    "options": {"expires": 55},
+}
 CREDIT_CHECK_DISPATCH_GRACE_SECONDS = 60
 CREDIT_CHECK_REDISPATCH_AFTER_SECONDS = 300
 CREDIT_CHECK_MAX_DISPATCHES = 5
