@@ -140,6 +140,7 @@ class Event(models.Model):
         blank=True,
         null=True,
         db_constraint=False,
+        db_index=False,  # event_customer_id_idx (customer, id) serves every lookup by customer
     )
     data = models.JSONField()
     actor_type = models.CharField(max_length=16, choices=ActorType.choices)

@@ -175,3 +175,17 @@ def test_ledger_is_append_only_in_the_database():
     with pytest.raises(IntegrityError), transaction.atomic():
         CreditLedgerEntry.objects.filter(pk=entry.pk).delete()
     assert CreditLedgerEntry.objects.get(pk=entry.pk).reason == ""
+
+
+def test_no_pattern_ops_index_on_our_tables():
+    """Ids and the foreign keys holding them are only compared whole: core.0005 dropped the `varchar_pattern_ops`
+    indexes Django adds beside them, and a later migration must not bring one back (each costs every insert)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() AND indexdef LIKE %s "
+            "AND split_part(tablename, '_', 1) IN ('core', 'credit', 'customers')",
+            ["%pattern_ops%"],
+        )
+        assert cursor.fetchall() == []
