@@ -102,6 +102,12 @@ def grantable_scopes(user) -> list[str]:
     return [scope for scope in Scope.values if scope in allowed]
 
 
+def may_manage_credential(scopes, grantable) -> bool:
+    """A role creates, revokes or deletes only credentials (API keys, OAuth clients) whose every scope it could grant
+    itself (`grantable_scopes`), and none at all when it may grant nothing."""
+    return bool(grantable) and set(scopes) <= set(grantable)
+
+
 def role_label(user) -> str:
     if user.is_superuser:
         return "Administrator"

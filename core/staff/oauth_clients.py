@@ -4,16 +4,15 @@ could use itself (`grantable_scopes`), so `webhooks:manage` stays with superuser
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import redirect, render
-from django.utils.decorators import method_decorator
-from django.views.decorators.cache import never_cache
+from django.shortcuts import redirect
 
 from core.errors import NotFound
 from core.selectors import oauth_client_get, oauth_client_list, oauth_client_scopes
 from core.services import oauth_client_create, oauth_client_delete
-from core.staff.access import Capability, StaffView, grantable_scopes
+from core.staff.access import Capability, StaffView, grantable_scopes, may_manage_credential
+from core.staff.credentials import CredentialCreateView, CredentialListView, CredentialPage
 from core.staff.forms import ApiKeyForm
 
 LISTED = 200
@@ -25,50 +24,30 @@ class OAuthClientForm(ApiKeyForm):
     name = forms.CharField(max_length=255, help_text="The system that will use it, such as “Storefront checkout”.")
 
 
-def _may_manage(scopes: list[str], grantable: set[str]) -> bool:
-    return bool(grantable) and set(scopes) <= grantable
+class _OAuthClientsPage(CredentialPage):
+    form_class = OAuthClientForm
+    list_template = "staff/oauth_clients.html"
+    list_url = "staff:oauth_clients"
+
+    def list_context(self, request, form) -> dict:
+        grantable = grantable_scopes(request.user)
+        clients = list(oauth_client_list()[:LISTED])
+        for client in clients:
+            client.scope_list = oauth_client_scopes(client)
+            client.can_delete = may_manage_credential(client.scope_list, grantable)
+        return {"clients": clients, "form": form}
 
 
-def _list_context(request, form: OAuthClientForm) -> dict:
-    grantable = set(grantable_scopes(request.user))
-    clients = list(oauth_client_list()[:LISTED])
-    for client in clients:
-        client.scope_list = oauth_client_scopes(client)
-        client.can_delete = _may_manage(client.scope_list, grantable)
-    return {"clients": clients, "form": form}
+class OAuthClientListView(_OAuthClientsPage, CredentialListView):
+    pass
 
 
-class OAuthClientListView(StaffView):
-    capability = Capability.VIEW
+class OAuthClientCreateView(_OAuthClientsPage, CredentialCreateView):
+    created_template = "staff/oauth_client_created.html"
 
-    def get(self, request):
-        form = OAuthClientForm(grantable_scopes=grantable_scopes(request.user))
-        return render(request, "staff/oauth_clients.html", _list_context(request, form))
-
-
-@method_decorator(never_cache, name="dispatch")
-class OAuthClientCreateView(StaffView):
-    """Shows the new client's secret in the response itself, once: only its hash is stored, and it is never logged
-    or put in a URL or the session."""
-
-    capability = Capability.API_KEYS
-
-    def get(self, request):
-        return redirect("staff:oauth_clients")
-
-    def post(self, request):
-        form = OAuthClientForm(request.POST, grantable_scopes=grantable_scopes(request.user))
-        if form.is_valid():
-            try:
-                client, secret = oauth_client_create(
-                    name=form.cleaned_data["name"], scopes=form.cleaned_data["scopes"], created_by=request.user
-                )
-            except ValidationError as error:
-                form.add_service_error(error)
-            else:
-                context = {"client": client, "client_secret": secret, "scopes": oauth_client_scopes(client)}
-                return render(request, "staff/oauth_client_created.html", context)
-        return render(request, "staff/oauth_clients.html", _list_context(request, form))
+    def create(self, request, name: str, scopes: list[str]) -> dict:
+        client, secret = oauth_client_create(name=name, scopes=scopes, created_by=request.user)
+        return {"client": client, "client_secret": secret, "scopes": oauth_client_scopes(client)}
 
 
 class OAuthClientDeleteView(StaffView):
@@ -80,7 +59,7 @@ class OAuthClientDeleteView(StaffView):
             client = oauth_client_get(client_id=client_id)
         except NotFound:
             raise Http404("No such OAuth client.") from None
-        if not _may_manage(oauth_client_scopes(client), set(grantable_scopes(request.user))):
+        if not may_manage_credential(oauth_client_scopes(client), grantable_scopes(request.user)):
             raise PermissionDenied("This client has scopes your role may not grant, so your role may not delete it.")
         oauth_client_delete(application=client, actor=self.actor)
         messages.success(request, f"OAuth client “{client.name}” deleted. Its tokens are refused from now on.")

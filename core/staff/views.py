@@ -3,19 +3,19 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.utils.decorators import method_decorator
-from django.views.decorators.cache import never_cache
 from django.views.decorators.csp import csp_override
 
 from core.ids import is_valid_id
 from core.models import ApiKey
 from core.services import api_key_create, api_key_revoke
-from core.staff.access import STAFF_CSP, Capability, StaffView, grantable_scopes
+from core.staff.access import STAFF_CSP, Capability, StaffView, grantable_scopes, may_manage_credential
 from core.staff.charts import column_chart, credit_segments, donut
+from core.staff.credentials import CredentialCreateView, CredentialListView, CredentialPage
 from core.staff.forms import ApiKeyForm
 from core.staff.throttle import StaffLoginForm
 from credit.dashboard import NOT_CHECKED, dashboard_metrics
@@ -92,43 +92,29 @@ class DashboardView(StaffView):
         return render(request, "staff/dashboard.html", context)
 
 
-def _api_keys_context(request, form: ApiKeyForm) -> dict:
-    scopes = set(grantable_scopes(request.user))
-    keys = list(ApiKey.objects.select_related("created_by").order_by("revoked_at", "-id")[:200])
-    for key in keys:
-        key.can_revoke = key.is_active and bool(scopes) and key.scope_set <= scopes
-    return {"api_keys": keys, "form": form}
+class _ApiKeysPage(CredentialPage):
+    form_class = ApiKeyForm
+    list_template = "staff/api_keys.html"
+    list_url = "staff:api_keys"
+
+    def list_context(self, request, form) -> dict:
+        grantable = grantable_scopes(request.user)
+        keys = list(ApiKey.objects.select_related("created_by").order_by("revoked_at", "-id")[:200])
+        for key in keys:
+            key.can_revoke = key.is_active and may_manage_credential(key.scope_set, grantable)
+        return {"api_keys": keys, "form": form}
 
 
-class ApiKeyListView(StaffView):
-    capability = Capability.VIEW
-
-    def get(self, request):
-        form = ApiKeyForm(grantable_scopes=grantable_scopes(request.user))
-        return render(request, "staff/api_keys.html", _api_keys_context(request, form))
+class ApiKeyListView(_ApiKeysPage, CredentialListView):
+    pass
 
 
-@method_decorator(never_cache, name="dispatch")
-class ApiKeyCreateView(StaffView):
-    """Shows the new key in the response itself, once: it is never stored, logged or put in a URL or session."""
+class ApiKeyCreateView(_ApiKeysPage, CredentialCreateView):
+    created_template = "staff/api_key_created.html"
 
-    capability = Capability.API_KEYS
-
-    def get(self, request):
-        return redirect("staff:api_keys")
-
-    def post(self, request):
-        form = ApiKeyForm(request.POST, grantable_scopes=grantable_scopes(request.user))
-        if form.is_valid():
-            try:
-                api_key, raw_key = api_key_create(
-                    name=form.cleaned_data["name"], scopes=form.cleaned_data["scopes"], created_by=request.user
-                )
-            except ValidationError as error:
-                form.add_service_error(error)
-            else:
-                return render(request, "staff/api_key_created.html", {"api_key": api_key, "raw_key": raw_key})
-        return render(request, "staff/api_keys.html", _api_keys_context(request, form))
+    def create(self, request, name: str, scopes: list[str]) -> dict:
+        api_key, raw_key = api_key_create(name=name, scopes=scopes, created_by=request.user)
+        return {"api_key": api_key, "raw_key": raw_key}
 
 
 class ApiKeyRevokeView(StaffView):
@@ -139,7 +125,7 @@ class ApiKeyRevokeView(StaffView):
         api_key = ApiKey.objects.filter(pk=api_key_id).first() if is_valid_id(api_key_id, "apikey") else None
         if api_key is None:
             raise Http404("No such API key.")
-        if not api_key.scope_set <= set(grantable_scopes(request.user)):
+        if not may_manage_credential(api_key.scope_set, grantable_scopes(request.user)):
             raise PermissionDenied("This key has scopes your role may not grant, so your role may not revoke it.")
         api_key_revoke(api_key=api_key)
         messages.success(request, f"API key “{api_key.name}” revoked. Requests using it are now refused.")

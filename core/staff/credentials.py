@@ -1,0 +1,55 @@
+"""What the API keys and OAuth clients pages share: a list with a create form, and a create view that shows the new
+secret in its own response, once (only its hash is stored; it is never logged or put in a URL or the session)."""
+
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils.decorators import method_decorator
+from django.views.decorators.cache import never_cache
+
+from core.staff.access import Capability, StaffView, grantable_scopes
+
+
+class CredentialPage:
+    form_class: type
+    list_template = ""
+    list_url = ""
+
+    def list_context(self, request, form) -> dict:
+        raise NotImplementedError  # each page lists its own kind of credential
+
+    def make_form(self, request, data=None):
+        return self.form_class(data, grantable_scopes=grantable_scopes(request.user))
+
+    def render_list(self, request, form):
+        return render(request, self.list_template, self.list_context(request, form))
+
+
+class CredentialListView(CredentialPage, StaffView):
+    capability = Capability.VIEW
+
+    def get(self, request):
+        return self.render_list(request, self.make_form(request))
+
+
+@method_decorator(never_cache, name="dispatch")
+class CredentialCreateView(CredentialPage, StaffView):
+    capability = Capability.API_KEYS
+    created_template = ""
+
+    def create(self, request, name: str, scopes: list[str]) -> dict:
+        """Create the credential through its service; the context of the page showing the secret."""
+        raise NotImplementedError
+
+    def get(self, request):
+        return redirect(self.list_url)
+
+    def post(self, request):
+        form = self.make_form(request, request.POST)
+        if form.is_valid():
+            try:
+                context = self.create(request, form.cleaned_data["name"], form.cleaned_data["scopes"])
+            except ValidationError as error:
+                form.add_service_error(error)
+            else:
+                return render(request, self.created_template, context)
+        return self.render_list(request, form)
