@@ -6,16 +6,24 @@ rows already sent (on another core) while Python makes the next ones."""
 
 import functools
 import json
-from collections.abc import Callable, Iterable
+import operator
+from collections.abc import Callable, Collection, Iterable
 from typing import Any
 
+from django.contrib.postgres.fields import ArrayField
 from django.db import connection, transaction
-from django.db.models import Field, JSONField, Model
+from django.db.models import CharField, DateTimeField, Field, JSONField, Model, Value
+from django.db.models.base import ModelState
+from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
+from django.db.models.lookups import In, Lookup
+from django.db.models.query_utils import DeferredAttribute
+from django.db.models.signals import post_init, pre_init
+from django.utils import timezone
 
 
 def bulk_insert(model: type[Model], objects: Iterable[Model]) -> list[Model]:
-    """Insert new `objects` of `model` in the current transaction; returns them as a list. Field defaults and
-    `auto_now(_add)` apply as in `save()`; no signals are sent (as with bulk_create)."""
+    """Insert new `objects` of `model` in the current transaction; returns them as a list. Field defaults apply as
+    in `save()`, and `auto_now(_add)` fields get the statement's time; no signals are sent (as with bulk_create)."""
     if connection.vendor != "postgresql":
         objects = list(objects)
         return model._default_manager.bulk_create(objects) if objects else objects
@@ -25,24 +33,31 @@ def bulk_insert(model: type[Model], objects: Iterable[Model]) -> list[Model]:
     fields = list(model._meta.concrete_fields)
     columns = ", ".join(db.ops.quote_name(field.column) for field in fields)
     table = db.ops.quote_name(model._meta.db_table)
-    # Most columns take the attribute as psycopg adapts it. Automatic timestamps are set as save() sets them, and
-    # JSON goes as its text (COPY's text format), with the field's encoder.
-    plan = [
-        (field.attname, "json" if isinstance(field, JSONField) else "auto" if _is_auto_timestamp(field) else "", field)
-        for field in fields
+    # Most columns take the attribute as psycopg adapts it, all read at once. Automatic date-times are set first
+    # (one for the statement, as PostgreSQL's now() is one per transaction), other automatic dates as save() sets
+    # them, and JSON goes as its text (COPY's text format) with the field's encoder, one per field for the COPY
+    # (json.dumps(cls=…) would make one per value).
+    now = timezone.now()
+    stamped = [field.attname for field in fields if _timestamp_kind(field) == "now"]
+    converted = [
+        (index, (field.encoder or json.JSONEncoder)().encode, None)
+        if isinstance(field, JSONField)
+        else (index, None, field)
+        for index, field in enumerate(fields)
+        if isinstance(field, JSONField) or _timestamp_kind(field) == "auto"
     ]
+    read = operator.attrgetter(*(field.attname for field in fields))
     inserted: list[Model] = []
     with db.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
         for obj in objects:
-            row = []
-            for attname, kind, field in plan:
-                if not kind:
-                    row.append(getattr(obj, attname))
-                elif kind == "auto":
-                    row.append(field.pre_save(obj, True))
-                else:
-                    value = getattr(obj, attname)
-                    row.append(None if value is None else json.dumps(value, cls=field.encoder))
+            for attname in stamped:
+                setattr(obj, attname, now)
+            row = list(read(obj)) if len(fields) > 1 else [read(obj)]
+            for index, encode, dated in converted:
+                if dated is not None:
+                    row[index] = dated.pre_save(obj, True)
+                elif row[index] is not None:
+                    row[index] = encode(row[index])
             copy.write_row(row)
             inserted.append(obj)
     for obj in inserted:
@@ -51,32 +66,67 @@ def bulk_insert(model: type[Model], objects: Iterable[Model]) -> list[Model]:
     return inserted
 
 
-def _is_auto_timestamp(field: Field) -> bool:
-    return getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+def _timestamp_kind(field: Field) -> str:
+    """ "now" for an automatic date-time, "auto" for an automatic date, "" for any other field."""
+    if not (getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)):
+        return ""
+    return "now" if isinstance(field, DateTimeField) else "auto"
 
 
 @functools.cache
-def _construction_plan(model: type[Model]) -> tuple[list[tuple[str, Any, Callable | None]], frozenset[str]]:
-    """Per concrete field, in order: (attname, the value when not given, or a factory to call for each instance)."""
+def _construction_plan(model: type[Model]) -> tuple[list[tuple[str, Any, Callable | None]], frozenset[str], bool]:
+    """Per concrete field, in order: (attname, the value when not given, or a factory to call for each instance);
+    the attnames; and whether an instance may be made by filling its __dict__ (see `new_instance`)."""
     plan = []
     for field in model._meta.concrete_fields:
         own_default = type(field).get_default is not Field.get_default  # e.g. a generated id
-        if own_default or callable(field.default):
+        if own_default or (field.has_default() and callable(field.default)):
             plan.append((field.attname, None, field.get_default))
         else:
             plan.append((field.attname, field.get_default(), None))
-    return plan, frozenset(attname for attname, _, _ in plan)
+    plain = all(type(model.__dict__.get(field.attname)) in _PLAIN_DESCRIPTORS for field in model._meta.concrete_fields)
+    return plan, frozenset(attname for attname, _, _ in plan), plain
+
+
+# Descriptors whose setting on a new instance is a plain store in its __dict__ (a foreign key's clears a cached
+# related object, which a new instance has not got).
+_PLAIN_DESCRIPTORS = (DeferredAttribute, ForeignKeyDeferredAttribute)
 
 
 def new_instance(model: type[Model], values: dict[str, Any]) -> Model:
     """`model(**values)` for plain column values keyed by attname (`customer_id`, not `customer`), several times
-    faster: Django's positional constructor, with the defaults of the fields not given worked out once per model."""
-    plan, known = _construction_plan(model)
+    faster, with the defaults of the fields not given worked out once per model.
+
+    What `Model.__init__` does for positional values is to make a ModelState and set each field's attribute; when
+    nothing listens to the model's pre_init/post_init signals and every field's attribute is a plain store, that is
+    filling the instance's __dict__, so it is done at once. Otherwise, Django's positional constructor."""
+    plan, known, plain = _construction_plan(model)
     if unknown := values.keys() - known:
         raise TypeError(f"{model.__name__} has no field(s) {', '.join(sorted(unknown))}")
-    return model(
-        *[
-            values[attname] if attname in values else (factory() if factory is not None else default)
-            for attname, default, factory in plan
-        ]
-    )
+    attributes = {
+        attname: values[attname] if attname in values else (factory() if factory is not None else default)
+        for attname, default, factory in plan
+    }
+    if not plain or pre_init.has_listeners(model) or post_init.has_listeners(model):
+        return model(*attributes.values())
+    instance = model.__new__(model)
+    instance._state = ModelState()
+    instance.__dict__.update(attributes)
+    return instance
+
+
+def text_in(expression: Any, values: Collection[str]) -> Lookup:
+    """`expression IN values`, for a filter, when values are many (a batch of a bulk import): on PostgreSQL one array
+    parameter, `= ANY(%s)`, as thousands of placeholders cost more to build and parse than the lookup itself."""
+    if connection.vendor != "postgresql":
+        return In(expression, list(values))
+    return _EqualsAny(expression, Value(list(values), output_field=ArrayField(CharField())))
+
+
+class _EqualsAny(Lookup):
+    lookup_name = "equals_any"
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} = ANY({rhs})", (*lhs_params, *rhs_params)

@@ -1,8 +1,11 @@
 """Model validation for many instances of one model at a time (bulk imports)."""
 
+import re
 from collections.abc import Collection
 
+from django.core import validators
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import BooleanField, CharField, Model
 
 # Field types whose `clean` depends on the value alone (not on the instance or the database).
@@ -61,3 +64,23 @@ class ModelValidator:
         if not ok:
             raise ValidationError(value.error_list)
         return value
+
+
+def _compiled(pattern) -> re.Pattern:
+    return re.compile(pattern.pattern, pattern.flags)
+
+
+class EmailValidator(validators.EmailValidator):
+    """Django's email validator, with its patterns compiled once, here, instead of reached through a lazy proxy on
+    every call (a failed attribute lookup each time: the largest single cost of validating a bulk import's rows).
+    The same patterns, so the same outcome."""
+
+    user_regex = _compiled(validators.EmailValidator.user_regex)
+    domain_regex = _compiled(validators.EmailValidator.domain_regex)
+    literal_regex = _compiled(validators.EmailValidator.literal_regex)
+
+
+class EmailField(models.EmailField):
+    """A model email field checked by the EmailValidator above."""
+
+    default_validators = [EmailValidator()]

@@ -3,23 +3,31 @@
 The file is checked as a whole when it is uploaded (encoding, header, size), then its rows are imported in batches:
 each row is validated exactly as `customer_create` validates it (`customer_build`), the valid rows of a batch are
 inserted together with their events (`customers_create_many`), and bad rows are reported with their line number
-and field. A batch and the import's counters commit together, so no row is ever half imported and a retried task
-resumes after the last committed batch.
+and field. A large file is divided into parts (contiguous ranges of rows) that several workers import at the same
+time. A batch, its part's progress and the import's counters commit together, so no row is ever half imported and
+a retried task resumes after its part's last committed batch.
 """
 
 import csv
 import io
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from core.actors import Actor
 from core.errors import ApplicationError
-from customers.models import Customer, CustomerImport, CustomerImportRowError, CustomerImportStatus
+from customers.models import (
+    Customer,
+    CustomerImport,
+    CustomerImportPart,
+    CustomerImportRowError,
+    CustomerImportStatus,
+)
 from customers.services import CUSTOMER_WRITABLE_FIELDS, customer_build, customer_create, customers_create_many
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
@@ -29,6 +37,9 @@ MAX_IMPORT_ROWS = 10_000
 # redoes little. (At 250 rows a batch, the per-batch work cost a quarter of an import's time; at 2,000, 3 %.)
 BATCH_SIZE = 250
 MAX_BATCH_SIZE = 2_000
+# Rows a part of a file has at least when the file is shared between several workers (below that, the part's own
+# overheads would outweigh the gain).
+MIN_PART_ROWS = 5_000
 REQUIRED_COLUMNS = ("email",)
 JSON_COLUMNS = ("custom_data", "import_meta")
 TRUE_VALUES = {"true", "yes", "y", "1"}
@@ -84,7 +95,7 @@ def check_csv(text: str, *, max_rows: int | None = MAX_IMPORT_ROWS) -> int:
     if problems:
         raise ValidationError(problems)
     try:
-        count = sum(1 for _ in rows)
+        count = sum(1 for row in rows.reader if row)  # as the DictReader counts (it skips blank lines), faster
     except csv.Error as error:
         raise ValidationError(f"This is not a readable CSV file: {error}.") from None
     if count == 0:
@@ -165,8 +176,10 @@ def _actor(customer_import: CustomerImport) -> Actor:
 
 def _build(job_id: str, line: int, row: dict) -> Customer:
     fields = row_to_fields(row)
-    fields.setdefault("import_meta", {"source": "csv_import", "import_id": job_id, "line": line})
-    return customer_build(**fields)
+    customer = customer_build(**fields)
+    if "import_meta" not in fields:  # where it came from, unless the file says (made here: nothing to validate)
+        customer.import_meta = {"source": "csv_import", "import_id": job_id, "line": line}
+    return customer
 
 
 def _import_one_by_one(job_id: str, rows: list[tuple[int, dict]], actor: Actor) -> tuple[int, list]:
@@ -185,16 +198,108 @@ def _import_one_by_one(job_id: str, rows: list[tuple[int, dict]], actor: Actor) 
     return created, errors
 
 
-def _import_batch(customer_import_id: str, first_index: int, rows: list[tuple[int, dict]], actor: Actor) -> None:
-    """Import a batch of rows and count them in one transaction: valid rows are inserted together (with their
-    events), invalid ones are reported; no row is ever half imported. Skips rows a previous run already did.
+def customer_import_plan(*, customer_import_id: str, parts: int = 1) -> list[CustomerImportPart]:
+    """Divide an import's rows into up to `parts` contiguous parts, which separate tasks (or processes) may import at
+    the same time, and mark it running. Idempotent: an import already divided keeps its parts.
+
+    A part has at least MIN_PART_ROWS rows. A file naming one email twice is not divided, so that which of its rows
+    is imported and which refused as a duplicate never depends on which part commits first: the earlier line wins,
+    as in one pass. Neither is an import begun before parts existed (its progress becomes its one part's)."""
+    with transaction.atomic():
+        job = CustomerImport.objects.select_for_update().defer("content").get(pk=customer_import_id)
+        existing = list(job.parts.all())
+        if existing or job.is_finished:
+            return existing
+        count = max(1, min(parts, job.total_rows // MIN_PART_ROWS))
+        if count > 1 and (job.processed_rows or _repeats_an_email(job.content)):
+            count = 1
+        sizes = [job.total_rows // count + (1 if number < job.total_rows % count else 0) for number in range(count)]
+        planned = CustomerImportPart.objects.bulk_create(
+            CustomerImportPart(
+                customer_import=job,
+                number=number,
+                first_row=sum(sizes[:number]),
+                row_count=size,
+                processed_rows=job.processed_rows if count == 1 else 0,
+            )
+            for number, size in enumerate(sizes)
+        )
+        job.status = CustomerImportStatus.RUNNING
+        job.started_at = job.started_at or timezone.now()
+        job.save(update_fields=["status", "started_at"])
+    return planned
+
+
+def _repeats_an_email(text: str) -> bool:
+    rows = _reader(text)
+    column = rows.fieldnames.index("email")
+    # The plain reader under the DictReader (which skips blank lines and makes a dict per row): one cell per row.
+    emails = [row[column].strip().lower() for row in rows.reader if len(row) > column]
+    emails = [email for email in emails if email]
+    return len(set(emails)) < len(emails)
+
+
+def customer_import_run_part(
+    *, customer_import_id: str, number: int, on_progress: Callable[[int, int], None] | None = None
+) -> None:
+    """Import the rows of one part not yet processed, in batches; stops early if the import failed meanwhile.
+    Safe to run again, or twice at once (its batches take turns and skip what is done)."""
+    part = CustomerImportPart.objects.select_related("customer_import__created_by").defer("customer_import__content")
+    part = part.get(customer_import_id=customer_import_id, number=number)
+    job = part.customer_import
+    if part.is_done or job.is_finished:
+        return  # without reading the file
+    actor = _actor(job)
+    try:
+        batch_size = min(MAX_BATCH_SIZE, max(BATCH_SIZE, job.total_rows // 20))
+        start, end = part.first_row + part.processed_rows, part.first_row + part.row_count
+        for first_index, batch in _batches(job.content, start, end, batch_size):
+            processed = _import_batch(job, part.pk, first_index, batch, actor)
+            if processed is None:
+                return
+            if on_progress:
+                on_progress(processed, job.total_rows)
+    except Exception as error:
+        CustomerImport.objects.filter(pk=job.pk).exclude(status=CustomerImportStatus.COMPLETED).update(
+            status=CustomerImportStatus.FAILED, failure=f"{type(error).__name__}: {error}", finished_at=timezone.now()
+        )
+        raise
+
+
+def _batches(text: str, start: int, end: int, size: int) -> Iterator[tuple[int, list[tuple[int, dict]]]]:
+    """(index of the first row, [(line, row), …]) for the data rows start ≤ index < end, `size` at a time."""
+    rows = _reader(text)
+    batch: list[tuple[int, dict]] = []
+    first_index = start
+    for index, row in enumerate(rows):
+        if index < start:
+            continue
+        if index >= end:
+            break
+        # The reader counts physical lines, so a quoted cell spanning lines does not shift the numbers after it.
+        batch.append((rows.line_num, row))
+        if len(batch) == size:
+            yield first_index, batch
+            first_index, batch = index + 1, []
+    if batch:
+        yield first_index, batch
+
+
+def _import_batch(
+    job: CustomerImport, part_id: int, first_index: int, rows: list[tuple[int, dict]], actor: Actor
+) -> int | None:
+    """Import a batch of a part's rows and count them in one transaction: valid rows are inserted together (with
+    their events), invalid ones are reported; no row is ever half imported. Skips rows a previous run already did.
+    Returns how many rows of the whole import are processed, or None if the import has failed meanwhile.
 
     Rows are validated as they are streamed to PostgreSQL, so the server inserts one while the next is checked."""
     with transaction.atomic():
-        job = CustomerImport.objects.select_for_update().get(pk=customer_import_id)
-        rows = rows[max(job.processed_rows - first_index, 0) :]
+        part = CustomerImportPart.objects.select_for_update().get(pk=part_id)
+        if CustomerImport.objects.filter(pk=job.pk, status=CustomerImportStatus.FAILED).exists():
+            return None
+        rows = rows[max(part.first_row + part.processed_rows - first_index, 0) :]
         if not rows:
-            return
+            return CustomerImport.objects.values_list("processed_rows", flat=True).get(pk=job.pk)
         errors: list[tuple[int, str, str]] = []
         lines: list[int] = []  # the line of each customer handed over, in order
 
@@ -219,51 +324,38 @@ def _import_batch(customer_import_id: str, first_index: int, rows: list[tuple[in
             created, errors = _import_one_by_one(job.id, rows, actor)
         errors.sort(key=lambda error: error[0])
         CustomerImportRowError.objects.bulk_create(
-            CustomerImportRowError(customer_import=job, line=line, field=field[:64], message=message)
+            CustomerImportRowError(customer_import_id=job.pk, line=line, field=field[:64], message=message)
             for line, field, message in errors
         )
-        job.created_count += created
-        job.error_count += len({line for line, _, _ in errors})
-        job.processed_rows += len(rows)
-        job.save(update_fields=["processed_rows", "created_count", "error_count"])
+        part.processed_rows += len(rows)
+        part.save(update_fields=["processed_rows"])
+        # The import's row is shared by its parts: changed last, so it stays locked only for the commit.
+        CustomerImport.objects.filter(pk=job.pk).update(
+            processed_rows=F("processed_rows") + len(rows),
+            created_count=F("created_count") + created,
+            error_count=F("error_count") + len({line for line, _, _ in errors}),
+        )
+        return _complete_if_done(job.pk)
+
+
+def _complete_if_done(customer_import_id: str) -> int:
+    """Mark the import completed once every row is processed; returns how many are."""
+    processed, total = CustomerImport.objects.values_list("processed_rows", "total_rows").get(pk=customer_import_id)
+    if processed == total:
+        CustomerImport.objects.filter(pk=customer_import_id, status=CustomerImportStatus.RUNNING).update(
+            status=CustomerImportStatus.COMPLETED, finished_at=timezone.now()
+        )
+    return processed
 
 
 def customer_import_run(
     *, customer_import_id: str, on_progress: Callable[[int, int], None] | None = None
 ) -> CustomerImport:
-    """Import every row not yet processed. Safe to run again (a retried task resumes where the last one stopped)."""
-    job = CustomerImport.objects.select_related("created_by").get(pk=customer_import_id)
-    if job.is_finished:
-        return job
-    CustomerImport.objects.filter(pk=job.pk, started_at__isnull=True).update(started_at=timezone.now())
-    CustomerImport.objects.filter(pk=job.pk).update(status=CustomerImportStatus.RUNNING)
-    actor = _actor(job)
-    try:
-        rows = _reader(job.content)
-        batch_size = min(MAX_BATCH_SIZE, max(BATCH_SIZE, job.total_rows // 20))
-        batch: list[tuple[int, dict]] = []
-        first_index = 0
-        for index, row in enumerate(rows):
-            if index < job.processed_rows:
-                first_index = index + 1
-                continue
-            # The reader counts physical lines, so a quoted cell spanning lines does not shift the numbers after it.
-            batch.append((rows.line_num, row))
-            if len(batch) == batch_size:
-                _import_batch(job.id, first_index, batch, actor)
-                first_index += len(batch)
-                batch = []
-                if on_progress:
-                    on_progress(first_index, job.total_rows)
-        if batch:
-            _import_batch(job.id, first_index, batch, actor)
-            if on_progress:
-                on_progress(first_index + len(batch), job.total_rows)
-    except Exception as error:
-        CustomerImport.objects.filter(pk=job.pk).update(
-            status=CustomerImportStatus.FAILED, failure=f"{type(error).__name__}: {error}", finished_at=timezone.now()
-        )
-        raise
-    CustomerImport.objects.filter(pk=job.pk).update(status=CustomerImportStatus.COMPLETED, finished_at=timezone.now())
-    job.refresh_from_db()
-    return job
+    """Import every row not yet processed, part after part, in this process. Safe to run again (a retried run
+    resumes where the last one stopped)."""
+    job = CustomerImport.objects.defer("content").get(pk=customer_import_id)
+    if not job.is_finished:
+        for part in customer_import_plan(customer_import_id=job.pk):
+            customer_import_run_part(customer_import_id=job.pk, number=part.number, on_progress=on_progress)
+        _complete_if_done(job.pk)
+    return CustomerImport.objects.defer("content").get(pk=customer_import_id)

@@ -8,6 +8,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Lower
 
 from core.ids import PrefixedIdField
+from core.validation import EmailField
 
 
 class CustomerStatus(models.TextChoices):
@@ -83,7 +84,7 @@ class Customer(models.Model):
     """A business (or sole trader) we sell to on net terms; the root of everything else in the back office."""
 
     id = PrefixedIdField(prefix="ctm")
-    email = models.EmailField(max_length=254)
+    email = EmailField(max_length=254)
     name = models.CharField(max_length=255, blank=True, default="")
     legal_name = models.CharField(max_length=255, blank=True, default="")
     locale = models.CharField(max_length=16, default="en")
@@ -195,7 +196,7 @@ class CustomerUser(models.Model):
 
     id = PrefixedIdField(prefix="ctu")
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="users")
-    email = models.EmailField(max_length=254)
+    email = EmailField(max_length=254)
     first_name = models.CharField(max_length=150, blank=True, default="")
     last_name = models.CharField(max_length=150, blank=True, default="")
     status = models.CharField(max_length=16, choices=CustomerUserStatus.choices, default=CustomerUserStatus.ACTIVE)
@@ -308,7 +309,8 @@ class CustomerImportStatus(models.TextChoices):
 
 
 class CustomerImport(models.Model):
-    """A bulk CSV import of customers, run in batches of rows by a Celery task.
+    """A bulk CSV import of customers, run in batches of rows by Celery tasks (one per part of the file, so several
+    workers can share a large file).
 
     The file is kept in the row rather than on a disk that a worker on another host might not see. The counters move
     in the same transaction as each batch, so progress is exact and a retried task resumes after the last finished
@@ -358,6 +360,34 @@ class CustomerImport(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in {CustomerImportStatus.COMPLETED, CustomerImportStatus.FAILED}
+
+
+class CustomerImportPart(models.Model):
+    """A contiguous range of an import's rows, imported in order by one task at a time. Its `processed_rows` moves in
+    the same transaction as each of its batches (and the import's counters), so a retried part resumes after its last
+    finished batch, whatever the other parts are doing."""
+
+    customer_import = models.ForeignKey(CustomerImport, on_delete=models.CASCADE, related_name="parts")
+    number = models.PositiveSmallIntegerField()
+    first_row = models.PositiveIntegerField(help_text="Index of its first data row in the file (0 is line 2).")
+    row_count = models.PositiveIntegerField()
+    processed_rows = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["customer_import", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["customer_import", "number"], name="customer_import_part_unique_number"),
+            models.CheckConstraint(
+                condition=Q(processed_rows__lte=F("row_count")), name="customer_import_part_processed_lte_rows"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"part {self.number} of {self.customer_import_id}"
+
+    @property
+    def is_done(self) -> bool:
+        return self.processed_rows >= self.row_count
 
 
 class CustomerImportRowError(models.Model):

@@ -11,7 +11,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from core.actors import Actor
-from core.bulk import bulk_insert, new_instance
+from core.bulk import bulk_insert, new_instance, text_in
 from core.errors import ApplicationError, CustomerArchived
 from core.events import event_record, events_record_many
 from core.models import EventType
@@ -109,8 +109,7 @@ def active_customer_ids_by_email(emails: Collection[str]) -> dict[str, str]:
     if not emails:
         return {}
     return dict(
-        Customer.objects.annotate(email_lower=Lower("email"))
-        .filter(status=CustomerStatus.ACTIVE, email_lower__in=emails)
+        Customer.objects.filter(text_in(Lower("email"), emails), status=CustomerStatus.ACTIVE)
         .order_by()
         .values_list("email", "id")
     )

@@ -4,12 +4,13 @@ reached a worker (scheduled in CELERY_BEAT_SCHEDULE). Each task is safe to run t
 import logging
 
 from celery import shared_task
+from django.conf import settings
 from django.utils import timezone
 from kombu.exceptions import KombuError
 from redis.exceptions import RedisError
 
 from core.outage import BROKER
-from customers.imports import customer_import_run
+from customers.imports import customer_import_plan, customer_import_run_part
 from customers.models import CustomerImport, CustomerImportStatus
 from customers.selectors import customer_imports_stalled
 
@@ -19,7 +20,25 @@ logger = logging.getLogger(__name__)
 # A worker lost mid-file redelivers the task (acks_late); the import resumes after its last committed batch.
 @shared_task(name="customers.run_customer_import", acks_late=True, time_limit=3600)
 def run_customer_import(customer_import_id: str) -> None:
-    customer_import_run(customer_import_id=customer_import_id)
+    """Divide the file into parts (IMPORT_PARTS at most), hand all but the first to other workers and import the first
+    here; a part that cannot be handed over is imported here too."""
+    parts = customer_import_plan(customer_import_id=customer_import_id, parts=settings.IMPORT_PARTS)
+    here = parts[:1]
+    for part in parts[1:]:
+        if part.is_done:
+            continue
+        try:
+            run_customer_import_part.apply_async(args=[customer_import_id, part.number], retry=False)
+        except (KombuError, RedisError, OSError):
+            logger.warning("import %s: part %s not handed over; importing it here", customer_import_id, part.number)
+            here.append(part)
+    for part in here:
+        customer_import_run_part(customer_import_id=customer_import_id, number=part.number)
+
+
+@shared_task(name="customers.run_customer_import_part", acks_late=True, time_limit=3600)
+def run_customer_import_part(customer_import_id: str, number: int) -> None:
+    customer_import_run_part(customer_import_id=customer_import_id, number=number)
 
 
 def customer_import_dispatch(customer_import_id: str) -> bool:

@@ -5,20 +5,7 @@ faster. `tests/core/test_constraints.py` checks none comes back with a later mig
 
 from django.db import migrations
 
-APPS = ("core", "credit", "customers")
-
-
-def drop_pattern_ops_indexes(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    with schema_editor.connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() AND indexname LIKE %s "
-            "AND indexdef LIKE %s AND split_part(tablename, '_', 1) = ANY(%s)",
-            ["%\\_like", "%pattern_ops%", list(APPS)],
-        )
-        for (name,) in cursor.fetchall():
-            cursor.execute(f'DROP INDEX IF EXISTS "{name}"')
+from core.migrations_utils import drop_pattern_ops_indexes
 
 
 class Migration(migrations.Migration):
@@ -28,4 +15,4 @@ class Migration(migrations.Migration):
         ("customers", "0004_import_dispatched_at"),
     ]
 
-    operations = [migrations.RunPython(drop_pattern_ops_indexes, migrations.RunPython.noop, elidable=False)]
+    operations = [drop_pattern_ops_indexes("core", "credit", "customers")]

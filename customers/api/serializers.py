@@ -23,6 +23,12 @@ _CUSTOMER_TEXT = (
 )
 
 
+def _email(*, required: bool) -> dict:
+    """The serializer's EmailField checks the address itself; the model field's validator (core.validation's
+    compiled EmailValidator, which DRF does not recognise as Django's own) would report it a second time."""
+    return {"required": required, "validators": []}
+
+
 class CustomerInput(StrictInputSerializer, serializers.ModelSerializer):
     custom_data = serializers.DictField(required=False, allow_null=True, help_text="Your own key/value data.")
     import_meta = serializers.DictField(required=False, allow_null=True, help_text="Where the record came from.")
@@ -31,7 +37,7 @@ class CustomerInput(StrictInputSerializer, serializers.ModelSerializer):
         model = Customer
         fields = CUSTOMER_WRITABLE_FIELDS
         extra_kwargs = {
-            "email": {"required": True},
+            "email": _email(required=True),
             # An empty string is not a term; null clears it.
             "default_terms": {"allow_blank": False},
             **{name: {"allow_null": True} for name in _CUSTOMER_TEXT},
@@ -43,7 +49,7 @@ class CustomerUpdateInput(CustomerInput):
 
     class Meta(CustomerInput.Meta):
         fields = (*CUSTOMER_WRITABLE_FIELDS, "status")
-        extra_kwargs = {**CustomerInput.Meta.extra_kwargs, "email": {"required": False}}
+        extra_kwargs = {**CustomerInput.Meta.extra_kwargs, "email": _email(required=False)}
 
 
 class CustomerUserInput(StrictInputSerializer, serializers.ModelSerializer):
@@ -51,7 +57,7 @@ class CustomerUserInput(StrictInputSerializer, serializers.ModelSerializer):
         model = CustomerUser
         fields = ("email", "first_name", "last_name")
         extra_kwargs = {
-            "email": {"required": True},
+            "email": _email(required=True),
             "first_name": {"allow_null": True},
             "last_name": {"allow_null": True},
         }
@@ -60,7 +66,7 @@ class CustomerUserInput(StrictInputSerializer, serializers.ModelSerializer):
 class CustomerUserUpdateInput(CustomerUserInput):
     class Meta(CustomerUserInput.Meta):
         fields = CUSTOMER_USER_WRITABLE_FIELDS
-        extra_kwargs = {**CustomerUserInput.Meta.extra_kwargs, "email": {"required": False}}
+        extra_kwargs = {**CustomerUserInput.Meta.extra_kwargs, "email": _email(required=False)}
 
 
 class CardInput(StrictInputSerializer):

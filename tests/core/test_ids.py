@@ -53,3 +53,39 @@ def test_customers_listed_by_id_come_back_in_creation_order():
 
     created = [CustomerFactory().pk for _ in range(30)]
     assert list(Customer.objects.order_by("id").values_list("id", flat=True)) == created
+
+
+def test_forked_processes_do_not_make_the_ids_their_siblings_make(monkeypatch):
+    import multiprocessing
+    import time
+
+    from core import ids
+
+    # The parent's last id, a minute ahead (as if made within the children's millisecond): a child continuing from
+    # it would make the same ids as its sibling.
+    monkeypatch.setattr(ids, "_last", (time.time_ns() // 1_000_000 + 60_000) << 80)
+    context = multiprocessing.get_context("fork")
+    with context.Pool(2) as pool:
+        first, second = pool.map(_ids, [500, 500])
+    assert not set(first) & set(second)
+    assert first == sorted(first) and second == sorted(second)
+
+
+def _ids(count: int) -> list[str]:
+    return [new_id("ctm") for _ in range(count)]
+
+
+def test_ids_are_python_ulid_strings_lowercased():
+    from ulid import ULID
+
+    value = new_id("evt").removeprefix("evt_")
+    assert str(ULID.from_str(value.upper())).lower() == value
+
+
+@pytest.mark.parametrize("value", [0, 1, 2**80 - 1, 2**80, 2**128 - 1, 0x0192_3F8A_1B2C_4D5E_6F70_8192_A3B4_C5D6])
+def test_ids_spell_a_ulid_as_python_ulid_does(value):
+    from ulid import ULID
+
+    from core.ids import _encode
+
+    assert _encode(value) == str(ULID.from_int(value)).lower()

@@ -63,3 +63,30 @@ def test_same_outcome_as_full_clean_for_any_mix(fields):
     expected = outcome(full_clean, fields)
     for _ in range(2):
         assert outcome(lambda customer, given: validator.validate(customer, given.keys()), fields) == expected
+
+
+_EMAIL_PARTS = st.text(alphabet='ab.-_+@[]:1"ü ', max_size=12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(_EMAIL_PARTS, st.builds("{}@{}.{}".format, _EMAIL_PARTS, _EMAIL_PARTS, _EMAIL_PARTS)))
+def test_the_compiled_email_validator_agrees_with_django(value):
+    from django.core.validators import validate_email
+
+    from core.validation import EmailValidator
+
+    def verdict(check):
+        try:
+            check(value)
+        except ValidationError as error:
+            return error.code, error.messages
+        return "valid"
+
+    assert verdict(EmailValidator()) == verdict(validate_email)
+
+
+@pytest.mark.parametrize("value", ["a@b.example", "a@[127.0.0.1]", "a@localhost", '"q"@x.org', "a@xn--bcher-kva.ch"])
+def test_the_compiled_email_validator_accepts_what_django_accepts(value):
+    from core.validation import EmailValidator
+
+    EmailValidator()(value)

@@ -1,21 +1,42 @@
+import multiprocessing
+import os
+from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, connections
 
-from customers.imports import customer_import_create, customer_import_run
+from customers.imports import (
+    customer_import_create,
+    customer_import_plan,
+    customer_import_run,
+    customer_import_run_part,
+)
+from customers.models import CustomerImport
+
+PROGRESS_STEP = 5000
 
 
 class Command(BaseCommand):
     help = (
-        "Import customers from a CSV file (header row of customer fields; `email` required), in this process. "
-        "Bad rows are reported and skipped; the exit status is 1 if any row was not imported."
+        "Import customers from a CSV file (header row of customer fields; `email` required), from this machine: a "
+        "large file is shared between --jobs processes. Bad rows are reported and skipped; the exit status is 1 if "
+        "any row was not imported."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path, help="CSV file, UTF-8")
+        parser.add_argument(
+            "--jobs",
+            type=int,
+            default=os.cpu_count() or 1,
+            help="Processes sharing a large file (default: one per CPU; each takes at least 5,000 rows).",
+        )
 
-    def handle(self, *args, file: Path, **options):
+    def handle(self, *args, file: Path, jobs: int, **options):
+        if jobs < 1:
+            raise CommandError("--jobs must be at least 1.")
         try:
             content = file.read_bytes()
         except OSError as error:
@@ -25,6 +46,13 @@ class Command(BaseCommand):
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from None
         self.stderr.write(f"Import {job.id}: {job.total_rows} rows.")
+        self._printed = 0
+        if connection.vendor != "postgresql":
+            jobs = 1  # SQLite takes one writer at a time
+        parts = customer_import_plan(customer_import_id=job.id, parts=jobs)
+        if len(parts) > 1:
+            self._run_in_processes(job, [part.number for part in parts])
+        # Imports what is left (all of it, in one part) and marks the import completed.
         job = customer_import_run(customer_import_id=job.id, on_progress=self._progress)
         for row_error in job.row_errors.all():
             self.stderr.write(f"line {row_error.line}: {row_error.field or 'row'}: {row_error.message}")
@@ -32,6 +60,27 @@ class Command(BaseCommand):
         if job.error_count:
             raise CommandError(f"{job.error_count} row(s) were not imported (see the lines above).")
 
+    def _run_in_processes(self, job: CustomerImport, numbers: list[int]) -> None:
+        """Each part in a process of its own (forked: no second start-up), with its own database connection."""
+        connections.close_all()
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=len(numbers), mp_context=context) as pool:
+            futures = [pool.submit(_run_part, job.pk, number) for number in numbers]
+            while wait(futures, timeout=0.5, return_when=FIRST_EXCEPTION).not_done:
+                job.refresh_from_db(fields=["processed_rows"])
+                self._progress(job.processed_rows, job.total_rows)
+            for future in futures:
+                future.result()  # a part's failure (the import is marked failed) is this command's
+
     def _progress(self, processed: int, total: int):
-        if processed % 5000 == 0 or processed == total:
+        step = total if processed == total else processed - processed % PROGRESS_STEP
+        if step > self._printed:
+            self._printed = step
             self.stderr.write(f"  {processed}/{total}")
+
+
+def _run_part(customer_import_id: str, number: int) -> None:
+    try:
+        customer_import_run_part(customer_import_id=customer_import_id, number=number)
+    finally:
+        connections.close_all()
