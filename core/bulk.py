@@ -39,12 +39,11 @@ def bulk_insert(model: type[Model], objects: Iterable[Model]) -> list[Model]:
     # (json.dumps(cls=…) would make one per value).
     now = timezone.now()
     stamped = [field.attname for field in fields if _timestamp_kind(field) == "now"]
-    converted = [
-        (index, (field.encoder or json.JSONEncoder)().encode, None)
-        if isinstance(field, JSONField)
-        else (index, None, field)
+    dated = [(index, field) for index, field in enumerate(fields) if _timestamp_kind(field) == "auto"]
+    encoders = [
+        (index, (field.encoder or json.JSONEncoder)().encode)
         for index, field in enumerate(fields)
-        if isinstance(field, JSONField) or _timestamp_kind(field) == "auto"
+        if isinstance(field, JSONField)
     ]
     read = operator.attrgetter(*(field.attname for field in fields))
     inserted: list[Model] = []
@@ -53,10 +52,10 @@ def bulk_insert(model: type[Model], objects: Iterable[Model]) -> list[Model]:
             for attname in stamped:
                 setattr(obj, attname, now)
             row = list(read(obj)) if len(fields) > 1 else [read(obj)]
-            for index, encode, dated in converted:
-                if dated is not None:
-                    row[index] = dated.pre_save(obj, True)
-                elif row[index] is not None:
+            for index, field in dated:
+                row[index] = field.pre_save(obj, True)
+            for index, encode in encoders:
+                if row[index] is not None:
                     row[index] = encode(row[index])
             copy.write_row(row)
             inserted.append(obj)
@@ -67,7 +66,7 @@ def bulk_insert(model: type[Model], objects: Iterable[Model]) -> list[Model]:
 
 
 def _timestamp_kind(field: Field) -> str:
-    """ "now" for an automatic date-time, "auto" for an automatic date, "" for any other field."""
+    """Which automatic timestamp a field is: "now" (a date-time), "auto" (a date) or "" (none)."""
     if not (getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)):
         return ""
     return "now" if isinstance(field, DateTimeField) else "auto"
