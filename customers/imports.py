@@ -269,11 +269,15 @@ def customer_import_run_part(
 def _batches(text: str, start: int, end: int, size: int) -> Iterator[tuple[int, list[tuple[int, dict]]]]:
     """(index of the first row, [(line, row), …]) for the data rows start ≤ index < end, `size` at a time."""
     rows = _reader(text)
+    skipped = 0
+    while skipped < start:  # rows of earlier parts: read, not made into dicts (the DictReader skips blank lines too)
+        row = next(rows.reader, None)
+        if row is None:
+            return
+        skipped += bool(row)
     batch: list[tuple[int, dict]] = []
     first_index = start
-    for index, row in enumerate(rows):
-        if index < start:
-            continue
+    for index, row in enumerate(rows, start):
         if index >= end:
             break
         # The reader counts physical lines, so a quoted cell spanning lines does not shift the numbers after it.

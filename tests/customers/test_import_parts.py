@@ -192,3 +192,14 @@ def test_a_real_worker_imports_every_part(small_parts, celery_worker_process):
         time.sleep(0.2)
     assert (job.status, job.created_count) == ("completed", 9)
     assert [part.processed_rows for part in job.parts.all()] == [3, 3, 3]
+
+
+@pytest.mark.django_db
+def test_blank_lines_and_multiline_cells_before_a_part_keep_its_rows_and_line_numbers(small_parts):
+    lines = csv_of(6).decode().splitlines()
+    lines[2] = 'p1@parts.example,"Part\n1",US\n'  # row 1 spans lines 3-4; a blank line follows
+    job, parts = plan(("\n".join(lines) + "\n").encode(), parts=2)
+    assert ranges(parts) == [(0, 0, 3), (1, 3, 3)]
+    customer_import_run_part(customer_import_id=job.id, number=1)
+    imported = Customer.objects.order_by("email").values_list("email", "import_meta__line")
+    assert list(imported) == [("p3@parts.example", 7), ("p4@parts.example", 8), ("p5@parts.example", 9)]
