@@ -83,7 +83,10 @@ def _construction_plan(model: type[Model]) -> tuple[list[tuple[str, Any, Callabl
             plan.append((field.attname, None, field.get_default))
         else:
             plan.append((field.attname, field.get_default(), None))
-    plain = all(type(model.__dict__.get(field.attname)) in _PLAIN_DESCRIPTORS for field in model._meta.concrete_fields)
+    plain = model.__init__ is Model.__init__ and all(
+        type(model.__dict__.get(field.attname)) in _PLAIN_DESCRIPTORS and not field.generated
+        for field in model._meta.concrete_fields
+    )
     return plan, frozenset(attname for attname, _, _ in plan), plain
 
 
@@ -97,8 +100,9 @@ def new_instance(model: type[Model], values: dict[str, Any]) -> Model:
     faster, with the defaults of the fields not given worked out once per model.
 
     What `Model.__init__` does for positional values is to make a ModelState and set each field's attribute; when
-    nothing listens to the model's pre_init/post_init signals and every field's attribute is a plain store, that is
-    filling the instance's __dict__, so it is done at once. Otherwise, Django's positional constructor."""
+    the model keeps Django's __init__, nothing listens to its pre_init/post_init signals and every field's attribute
+    is a plain store, that is filling the instance's __dict__, so it is done at once. Otherwise, Django's positional
+    constructor."""
     plan, known, plain = _construction_plan(model)
     if unknown := values.keys() - known:
         raise TypeError(f"{model.__name__} has no field(s) {', '.join(sorted(unknown))}")

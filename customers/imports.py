@@ -260,7 +260,8 @@ def customer_import_run_part(
             if on_progress:
                 on_progress(processed, job.total_rows)
     except Exception as error:
-        CustomerImport.objects.filter(pk=job.pk).exclude(status=CustomerImportStatus.COMPLETED).update(
+        # The first failure is the one recorded (another part failing after it would only hide the cause).
+        CustomerImport.objects.filter(pk=job.pk, status=CustomerImportStatus.RUNNING).update(
             status=CustomerImportStatus.FAILED, failure=f"{type(error).__name__}: {error}", finished_at=timezone.now()
         )
         raise
@@ -332,7 +333,7 @@ def _import_batch(
             for line, field, message in errors
         )
         part.processed_rows += len(rows)
-        part.save(update_fields=["processed_rows"])
+        part.save(update_fields=["processed_rows", "updated_at"])
         # The import's row is shared by its parts: changed last, so it stays locked only for the commit.
         CustomerImport.objects.filter(pk=job.pk).update(
             processed_rows=F("processed_rows") + len(rows),

@@ -372,6 +372,8 @@ class CustomerImportPart(models.Model):
     first_row = models.PositiveIntegerField(help_text="Index of its first data row in the file (0 is line 2).")
     row_count = models.PositiveIntegerField()
     processed_rows = models.PositiveIntegerField(default=0)
+    # Moves with each batch: a running import none of whose parts moved for a while has lost its tasks (the sweep).
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["customer_import", "number"]

@@ -4,7 +4,8 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from core.errors import NotFound
 from core.ids import is_valid_id
@@ -79,10 +80,19 @@ def payment_method_get(*, customer: Customer, payment_method_id: str) -> Payment
 
 
 def customer_imports_stalled(*, now: datetime) -> QuerySet[CustomerImport]:
-    """Pending imports that no task is known to be working on: never handed to the broker (it was down at upload) or
-    handed over longer ago than a worker takes to pick one up (a lost message). A grace period leaves fresh uploads
-    to their own after-commit dispatch."""
+    """Imports that no task is known to be working on: pending ones never handed to the broker (it was down at
+    upload) or handed over longer ago than a worker takes to pick one up (a lost message), and running ones none of
+    whose parts moved for as long (handed over again at most that often). A grace period leaves fresh uploads to
+    their own after-commit dispatch."""
     grace = now - timedelta(seconds=settings.IMPORT_DISPATCH_GRACE_SECONDS)
     stale = now - timedelta(seconds=settings.IMPORT_REDISPATCH_AFTER_SECONDS)
-    pending = CustomerImport.objects.filter(status=CustomerImportStatus.PENDING, created_at__lt=grace)
-    return (pending.filter(dispatched_at__isnull=True) | pending.filter(dispatched_at__lt=stale)).order_by("id")
+    not_handed_over_lately = Q(dispatched_at__isnull=True) | Q(dispatched_at__lt=stale)
+    pending = Q(status=CustomerImportStatus.PENDING, created_at__lt=grace) & not_handed_over_lately
+    # Running, but no part has moved for as long (a part's task was lost, or its worker died with the message).
+    stalled = (
+        CustomerImport.objects.filter(not_handed_over_lately, status=CustomerImportStatus.RUNNING)
+        .annotate(moved_at=Coalesce(Max("parts__updated_at"), "started_at"))
+        .filter(Q(moved_at__lt=stale) | Q(moved_at__isnull=True))
+        .values("pk")
+    )
+    return CustomerImport.objects.filter(pending | Q(pk__in=stalled)).order_by("id")

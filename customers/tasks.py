@@ -47,9 +47,9 @@ def customer_import_dispatch(customer_import_id: str) -> bool:
     if BROKER.open:
         logger.warning("import %s not handed over (broker failed moments ago); the sweep will", customer_import_id)
         return False
-    CustomerImport.objects.filter(pk=customer_import_id, status=CustomerImportStatus.PENDING).update(
-        dispatched_at=timezone.now()
-    )
+    CustomerImport.objects.filter(
+        pk=customer_import_id, status__in=[CustomerImportStatus.PENDING, CustomerImportStatus.RUNNING]
+    ).update(dispatched_at=timezone.now())
     try:
         run_customer_import.apply_async(args=[customer_import_id], retry=False)
     except (KombuError, RedisError, OSError):
@@ -62,7 +62,7 @@ def customer_import_dispatch(customer_import_id: str) -> bool:
 
 @shared_task(name="customers.sweep_stalled_imports", acks_late=True, soft_time_limit=240, time_limit=300)
 def sweep_stalled_customer_imports() -> dict:
-    """Hand over again the pending imports no task is known to be working on."""
+    """Hand over again the imports no task is known to be working on (running ones resume their parts)."""
     counts = {"dispatched": 0, "failed": 0}
     for customer_import_id in customer_imports_stalled(now=timezone.now()).values_list("id", flat=True):
         counts["dispatched" if customer_import_dispatch(customer_import_id) else "failed"] += 1

@@ -203,3 +203,69 @@ def test_blank_lines_and_multiline_cells_before_a_part_keep_its_rows_and_line_nu
     customer_import_run_part(customer_import_id=job.id, number=1)
     imported = Customer.objects.order_by("email").values_list("email", "import_meta__line")
     assert list(imported) == [("p3@parts.example", 7), ("p4@parts.example", 8), ("p5@parts.example", 9)]
+
+
+@pytest.mark.django_db
+def test_in_a_callers_transaction_the_command_imports_in_its_own_process(small_parts, tmp_path):
+    path = tmp_path / "parts.csv"
+    path.write_bytes(csv_of(9))
+    # pytest-django runs this test in a transaction: forked processes would not see the import's row.
+    call_command("import_customers", str(path), "--jobs", "3", stdout=io.StringIO(), stderr=io.StringIO())
+    job = CustomerImport.objects.get()
+    assert (job.status, job.created_count, job.parts.count()) == ("completed", 9, 1)
+
+
+def _die_in_part_one(customer_import_id: str, number: int) -> None:
+    import os
+
+    from customers.management.commands import import_customers
+
+    if number == 1:
+        os._exit(1)  # as if killed
+    import_customers.__dict__["_original_run_part"](customer_import_id, number)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_when_a_process_dies_the_command_finishes_its_part(small_parts, tmp_path, monkeypatch):
+    from customers.management.commands import import_customers
+
+    monkeypatch.setitem(import_customers.__dict__, "_original_run_part", import_customers._run_part)
+    monkeypatch.setattr(import_customers, "_run_part", _die_in_part_one)
+    path = tmp_path / "parts.csv"
+    path.write_bytes(csv_of(9))
+    err = io.StringIO()
+    call_command("import_customers", str(path), "--jobs", "3", stdout=io.StringIO(), stderr=err)
+    assert "process died" in err.getvalue()
+    job = CustomerImport.objects.get()
+    assert (job.status, job.created_count, job.error_count) == ("completed", 9, 0)
+    assert Customer.objects.filter(email__endswith="@parts.example").count() == 9
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_sweep_resumes_a_running_import_whose_part_task_was_lost(small_parts):
+    from datetime import timedelta
+
+    import time_machine
+    from django.utils import timezone
+
+    from config.celery import app as celery_app
+    from customers.tasks import sweep_stalled_customer_imports
+
+    job, _ = plan(csv_of(9), parts=3)
+    customer_import_run_part(customer_import_id=job.id, number=0)  # parts 1 and 2: their messages were lost
+    assert sweep_stalled_customer_imports() == {"dispatched": 0, "failed": 0}  # parts moved just now
+    celery_app.conf.task_always_eager = celery_app.conf.task_eager_propagates = True
+    try:
+        with time_machine.travel(timezone.now() + timedelta(seconds=601)):
+            assert sweep_stalled_customer_imports() == {"dispatched": 1, "failed": 0}
+            assert sweep_stalled_customer_imports() == {"dispatched": 0, "failed": 0}
+    finally:
+        celery_app.conf.task_always_eager = celery_app.conf.task_eager_propagates = False
+    job.refresh_from_db()
+    assert (job.status, job.created_count) == ("completed", 9)
+
+
+def test_the_command_uses_at_most_max_jobs_processes_by_default():
+    from customers.management.commands.import_customers import MAX_JOBS, _default_jobs
+
+    assert 1 <= _default_jobs() <= MAX_JOBS

@@ -1,6 +1,7 @@
 import multiprocessing
 import os
 from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
@@ -16,6 +17,13 @@ from customers.imports import (
 from customers.models import CustomerImport
 
 PROGRESS_STEP = 5000
+MAX_JOBS = 8  # each process holds a database connection
+
+
+def _default_jobs() -> int:
+    """The CPUs this process may run on (a container's share, not the host's), at most MAX_JOBS."""
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return max(1, min(usable, MAX_JOBS))
 
 
 class Command(BaseCommand):
@@ -30,8 +38,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--jobs",
             type=int,
-            default=os.cpu_count() or 1,
-            help="Processes sharing a large file (default: one per CPU; each takes at least 5,000 rows).",
+            default=_default_jobs(),
+            help=f"Processes sharing a large file (default: one per usable CPU, at most {MAX_JOBS}; each takes at "
+            "least 5,000 rows).",
         )
 
     def handle(self, *args, file: Path, jobs: int, **options):
@@ -47,8 +56,8 @@ class Command(BaseCommand):
             raise CommandError(" ".join(error.messages)) from None
         self.stderr.write(f"Import {job.id}: {job.total_rows} rows.")
         self._printed = 0
-        if connection.vendor != "postgresql":
-            jobs = 1  # SQLite takes one writer at a time
+        if connection.vendor != "postgresql" or connection.in_atomic_block:
+            jobs = 1  # SQLite takes one writer at a time; in a caller's transaction, other processes see nothing
         parts = customer_import_plan(customer_import_id=job.id, parts=jobs)
         if len(parts) > 1:
             self._run_in_processes(job, [part.number for part in parts])
@@ -69,8 +78,12 @@ class Command(BaseCommand):
             while wait(futures, timeout=0.5, return_when=FIRST_EXCEPTION).not_done:
                 job.refresh_from_db(fields=["processed_rows"])
                 self._progress(job.processed_rows, job.total_rows)
-            for future in futures:
-                future.result()  # a part's failure (the import is marked failed) is this command's
+            try:
+                for future in futures:
+                    future.result()  # a part's failure (the import is marked failed) is this command's
+            except BrokenProcessPool:
+                # A process died (killed, out of memory): its part resumes after its last batch, here.
+                self.stderr.write("A worker process died; finishing the import in this one.")
 
     def _progress(self, processed: int, total: int):
         step = total if processed == total else processed - processed % PROGRESS_STEP
