@@ -3,7 +3,13 @@ database and swept to the broker later) and the cache (the rate limiter and the 
 through). After one failure, callers in this process skip the service for a few seconds instead of each waiting
 for its own timeout: with Redis hung rather than down, every attempt costs a full socket timeout."""
 
+import logging
 import time
+
+from kombu.exceptions import KombuError
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
 
 
 class Breaker:
@@ -26,3 +32,22 @@ class Breaker:
 
 BROKER = Breaker("broker", 10.0)
 CACHE = Breaker("cache", 10.0)
+
+
+# What publishing a task raises when the broker is down or unreachable.
+BROKER_ERRORS = (KombuError, RedisError, OSError)
+
+
+def publish(task, *args, **options) -> bool:
+    """Publish a Celery task without retries: False when the broker refuses it (the breaker is then tripped) or, at
+    once, while it is known to be down. The caller keeps the work in the database for its sweep (or does it itself).
+    Errors other than the broker's (a task run in process failing) propagate."""
+    if BROKER.open:
+        return False
+    try:
+        task.apply_async(args=args, retry=False, **options)
+    except BROKER_ERRORS as error:
+        BROKER.trip()
+        logger.warning("%s not published, broker unavailable: %s", task.name, error)
+        return False
+    return True

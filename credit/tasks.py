@@ -8,11 +8,9 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.db.models import F
 from django.utils import timezone
-from kombu.exceptions import KombuError
-from redis.exceptions import RedisError
 
 from core.actors import Actor
-from core.outage import BROKER
+from core.outage import BROKER, publish
 from credit.models import CreditCheck, CreditCheckStatus
 from credit.selectors import (
     credit_checks_stalled,
@@ -60,11 +58,9 @@ def credit_check_dispatch(credit_check_id: str) -> bool:
         logger.warning("credit check %s not handed over (broker failed moments ago); the sweep will", credit_check_id)
         return False
     try:
-        decide_credit_check.apply_async(args=[credit_check_id], retry=False)
-    except (KombuError, RedisError, OSError):
-        BROKER.trip()
-        logger.warning("credit check %s not handed to the broker; the sweep will retry", credit_check_id, exc_info=True)
-        return False
+        if not publish(decide_credit_check, credit_check_id):
+            logger.warning("credit check %s not handed to the broker; the sweep will retry", credit_check_id)
+            return False
     except Exception:
         logger.exception("credit check %s: the decision task failed in process", credit_check_id)
     CreditCheck.objects.filter(pk=credit_check_id).update(

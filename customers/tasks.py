@@ -6,10 +6,8 @@ import logging
 from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
-from kombu.exceptions import KombuError
-from redis.exceptions import RedisError
 
-from core.outage import BROKER
+from core.outage import BROKER, publish
 from customers.imports import customer_import_plan, customer_import_run_part
 from customers.models import CustomerImport, CustomerImportStatus
 from customers.selectors import customer_imports_stalled
@@ -27,9 +25,7 @@ def run_customer_import(customer_import_id: str) -> None:
     for part in parts[1:]:
         if part.is_done:
             continue
-        try:
-            run_customer_import_part.apply_async(args=[customer_import_id, part.number], retry=False)
-        except (KombuError, RedisError, OSError):
+        if not publish(run_customer_import_part, customer_import_id, part.number):
             logger.warning("import %s: part %s not handed over; importing it here", customer_import_id, part.number)
             here.append(part)
     for part in here:
@@ -50,12 +46,9 @@ def customer_import_dispatch(customer_import_id: str) -> bool:
     CustomerImport.objects.filter(
         pk=customer_import_id, status__in=[CustomerImportStatus.PENDING, CustomerImportStatus.RUNNING]
     ).update(dispatched_at=timezone.now())
-    try:
-        run_customer_import.apply_async(args=[customer_import_id], retry=False)
-    except (KombuError, RedisError, OSError):
-        BROKER.trip()
+    if not publish(run_customer_import, customer_import_id):
         CustomerImport.objects.filter(pk=customer_import_id).update(dispatched_at=None)
-        logger.warning("import %s not handed to the broker; the sweep will retry", customer_import_id, exc_info=True)
+        logger.warning("import %s not handed to the broker; the sweep will retry", customer_import_id)
         return False
     return True
 

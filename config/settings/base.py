@@ -220,9 +220,9 @@ CREDIT_HOLD_PAST_DUE_DAYS = 15
 # Bulk imports the same way (customers.sweep_stalled_imports): an upload made while the broker was down, or whose task
 # was lost, is handed over again.
 IMPORT_DISPATCH_GRACE_SECONDS = 60
+IMPORT_REDISPATCH_AFTER_SECONDS = 600
 # How many workers may share one large import file (each takes a part of at least 5,000 rows).
 IMPORT_PARTS = int(os.environ.get("IMPORT_PARTS", "2"))
-IMPORT_REDISPATCH_AFTER_SECONDS = 600
 CELERY_BEAT_SCHEDULE["customers-sweep-stalled-imports"] = {
     "task": "customers.sweep_stalled_imports",
     "schedule": 60.0,

@@ -11,10 +11,8 @@ from datetime import datetime
 
 from celery import current_app
 from django.utils import timezone
-from kombu.exceptions import KombuError
-from redis.exceptions import RedisError
 
-from core.outage import BROKER
+from core.outage import BROKER, publish
 
 logger = logging.getLogger(__name__)
 
@@ -43,14 +41,9 @@ def enqueue_delivery(delivery_id: str, *, eta: datetime | None = None) -> bool:
         return True
     from core.tasks import webhook_deliver  # the tasks module imports this package
 
-    try:
-        # No publish retries: the sweep is the retry, and the caller may be a web request waiting on us.
-        webhook_deliver.apply_async((delivery_id,), eta=eta, retry=False)
-    except (KombuError, RedisError, OSError) as exc:
-        BROKER.trip()
-        logger.warning(
-            "Webhook delivery %s not enqueued, broker unavailable (%s); the outbox sweep will.", delivery_id, exc
-        )
+    # No publish retries: the sweep is the retry, and the caller may be a web request waiting on us.
+    if not publish(webhook_deliver, delivery_id, eta=eta):
+        logger.warning("Webhook delivery %s not enqueued; the outbox sweep will.", delivery_id)
         return False
     return True
 
