@@ -9,6 +9,7 @@ from oauth2_provider.generators import generate_client_secret
 from oauth2_provider.models import get_application_model
 
 from core.actors import Actor
+from core.api import key_cache
 from core.models import ApiKey, OAuthClientScopes, Scope, hash_api_key
 
 logger = logging.getLogger(__name__)
@@ -44,6 +45,7 @@ def api_key_revoke(*, api_key: ApiKey) -> ApiKey:
     if api_key.revoked_at is None:
         api_key.revoked_at = timezone.now()
         api_key.save(update_fields=["revoked_at"])
+        key_cache.forget_all()
     return api_key
 
 

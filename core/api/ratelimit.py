@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import caches
-from django.core.cache.backends.redis import RedisCache
 from rest_framework.throttling import BaseThrottle
 
 from core.api.auth import ApiClient
+from core.cache import redis_client, redis_key
 from core.outage import CACHE
 
 logger = logging.getLogger("core.api")
@@ -36,25 +36,17 @@ class RateLimitState:
         }
 
 
-def _redis_client(cache: RedisCache):
-    """The backend's own connection pool (no second pool), through one client object kept on the backend:
-    `get_client()` builds a new client, response-callback table included, on every call."""
-    client = getattr(cache, "_rate_limit_client", None)
-    if client is None:
-        client = cache._rate_limit_client = cache._cache.get_client(write=True)
-    return client
-
-
 def _hit(key: str, window: int) -> int:
     """Count one request in this window's counter and return the count."""
-    cache = caches["default"]  # the backend itself: `django.core.cache.cache` is a proxy
-    if isinstance(cache, RedisCache):
+    client = redis_client()
+    if client is not None:
         # Django's cache API would need two round trips (add, then incr); a pipeline sends both at once.
-        full_key = cache.make_key(key)
-        pipe = _redis_client(cache).pipeline(transaction=False)
+        full_key = redis_key(key)
+        pipe = client.pipeline(transaction=False)
         pipe.set(full_key, 0, ex=window + 1, nx=True)
         pipe.incr(full_key)
         return int(pipe.execute()[1])
+    cache = caches["default"]
     cache.add(key, 0, window + 1)
     return cache.incr(key)
 

@@ -4,6 +4,7 @@ headers on the API, the staff UI, the admin and the API docs; secure cookies; an
 import pytest
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 
+from core.services import api_key_create, api_key_revoke
 from tests.api.conftest import make_api_key
 from tests.factories import StaffUserFactory
 from tests.security.urls import FAILING_SQL
@@ -152,3 +153,16 @@ def test_a_request_the_http_server_refuses_is_answered_in_the_error_format(produ
 def test_a_long_url_within_the_limit_reaches_the_app(production_server):
     response = production_server.request("GET", "/api/v1/customers?search=" + "x" * 7000)
     assert response.status_code == 401  # the app answered (no credentials sent), not the HTTP server
+
+
+def test_a_key_revoked_here_is_refused_at_once_by_the_server_that_kept_it(production_server):
+    """The server trusts its copy of a key it has seen (core.api.key_cache); a revocation committed by another
+    process, this one, reaches it through the key generation in Redis."""
+    api_key, raw = api_key_create(name="kept", scopes=["customers:read"])
+    headers = {"Authorization": f"Bearer {raw}"}
+    statuses = [production_server.request("GET", "/api/v1/customers", headers=headers).status_code for _ in range(3)]
+    assert statuses == [200, 200, 200]
+    api_key_revoke(api_key=api_key)
+    response = production_server.request("GET", "/api/v1/customers", headers=headers)
+    assert response.status_code == 401
+    assert response.json()["error"]["detail"] == "This API key has been revoked."
