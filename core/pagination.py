@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Exists, Model, Q, QuerySet
 
 ORDER_RE = re.compile(r"^(?P<field>[a-z_]+)\[(?P<direction>asc|desc)\]$", re.IGNORECASE)
 DEFAULT_PER_PAGE = 50
@@ -110,6 +110,22 @@ def _order_by(ordering: Ordering, *, reverse: bool) -> list[str]:
     return [f"{sign}{name}" for name in fields]
 
 
+def _page(queryset: QuerySet, beyond: Q | None, ordering: Ordering, per_page: int, reverse: bool) -> tuple[list, bool]:
+    """Up to per_page + 1 rows beyond the cursor (all rows without one), and whether any row lies on the cursor's
+    other side: asked in the same query, where PostgreSQL answers it once for the page (an InitPlan), not in a
+    second round trip."""
+    if beyond is None:
+        return list(queryset.order_by(*_order_by(ordering, reverse=reverse))[: per_page + 1]), False
+    rows = list(
+        queryset.filter(beyond)
+        .annotate(_other_side=Exists(queryset.filter(~beyond)))
+        .order_by(*_order_by(ordering, reverse=reverse))[: per_page + 1]
+    )
+    # An empty page (a cursor past the end) carries no answer: asked on its own.
+    other_side = rows[0]._other_side if rows else queryset.filter(~beyond).exists()
+    return rows, other_side
+
+
 def keyset_paginate(
     queryset: QuerySet, *, ordering: Ordering, per_page: int, after: str | None = None, before: str | None = None
 ) -> KeysetPage:
@@ -117,23 +133,17 @@ def keyset_paginate(
         raise ValidationError({"before": "Pass either after or before, not both."})
     if before:
         value, item_id = _decode_cursor(before, ordering, queryset, "before")
-        rows = list(
-            queryset.filter(_beyond(ordering, value, item_id, forward=False)).order_by(
-                *_order_by(ordering, reverse=True)
-            )[: per_page + 1]
-        )
+        rows, has_more = _page(queryset, _beyond(ordering, value, item_id, forward=False), ordering, per_page, True)
         has_previous = len(rows) > per_page
         items = rows[:per_page][::-1]
-        has_more = queryset.filter(~_beyond(ordering, value, item_id, forward=False)).exists()
     else:
-        filtered = queryset
+        beyond = None
         if after:
             value, item_id = _decode_cursor(after, ordering, queryset, "after")
-            filtered = queryset.filter(_beyond(ordering, value, item_id, forward=True))
-        rows = list(filtered.order_by(*_order_by(ordering, reverse=False))[: per_page + 1])
+            beyond = _beyond(ordering, value, item_id, forward=True)
+        rows, has_previous = _page(queryset, beyond, ordering, per_page, False)
         has_more = len(rows) > per_page
         items = rows[:per_page]
-        has_previous = bool(after) and queryset.filter(~_beyond(ordering, value, item_id, forward=True)).exists()
     return KeysetPage(
         items=items,
         ordering=ordering,
