@@ -8,9 +8,23 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import BooleanField, CharField, Model
 
-# Field types whose `clean` depends on the value alone (not on the instance or the database).
+# Field types whose `clean` depends on the value alone (not on the instance or the database), and the value types
+# whose outcomes are remembered for them.
 _PURE_FIELDS = (CharField, BooleanField)
-_MAX_REMEMBERED = 50_000
+_REMEMBERED_TYPES = frozenset({str, bool})
+_MAX_REMEMBERED = 10_000  # per field; a full memo starts again
+# A field's values are remembered while they repeat: after this many new values, a field with fewer repeats than new
+# values (an email, a name: one per row) is checked directly from then on, the bookkeeping costing more than it saves.
+_TRIAL = 1_000
+
+
+class _Memo:
+    __slots__ = ("new", "outcomes", "repeats")
+
+    def __init__(self) -> None:
+        self.outcomes: dict[object, tuple[bool, object]] = {}
+        self.repeats = 0
+        self.new = 0
 
 
 class ModelValidator:
@@ -26,7 +40,8 @@ class ModelValidator:
         self.fields = {field.name: field for field in model._meta.concrete_fields if not field.generated}
         # Left at their default, these would fail: required, and no default to fall back on.
         self.required = [field for field in self.fields.values() if not field.blank and not field.has_default()]
-        self.remembered: dict[tuple[str, object], tuple[bool, object]] = {}
+        # By field name, for the fields whose outcomes are (still) remembered.
+        self.memos = {name: _Memo() for name, field in self.fields.items() if isinstance(field, _PURE_FIELDS)}
 
     def validate(self, instance: Model, given: Collection[str]) -> None:
         errors: dict[str, list] = {}
@@ -48,18 +63,23 @@ class ModelValidator:
             raise ValidationError(errors)
 
     def _clean(self, field, raw, instance):
-        if not isinstance(field, _PURE_FIELDS) or not isinstance(raw, str | bool):
+        memo = self.memos.get(field.name)
+        if memo is None or type(raw) not in _REMEMBERED_TYPES:
             return field.clean(raw, instance)
-        key = (field.name, raw)
-        outcome = self.remembered.get(key)
+        outcome = memo.outcomes.get(raw)
         if outcome is None:
             try:
                 outcome = (True, field.clean(raw, instance))
             except ValidationError as error:
                 outcome = (False, error)
-            if len(self.remembered) >= _MAX_REMEMBERED:
-                self.remembered.clear()
-            self.remembered[key] = outcome
+            if len(memo.outcomes) >= _MAX_REMEMBERED:
+                memo.outcomes.clear()
+            memo.outcomes[raw] = outcome
+            memo.new += 1
+            if memo.new == _TRIAL and memo.repeats < memo.new:
+                del self.memos[field.name]
+        else:
+            memo.repeats += 1
         ok, value = outcome
         if not ok:
             raise ValidationError(value.error_list)

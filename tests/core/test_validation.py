@@ -44,6 +44,20 @@ def test_same_outcome_as_full_clean(fields):
     assert outcome(lambda customer, given: validator.validate(customer, given.keys()), fields) == expected
 
 
+def test_values_are_remembered_only_for_fields_whose_values_repeat():
+    from core import validation
+
+    validator = ModelValidator(Customer)
+    for index in range(validation._TRIAL + 1):
+        fields = {"email": f"row{index}@example.com", "name": f"Co {index}", "country": "US", "state": "IL"}
+        assert outcome(lambda customer, given: validator.validate(customer, given.keys()), fields) == fields
+    assert "email" not in validator.memos and "name" not in validator.memos  # one value per row: checked directly
+    assert validator.memos["country"].outcomes.keys() == {"US"}
+    # Checked directly, a bad value is still refused.
+    bad = {"email": "not-an-email", "name": "n" * 300}
+    assert outcome(lambda customer, given: validator.validate(customer, given.keys()), bad) == outcome(full_clean, bad)
+
+
 SHARED = ModelValidator(Customer)
 _TEXT = st.sampled_from(["", " ", "US", "us", "x" * 3, "x" * 300, "a@b.example", "net30", "en", "fr-CA", "??"])
 

@@ -32,6 +32,9 @@ class Command(BaseCommand):
         "large file is shared between --jobs processes. Bad rows are reported and skipped; the exit status is 1 if "
         "any row was not imported."
     )
+    # A data command: the system checks (URLs, admin, templates: a fifth of a second) are the deployment's to run,
+    # as for Django's own migrate; an import of a few rows should not wait for them.
+    requires_system_checks = []
 
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path, help="CSV file, UTF-8")
