@@ -73,21 +73,24 @@ def _timestamp_kind(field: Field) -> str:
 
 
 @functools.cache
-def _construction_plan(model: type[Model]) -> tuple[list[tuple[str, Any, Callable | None]], frozenset[str], bool]:
-    """Per concrete field, in order: (attname, the value when not given, or a factory to call for each instance);
-    the attnames; and whether an instance may be made by filling its __dict__ (see `new_instance`)."""
-    plan = []
+def _construction_plan(model: type[Model]) -> tuple[dict[str, Any], list[tuple[str, Callable]], bool]:
+    """Every concrete field's attname with its value when not given, in field order (None where a factory makes
+    one for each instance, a generated id say); those factories; and whether an instance may be made by filling its
+    __dict__ (see `new_instance`)."""
+    defaults: dict[str, Any] = {}
+    factories: list[tuple[str, Callable]] = []
     for field in model._meta.concrete_fields:
         own_default = type(field).get_default is not Field.get_default  # e.g. a generated id
         if own_default or (field.has_default() and callable(field.default)):
-            plan.append((field.attname, None, field.get_default))
+            defaults[field.attname] = None
+            factories.append((field.attname, field.get_default))
         else:
-            plan.append((field.attname, field.get_default(), None))
+            defaults[field.attname] = field.get_default()
     plain = model.__init__ is Model.__init__ and all(
         type(model.__dict__.get(field.attname)) in _PLAIN_DESCRIPTORS and not field.generated
         for field in model._meta.concrete_fields
     )
-    return plan, frozenset(attname for attname, _, _ in plan), plain
+    return defaults, factories, plain
 
 
 # Descriptors whose setting on a new instance is a plain store in its __dict__ (a foreign key's clears a cached
@@ -103,13 +106,14 @@ def new_instance(model: type[Model], values: dict[str, Any]) -> Model:
     the model keeps Django's __init__, nothing listens to its pre_init/post_init signals and every field's attribute
     is a plain store, that is filling the instance's __dict__, so it is done at once. Otherwise, Django's positional
     constructor."""
-    plan, known, plain = _construction_plan(model)
-    if unknown := values.keys() - known:
+    defaults, factories, plain = _construction_plan(model)
+    if unknown := values.keys() - defaults.keys():
         raise TypeError(f"{model.__name__} has no field(s) {', '.join(sorted(unknown))}")
-    attributes = {
-        attname: values[attname] if attname in values else (factory() if factory is not None else default)
-        for attname, default, factory in plan
-    }
+    attributes = defaults.copy()  # in field order, which updating existing keys keeps
+    attributes.update(values)
+    for attname, factory in factories:
+        if attname not in values:
+            attributes[attname] = factory()
     if not plain or pre_init.has_listeners(model) or post_init.has_listeners(model):
         return model(*attributes.values())
     instance = model.__new__(model)

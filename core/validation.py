@@ -40,6 +40,8 @@ class ModelValidator:
         self.fields = {field.name: field for field in model._meta.concrete_fields if not field.generated}
         # Left at their default, these would fail: required, and no default to fall back on.
         self.required = [field for field in self.fields.values() if not field.blank and not field.has_default()]
+        # Fields that may be left blank, and take an empty text for blank.
+        self.blank_text = {name for name, field in self.fields.items() if field.blank and "" in field.empty_values}
         # By field name, for the fields whose outcomes are (still) remembered.
         self.memos = {name: _Memo() for name, field in self.fields.items() if isinstance(field, _PURE_FIELDS)}
 
@@ -49,7 +51,10 @@ class ModelValidator:
         checked += [field for field in self.required if field.name not in given]
         for field in checked:
             raw = getattr(instance, field.attname)
-            if field.blank and raw in field.empty_values:
+            if type(raw) is str:  # the common case, without comparing a text with each of the field's empty values
+                if not raw and field.name in self.blank_text:
+                    continue
+            elif field.blank and raw in field.empty_values:
                 continue
             try:
                 setattr(instance, field.attname, self._clean(field, raw, instance))
