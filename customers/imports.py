@@ -20,6 +20,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from core.actors import Actor
+from core.bulk import collection_paused
 from core.errors import ApplicationError
 from customers.models import (
     Customer,
@@ -254,7 +255,8 @@ def customer_import_run_part(
         batch_size = min(MAX_BATCH_SIZE, max(BATCH_SIZE, job.total_rows // 20))
         start, end = part.first_row + part.processed_rows, part.first_row + part.row_count
         for first_index, batch in _batches(job.content, start, end, batch_size):
-            processed = _import_batch(job, part.pk, first_index, batch, actor)
+            with collection_paused():
+                processed = _import_batch(job, part.pk, first_index, batch, actor)
             if processed is None:
                 return
             if on_progress:

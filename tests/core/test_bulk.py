@@ -1,7 +1,9 @@
+import gc
+
 import pytest
 from django.db import transaction
 
-from core.bulk import bulk_insert
+from core.bulk import bulk_insert, collection_paused
 from core.models import Event
 from customers.models import Customer
 
@@ -52,3 +54,18 @@ def test_new_instance_refuses_an_unknown_field():
 
     with pytest.raises(TypeError, match="nickname"):
         new_instance(Customer, {"email": "n@new.example", "nickname": "x"})
+
+
+def test_collection_is_paused_inside_and_resumed_after_even_on_error():
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), collection_paused():
+        assert not gc.isenabled()
+        raise RuntimeError
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with collection_paused():
+            pass
+        assert not gc.isenabled()  # paused by someone else: left as it was
+    finally:
+        gc.enable()
