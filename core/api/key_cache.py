@@ -32,7 +32,7 @@ class Kept:
     key_id: str
     client: Any  # core.api.auth.ApiClient
     last_used_at: datetime | None
-    generation: str
+    generation: str | None  # None: read while the cache could not say, so never kept
     read_at: float
 
 
