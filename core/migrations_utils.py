@@ -1,5 +1,6 @@
 """Migration operations that only apply on PostgreSQL (the embedded SQLite default skips them)."""
 
+from django.contrib.postgres import operations as postgres_operations
 from django.db import migrations
 
 
@@ -32,3 +33,18 @@ def drop_pattern_ops_indexes(*apps: str) -> migrations.RunPython:
                 cursor.execute(f'DROP INDEX IF EXISTS "{name}"')
 
     return migrations.RunPython(apply, migrations.RunPython.noop, elidable=False)
+
+
+class AddIndexConcurrently(postgres_operations.AddIndexConcurrently):
+    """AddIndex that, on PostgreSQL, builds the index without blocking writes to the table meanwhile (CREATE INDEX
+    CONCURRENTLY: the migration must say `atomic = False`); a plain AddIndex elsewhere (the embedded SQLite)."""
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            return super().database_forwards(app_label, schema_editor, from_state, to_state)
+        return migrations.AddIndex.database_forwards(self, app_label, schema_editor, from_state, to_state)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            return super().database_backwards(app_label, schema_editor, from_state, to_state)
+        return migrations.AddIndex.database_backwards(self, app_label, schema_editor, from_state, to_state)

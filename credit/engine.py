@@ -10,13 +10,11 @@ from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
 from django.conf import settings
-from django.db.models import F, Value
-from django.db.models.functions import Replace
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from credit.models import CreditCheck
-from customers.models import CreditStatus, Customer, DeclineCode, Terms
+from customers.models import CreditStatus, Customer, DeclineCode, Terms, ein_digits
 
 Outcome = Literal["approve", "decline", "refer"]
 
@@ -119,13 +117,14 @@ class ScorecardProvider(DecisionProvider):
 
     def _inputs(self, customer: Customer, check: CreditCheck) -> dict:
         domain = customer.email.rpartition("@")[2].lower()
-        ein_digits = normalised_ein(customer.ein)
+        digits = normalised_ein(customer.ein)
         duplicates = []
-        if ein_digits:
-            # Another business with the same EIN that already went through credit is worth a human look.
+        if digits:
+            # Another business with the same EIN that already went through credit is worth a human look (one lookup
+            # in customer_ein_digits_idx, whatever the number of customers).
             duplicates = list(
-                Customer.objects.annotate(ein_digits=Replace(Replace(F("ein"), Value("-")), Value(" ")))
-                .filter(ein_digits=ein_digits, credit_status__isnull=False)
+                Customer.objects.annotate(ein_digits=ein_digits())
+                .filter(ein_digits=digits, credit_status__isnull=False)
                 .exclude(pk=customer.pk)
                 .exclude(credit_status=CreditStatus.PENDING)
                 .order_by("id")

@@ -1,7 +1,9 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from credit.engine import DecisionProvider, EngineResult, ScorecardProvider, ein_well_formed, get_provider
@@ -74,6 +76,19 @@ def test_ein_shared_with_an_already_checked_customer_is_referred():
     result = evaluate(CustomerFactory(ein="127654321"))
     assert result.outcome == "refer"
     assert result.inputs["duplicate_ein_customer_ids"] == [other.id]
+
+
+def test_the_duplicate_ein_lookup_is_served_by_its_index_not_a_scan_of_every_customer():
+    other = approved_customer(ein="12-7654321")
+    customer = CustomerFactory(ein="127654321")
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a few test rows would be scanned anyway; can it use it?
+        with CaptureQueriesContext(connection) as captured:
+            assert evaluate(customer).inputs["duplicate_ein_customer_ids"] == [other.id]
+        [lookup] = [query["sql"] for query in captured.captured_queries if "REPLACE" in query["sql"]]
+        cursor.execute(f"EXPLAIN {lookup}")
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "customer_ein_digits_idx" in plan, plan
 
 
 def test_older_customers_score_for_business_age():
