@@ -82,7 +82,7 @@ class ModelValidator:
             memo.outcomes[raw] = outcome
             memo.new += 1
             if memo.new == _TRIAL and memo.repeats < memo.new:
-                del self.memos[field.name]
+                self.memos.pop(field.name, None)  # (a validator may be shared by threads)
         else:
             memo.repeats += 1
         ok, value = outcome
