@@ -110,7 +110,9 @@ def _order_by(ordering: Ordering, *, reverse: bool) -> list[str]:
     return [f"{sign}{name}" for name in fields]
 
 
-def _page(queryset: QuerySet, beyond: Q | None, ordering: Ordering, per_page: int, reverse: bool) -> tuple[list, bool]:
+def _page(
+    queryset: QuerySet, beyond: Q | None, ordering: Ordering, per_page: int, *, reverse: bool
+) -> tuple[list, bool]:
     """Up to per_page + 1 rows beyond the cursor (all rows without one), and whether any row lies on the cursor's
     other side: asked in the same query, where PostgreSQL answers it once for the page (an InitPlan), not in a
     second round trip."""
@@ -133,7 +135,8 @@ def keyset_paginate(
         raise ValidationError({"before": "Pass either after or before, not both."})
     if before:
         value, item_id = _decode_cursor(before, ordering, queryset, "before")
-        rows, has_more = _page(queryset, _beyond(ordering, value, item_id, forward=False), ordering, per_page, True)
+        beyond = _beyond(ordering, value, item_id, forward=False)
+        rows, has_more = _page(queryset, beyond, ordering, per_page, reverse=True)
         has_previous = len(rows) > per_page
         items = rows[:per_page][::-1]
     else:
@@ -141,7 +144,7 @@ def keyset_paginate(
         if after:
             value, item_id = _decode_cursor(after, ordering, queryset, "after")
             beyond = _beyond(ordering, value, item_id, forward=True)
-        rows, has_previous = _page(queryset, beyond, ordering, per_page, False)
+        rows, has_previous = _page(queryset, beyond, ordering, per_page, reverse=False)
         has_more = len(rows) > per_page
         items = rows[:per_page]
     return KeysetPage(
