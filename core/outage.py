@@ -5,6 +5,8 @@ for its own timeout: with Redis hung rather than down, every attempt costs a ful
 
 import logging
 import time
+from collections.abc import Callable
+from typing import Any
 
 from kombu.exceptions import KombuError
 from redis.exceptions import RedisError
@@ -28,6 +30,19 @@ class Breaker:
 
     def reset(self) -> None:
         self._until = 0.0
+
+    def attempt(self, operation: Callable[[], Any], *, log: logging.Logger, warning: str, failed: Any = None) -> Any:
+        """`operation()`, for a caller that can do without the service: `failed` at once while it is known to be
+        down, and if the operation raises, the breaker is tripped, `warning` logged on the caller's logger and
+        `failed` returned."""
+        if self.open:
+            return failed
+        try:
+            return operation()
+        except Exception:
+            self.trip()
+            log.warning(warning, exc_info=True)
+            return failed
 
 
 BROKER = Breaker("broker", 10.0)

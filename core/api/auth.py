@@ -4,7 +4,6 @@ Redis read instead: core.api.key_cache), and no write on the request path except
 most once per `LAST_USED_RESOLUTION`."""
 
 import hashlib
-import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -76,14 +75,12 @@ def _api_key_client(raw_key: str) -> ApiClient:
         if revoked_at is not None:
             raise Malformed("This API key has been revoked.")
         client = ApiClient(id=key_id, label=name, kind="api_key", scopes=frozenset(scopes.split()))
-        kept = key_cache.keep(
-            key_hash, key_cache.Kept(key_id, client, last_used_at, current_generation, time.monotonic())
-        )
+        kept = key_cache.keep(key_hash, key_cache.Kept(client, last_used_at, current_generation))
     now = timezone.now()
     if kept.last_used_at is None or now - kept.last_used_at >= LAST_USED_RESOLUTION:
         # A conditional UPDATE: concurrent requests do not pile up writes, and there is no write per request. (If
         # another process wrote it meanwhile, nothing is written: its time is recent enough.)
-        ApiKey.objects.filter(pk=kept.key_id, last_used_at=kept.last_used_at).update(last_used_at=now)
+        ApiKey.objects.filter(pk=kept.client.id, last_used_at=kept.last_used_at).update(last_used_at=now)
         kept.last_used_at = now
     return kept.client
 

@@ -11,14 +11,17 @@ made while Redis was unreachable could leave behind."""
 import logging
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 
 from core.cache import redis_client, redis_key
 from core.outage import CACHE
+
+if TYPE_CHECKING:
+    from core.api.auth import ApiClient
 
 logger = logging.getLogger(__name__)
 
@@ -29,11 +32,10 @@ MAX_KEPT = 10_000
 
 @dataclass(slots=True)
 class Kept:
-    key_id: str
-    client: Any  # core.api.auth.ApiClient
+    client: "ApiClient"
     last_used_at: datetime | None
     generation: str | None  # None: read while the cache could not say, so never kept
-    read_at: float
+    read_at: float = field(default_factory=time.monotonic)
 
 
 _kept: dict[str, Kept] = {}
@@ -41,18 +43,15 @@ _kept: dict[str, Kept] = {}
 
 def generation() -> str | None:
     """The current key generation ("" before any revocation), or None when the cache cannot say."""
-    if CACHE.open:
+    client = redis_client()
+    if client is None:
         return None
-    try:
-        client = redis_client()
-        if client is None:
-            return None
-        value = client.get(redis_key(GENERATION_KEY))
-    except Exception:
-        CACHE.trip()
-        logger.warning("cache unavailable; API keys are read from the database for a few seconds", exc_info=True)
-        return None
-    return value.decode() if value else ""
+    value = CACHE.attempt(
+        lambda: client.get(redis_key(GENERATION_KEY)) or b"",
+        log=logger,
+        warning="cache unavailable; API keys are read from the database for a few seconds",
+    )
+    return None if value is None else value.decode()
 
 
 def trusted(key_hash: str, current_generation: str | None) -> Kept | None:
@@ -76,20 +75,16 @@ def keep(key_hash: str, kept: Kept) -> Kept:
 def forget_all() -> None:
     """Call inside the transaction that revokes a key: this process forgets its keys now, every process once the
     revocation commits (a generation drawn before the commit could be read alongside the unrevoked row)."""
-    _kept.clear()
     _new_generation()
     transaction.on_commit(_new_generation)
 
 
 def _new_generation() -> None:
     _kept.clear()
-    if CACHE.open:
-        logger.warning("cache unavailable; other processes may trust a revoked key for up to %d s", MAX_AGE)
+    client = redis_client()
+    if client is None:
         return
-    try:
-        client = redis_client()
-        if client is not None:
-            client.set(redis_key(GENERATION_KEY), uuid.uuid4().hex)
-    except Exception:
-        CACHE.trip()
-        logger.warning("cache unavailable; other processes may trust a revoked key for up to %d s", MAX_AGE)
+    warning = f"cache unavailable; other processes may trust a revoked key for up to {MAX_AGE:.0f} s"
+    if CACHE.open:
+        logger.warning(warning)
+    CACHE.attempt(lambda: client.set(redis_key(GENERATION_KEY), uuid.uuid4().hex), log=logger, warning=warning)

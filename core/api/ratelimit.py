@@ -54,13 +54,12 @@ def _hit(key: str, window: int) -> int:
 def rate_limit_hit(client_id: str, *, limit: int, window: int) -> RateLimitState | None:
     now = time.time()
     window_start = int(now // window * window)
-    if CACHE.open:
-        return None
-    try:
-        count = _hit(f"ratelimit:{client_id}:{window_start}", window)
-    except Exception:
-        CACHE.trip()
-        logger.warning("rate limiter unavailable; letting requests through for a few seconds", exc_info=True)
+    count = CACHE.attempt(
+        lambda: _hit(f"ratelimit:{client_id}:{window_start}", window),
+        log=logger,
+        warning="rate limiter unavailable; letting requests through for a few seconds",
+    )
+    if count is None:
         return None
     return RateLimitState(
         limit=limit, remaining=max(0, limit - count), reset=window_start + window, allowed=count <= limit

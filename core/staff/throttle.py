@@ -45,13 +45,12 @@ def _limits() -> tuple[int, int]:
 
 
 def login_throttled(username: str, address: str) -> bool:
-    if CACHE.open:
-        return False
-    try:
-        counts = cache.get_many(_keys(username, address))
-    except Exception:
-        CACHE.trip()
-        logger.warning("sign-in throttle unavailable (cache error); not throttling", exc_info=True)
+    counts = CACHE.attempt(
+        lambda: cache.get_many(_keys(username, address)),
+        log=logger,
+        warning="sign-in throttle unavailable (cache error); not throttling",
+    )
+    if counts is None:
         return False
     user_ip_key, ip_key = _keys(username, address)
     per_user_ip, per_ip = _limits()
@@ -60,26 +59,22 @@ def login_throttled(username: str, address: str) -> bool:
 
 def login_failure_record(username: str, address: str) -> None:
     window = settings.LOGIN_FAILURE_WINDOW_SECONDS
-    if CACHE.open:
-        return
-    try:
+
+    def count():
         for key in _keys(username, address):
             # add() starts the window at the first failure; incr() keeps the key's expiry.
             cache.add(key, 0, window)
             cache.incr(key)
-    except Exception:
-        CACHE.trip()
-        logger.warning("sign-in throttle unavailable (cache error); failure not counted", exc_info=True)
+
+    CACHE.attempt(count, log=logger, warning="sign-in throttle unavailable (cache error); failure not counted")
 
 
 def login_success_record(username: str, address: str) -> None:
-    if CACHE.open:
-        return
-    try:
-        cache.delete(_keys(username, address)[0])
-    except Exception:
-        CACHE.trip()
-        logger.warning("sign-in throttle unavailable (cache error)", exc_info=True)
+    CACHE.attempt(
+        lambda: cache.delete(_keys(username, address)[0]),
+        log=logger,
+        warning="sign-in throttle unavailable (cache error)",
+    )
 
 
 class ThrottledLoginMixin:

@@ -35,24 +35,25 @@ def subscribed_event_types() -> frozenset[str] | None:
 
 
 def _shared_snapshot() -> frozenset[str] | None:
-    if CACHE.open:  # failed moments ago: do not wait for it again
-        return None
-    try:
-        cached = cache.get(CACHE_KEY)
-    except Exception:
-        CACHE.trip()
-        logger.warning("Cache unavailable; dispatching events without the subscription snapshot.")
+    unavailable = object()
+    cached = CACHE.attempt(
+        lambda: cache.get(CACHE_KEY),
+        log=logger,
+        warning="Cache unavailable; dispatching events without the subscription snapshot.",
+        failed=unavailable,
+    )
+    if cached is unavailable:
         return None
     if cached is not None:
         return frozenset(cached)
     types: set[str] = set()
     for event_types in WebhookEndpoint.objects.filter(enabled=True).values_list("event_types", flat=True):
         types.update(event_types)
-    try:
-        cache.set(CACHE_KEY, sorted(types), CACHE_SECONDS)
-    except Exception:
-        CACHE.trip()
-        logger.warning("Cache unavailable; the subscription snapshot was not stored.")
+    CACHE.attempt(
+        lambda: cache.set(CACHE_KEY, sorted(types), CACHE_SECONDS),
+        log=logger,
+        warning="Cache unavailable; the subscription snapshot was not stored.",
+    )
     return frozenset(types)
 
 
@@ -62,14 +63,10 @@ def subscriptions_changed() -> None:
     def forget():
         global _local
         _local = None
+        warning = f"Cache unavailable; the subscription snapshot expires within {CACHE_SECONDS} s."
         if CACHE.open:
-            logger.warning("Cache unavailable; the subscription snapshot expires within %d s.", CACHE_SECONDS)
-            return
-        try:
-            cache.delete(CACHE_KEY)
-        except Exception:
-            CACHE.trip()
-            logger.warning("Cache unavailable; the subscription snapshot expires within %d s.", CACHE_SECONDS)
+            logger.warning(warning)
+        CACHE.attempt(lambda: cache.delete(CACHE_KEY), log=logger, warning=warning)
 
     forget()
     transaction.on_commit(forget)
