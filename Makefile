@@ -25,9 +25,8 @@ schemathesis:
 faults:
 	CREDITDESK_FAULTS=1 bash scripts/test.sh -m faults tests/faults $(ARGS)
 
-lint: install
-	$(PY) -m ruff check .
-	$(PY) -m ruff format --check .
+lint:
+	bash scripts/lint.sh
 
 format: install
 	$(PY) -m ruff format .

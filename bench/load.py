@@ -118,10 +118,6 @@ CUSTOMER_COLUMNS = (
     "marketing_consent",
     "status",
     "archived_at",
-    "credit_status",
-    "credit_check_requested_at",
-    "credit_currency",
-    "net_terms_status",
     "search_document",
     "created_at",
     "updated_at",
@@ -142,7 +138,7 @@ def load(database_url: str, count: int, seed: int = 7) -> dict:
     start = datetime.now(UTC) - timedelta(days=3 * 365)
     step = timedelta(days=3 * 365) / max(count, 1)
     started = time.perf_counter()
-    balances: list[tuple[str, str, int, datetime]] = []
+    balances: list[tuple[str, str, int, datetime, str]] = []
     users: list[tuple[str, str, str, datetime]] = []
     methods: list[tuple[str, str, str, datetime]] = []
     with psycopg.connect(database_url, autocommit=False) as conn, conn.cursor() as cur:
@@ -156,6 +152,7 @@ def load(database_url: str, count: int, seed: int = 7) -> dict:
                 archived = index % 10 == 9
                 approved = index % 3 == 0 and not archived
                 external_id = f"ERP-{index:07d}"
+                ein = f"{10 + index % 89}-{1000000 + index % 8999999}"
                 search = " ".join(
                     [name.lower(), f"{name} {SUFFIX[index % 5]}".lower(), email, external_id.lower(), customer_id]
                 )
@@ -167,7 +164,7 @@ def load(database_url: str, count: int, seed: int = 7) -> dict:
                         f"{name} {SUFFIX[index % 5]}",
                         "en",
                         external_id,
-                        f"{10 + index % 89}-{1000000 + index % 8999999}",
+                        ein,
                         f"{100 + index % 9800} Main St",
                         "",
                         city,
@@ -178,17 +175,14 @@ def load(database_url: str, count: int, seed: int = 7) -> dict:
                         False,
                         "archived" if archived else "active",
                         moment if archived else None,
-                        "approved" if approved else None,
-                        moment if approved else None,
-                        "USD" if approved else None,
-                        "enrolled" if approved else None,
                         search,
                         moment,
                         moment,
                     )
                 )
                 if approved:
-                    balances.append((customer_id, new_id("crb", moment), 1_000_000 + (index % 50) * 100_000, moment))
+                    balance = (customer_id, new_id("crb", moment), 1_000_000 + (index % 50) * 100_000, moment, ein)
+                    balances.append(balance)
                 if index % 2 == 0:
                     users.append((new_id("ctu", moment), customer_id, f"buyer@{email.split('@')[1]}", moment))
                 methods.append((new_id("paymtd", moment), customer_id, f"{index % 10000:04d}", moment))
@@ -221,17 +215,25 @@ def load(database_url: str, count: int, seed: int = 7) -> dict:
                     )
                 )
         with cur.copy(
+            "COPY credit_creditaccount (customer_id, credit_status, credit_check_requested_at, credit_currency, "
+            "net_terms_status, net_terms_enrolled_at, ein_digits, created_at, updated_at) FROM STDIN"
+        ) as copy:
+            for customer_id, _, _, moment, ein in balances:
+                copy.write_row(
+                    (customer_id, "approved", moment, "USD", "enrolled", moment, ein.replace("-", ""), moment, moment)
+                )
+        with cur.copy(
             "COPY credit_creditbalance (id, customer_id, currency_code, available, reserved, used, created_at, "
             "updated_at) FROM STDIN"
         ) as copy:
-            for customer_id, balance_id, amount, moment in balances:
+            for customer_id, balance_id, amount, moment, _ in balances:
                 copy.write_row((balance_id, customer_id, "USD", amount, 0, 0, moment, moment))
         with cur.copy(
             "COPY credit_creditledgerentry (id, balance_id, customer_id, currency_code, entry_type, amount, "
             "delta_available, delta_reserved, delta_used, available_after, reserved_after, used_after, actor_type, "
             "actor_id, reason, created_at) FROM STDIN"
         ) as copy:
-            for customer_id, balance_id, amount, moment in balances:
+            for customer_id, balance_id, amount, moment, _ in balances:
                 copy.write_row(
                     (
                         new_id("cle", moment),

@@ -34,9 +34,12 @@ def floor_list(request):
     items = rows[:per_page]
     return _envelope(
         [customer_to_dict(customer) for customer in items],
-        pagination={"per_page": per_page, "has_more": len(rows) > per_page,
-                    "end_cursor": items[-1].id if items else None},
-    )  # fmt: skip
+        pagination={
+            "per_page": per_page,
+            "has_more": len(rows) > per_page,
+            "end_cursor": items[-1].id if items else None,
+        },
+    )
 
 
 _UNINDEXED_MATCH = (

@@ -21,7 +21,7 @@ urlpatterns = [
     # Anything else under /api is a JSON 404, whatever the method (and never an APPEND_SLASH redirect).
     re_path(r"^api(?:/|$)", route_not_found, name="api-not-found"),
     # Staff web UI (SPEC §5).
-    path("staff/", include("core.staff.urls")),
+    path("staff/", include("config.staff_urls")),
     # Public net-terms enrollment pages (/enroll/<token>).
     path("", include("credit.urls")),
     path("", RedirectView.as_view(url="/staff/", permanent=False)),

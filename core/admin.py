@@ -1,3 +1,6 @@
+"""The Django admin's shared bases (read-only admins and inlines, used by every app's admin) and core's own models in
+the admin. Writes that have a service go through it; money history is only shown."""
+
 from django.contrib import admin, messages
 
 from core.models import (
@@ -14,6 +17,31 @@ from core.staff.throttle import AdminLoginForm
 
 # The admin's sign-in is throttled like the staff UI's.
 admin.site.login_form = AdminLoginForm
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Shown, never written through the admin: history (events, the ledger) or rows only their services change."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 # Actions name the permission they need: without `permissions`, anyone who may merely view the list could run them.
@@ -53,20 +81,11 @@ class OAuthClientScopesAdmin(admin.ModelAdmin):
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(ReadOnlyAdmin):
     list_display = ("id", "event_type", "customer_id", "actor_type", "actor_label", "occurred_at", "dispatched_at")
     list_filter = ("event_type", "actor_type")
     search_fields = ("id", "customer__id", "request_id")
     show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class WebhookAttemptInline(admin.TabularInline):

@@ -1,10 +1,24 @@
-"""Reads for shared plumbing: OAuth clients."""
+"""Reads for shared plumbing: one row by its prefixed id (every app's `<thing>_get` uses it), and OAuth clients."""
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Max, Model, Q, QuerySet
 from django.utils import timezone
 from oauth2_provider.models import get_application_model
 
 from core.errors import NotFound
+from core.ids import is_valid_id
+
+
+def get_by_id[M: Model](queryset: QuerySet[M], object_id: str, *, noun: str) -> M:
+    """The row of `queryset` whose prefixed id is `object_id`: NotFound ("No <noun> with id …") for an id that is
+    malformed (never a query, never a 500) or not in `queryset` (so a child of another parent is not found either).
+    Staff views turn NotFound into their 404 page, the API into its 404 error."""
+    prefix = queryset.model._meta.pk.prefix
+    if isinstance(object_id, str) and is_valid_id(object_id, prefix):
+        try:
+            return queryset.get(pk=object_id)
+        except queryset.model.DoesNotExist:
+            pass
+    raise NotFound(f"No {noun} with id {object_id}.")
 
 
 def oauth_client_list() -> QuerySet:

@@ -78,5 +78,10 @@ def oauth_client_delete(*, application, actor: Actor) -> None:
     """Delete an OAuth client: its access and refresh tokens go with it, so requests using them are refused at once.
     The event log keeps the client's id and name as they were (actor id and label)."""
     get_application_model().objects.filter(pk=application.pk).delete()
-    logger.info("OAuth client %s (%s) deleted by %s %s", application.client_id, application.name, actor.type,
-                actor.label or actor.id)  # fmt: skip
+    logger.info(
+        "OAuth client %s (%s) deleted by %s %s",
+        application.client_id,
+        application.name,
+        actor.type,
+        actor.label or actor.id,
+    )

@@ -1,9 +1,9 @@
+"""Celery tasks of core's own plumbing (webhook tasks live in core/webhooks/tasks.py)."""
+
 from celery import shared_task
 from django.db import connection
 
 from core.api.idempotency import idempotency_records_purge
-from core.webhooks.delivery import webhook_delivery_attempt_due
-from core.webhooks.dispatcher import outbox_sweep
 
 
 @shared_task(name="core.health_check", acks_late=True, time_limit=30, ignore_result=False)
@@ -19,14 +19,3 @@ def health_check() -> dict:
 def purge_idempotency_records() -> int:
     """Hourly (CELERY_BEAT_SCHEDULE): Idempotency-Key records are kept 24 hours."""
     return idempotency_records_purge()
-
-
-# A delivery attempt is bounded by the HTTP timeouts (3 s + 10 s); the limits only stop a receiver that trickles.
-@shared_task(name="core.webhooks.deliver", acks_late=True, soft_time_limit=45, time_limit=60)
-def webhook_deliver(delivery_id: str) -> str:
-    return webhook_delivery_attempt_due(delivery_id=delivery_id)
-
-
-@shared_task(name="core.webhooks.sweep", acks_late=True, time_limit=300)
-def webhooks_outbox_sweep() -> dict:
-    return outbox_sweep()

@@ -8,8 +8,16 @@ from django.db.models import Count, F, Min, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from credit.models import CreditBalance, CreditCheck, CreditCheckStatus, CreditTransaction, CreditTransactionStatus
-from customers.models import CreditStatus, Customer, CustomerStatus
+from credit.models import (
+    CreditAccount,
+    CreditBalance,
+    CreditCheck,
+    CreditCheckStatus,
+    CreditTransaction,
+    CreditTransactionStatus,
+)
+from credit.vocabulary import CreditStatus
+from customers.models import Customer, CustomerStatus
 
 # Whole days past due, as aging reports count them: (label, from, to), both inclusive. "current" is not yet a full
 # day late.
@@ -112,15 +120,16 @@ def customers_by_status() -> dict[str, int]:
     return {status: counts.get(status, 0) for status in CustomerStatus.values}
 
 
-def customers_by_credit_status() -> dict[str, int]:
-    """Active customers only: an archived customer's credit state is history, not portfolio."""
+def customers_by_credit_status(*, active: int) -> dict[str, int]:
+    """Active customers only (`active` of them): an archived customer's credit state is history, not portfolio. Those
+    without a credit account were never checked."""
     counts = dict(
-        Customer.objects.filter(status=CustomerStatus.ACTIVE)
+        CreditAccount.objects.filter(customer__status=CustomerStatus.ACTIVE)
         .order_by()
         .values_list("credit_status")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("customer_id"))
     )
-    result = {NOT_CHECKED: counts.get(None, 0)}
+    result = {NOT_CHECKED: active - sum(counts.values())}
     result.update({status: counts.get(status, 0) for status in CreditStatus.values})
     return result
 
@@ -190,10 +199,11 @@ def review_queue_summary(*, now: datetime) -> ReviewQueueSummary:
 
 def dashboard_metrics(*, now: datetime | None = None) -> DashboardMetrics:
     now = now or timezone.now()
+    by_status = customers_by_status()
     return DashboardMetrics(
         as_of=now,
-        customers_by_status=customers_by_status(),
-        customers_by_credit_status=customers_by_credit_status(),
+        customers_by_status=by_status,
+        customers_by_credit_status=customers_by_credit_status(active=by_status[CustomerStatus.ACTIVE]),
         exposure=exposure_by_currency(),
         aging=aging_by_currency(now=now),
         reviews=review_queue_summary(now=now),

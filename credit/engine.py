@@ -13,8 +13,9 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from credit.models import CreditCheck
-from customers.models import CreditStatus, Customer, DeclineCode, Terms, ein_digits
+from credit.models import CreditAccount, CreditCheck, ein_digits
+from credit.vocabulary import CreditStatus, DeclineCode
+from customers.models import Customer, Terms
 
 Outcome = Literal["approve", "decline", "refer"]
 
@@ -46,27 +47,58 @@ def get_provider() -> DecisionProvider:
     return import_string(settings.CREDIT_DECISION_PROVIDER)()
 
 
-FREE_MAIL_DOMAINS = frozenset({
-    "gmail.com", "googlemail.com", "yahoo.com", "yahoo.co.uk", "yahoo.ca", "ymail.com", "hotmail.com",
-    "hotmail.co.uk", "outlook.com", "live.com", "msn.com", "aol.com", "icloud.com", "me.com", "mac.com",
-    "protonmail.com", "proton.me", "pm.me", "gmx.com", "gmx.net", "gmx.de", "mail.com", "yandex.com", "yandex.ru",
-    "zoho.com", "zohomail.com", "qq.com", "163.com", "126.com", "hey.com", "fastmail.com", "tutanota.com", "mail.ru",
-    "web.de", "comcast.net", "att.net", "verizon.net",
-})  # fmt: skip
+FREE_MAIL_DOMAINS = frozenset(
+    {
+        "gmail.com",
+        "googlemail.com",
+        "yahoo.com",
+        "yahoo.co.uk",
+        "yahoo.ca",
+        "ymail.com",
+        "hotmail.com",
+        "hotmail.co.uk",
+        "outlook.com",
+        "live.com",
+        "msn.com",
+        "aol.com",
+        "icloud.com",
+        "me.com",
+        "mac.com",
+        "protonmail.com",
+        "proton.me",
+        "pm.me",
+        "gmx.com",
+        "gmx.net",
+        "gmx.de",
+        "mail.com",
+        "yandex.com",
+        "yandex.ru",
+        "zoho.com",
+        "zohomail.com",
+        "qq.com",
+        "163.com",
+        "126.com",
+        "hey.com",
+        "fastmail.com",
+        "tutanota.com",
+        "mail.ru",
+        "web.de",
+        "comcast.net",
+        "att.net",
+        "verizon.net",
+    }
+)
 EIN_RE = re.compile(r"^(\d{2})-?(\d{7})$")
 # EIN prefixes the IRS has never assigned (its published list of campus prefixes); a number starting with one of
 # these is malformed even if it has the right shape.
-UNASSIGNED_EIN_PREFIXES = frozenset({"00", "07", "08", "09", "17", "18", "19", "28", "29", "49", "69", "70", "78",
-                                     "79", "89", "96", "97"})  # fmt: skip
+UNASSIGNED_EIN_PREFIXES = frozenset(
+    {"00", "07", "08", "09", "17", "18", "19", "28", "29", "49", "69", "70", "78", "79", "89", "96", "97"}
+)
 
 
 def ein_well_formed(ein: str) -> bool:
     match = EIN_RE.match((ein or "").strip())
     return bool(match) and match.group(1) not in UNASSIGNED_EIN_PREFIXES
-
-
-def normalised_ein(ein: str) -> str:
-    return re.sub(r"\D", "", ein or "")
 
 
 class ScorecardProvider(DecisionProvider):
@@ -117,18 +149,17 @@ class ScorecardProvider(DecisionProvider):
 
     def _inputs(self, customer: Customer, check: CreditCheck) -> dict:
         domain = customer.email.rpartition("@")[2].lower()
-        digits = normalised_ein(customer.ein)
+        digits = ein_digits(customer.ein)
         duplicates = []
         if digits:
             # Another business with the same EIN that already went through credit is worth a human look (one lookup
-            # in customer_ein_digits_idx, whatever the number of customers).
+            # in credit_account_ein_idx, whatever the number of customers).
             duplicates = list(
-                Customer.objects.annotate(ein_digits=ein_digits())
-                .filter(ein_digits=digits, credit_status__isnull=False)
-                .exclude(pk=customer.pk)
+                CreditAccount.objects.filter(ein_digits=digits)
+                .exclude(customer_id=customer.pk)
                 .exclude(credit_status=CreditStatus.PENDING)
-                .order_by("id")
-                .values_list("id", flat=True)
+                .order_by("customer_id")
+                .values_list("customer_id", flat=True)
             )
         return {
             "ein_present": bool(customer.ein.strip()),
@@ -152,19 +183,36 @@ class ScorecardProvider(DecisionProvider):
     def _score(self, inputs: dict) -> tuple[int, list[str]]:
         """Every rule adds its reason, whether it scored or not, so a decision explains itself."""
         rules = [
-            (20, inputs["ein_well_formed"], "EIN present and well formed",
-             "EIN malformed" if inputs["ein_present"] else "no EIN on file"),
+            (
+                20,
+                inputs["ein_well_formed"],
+                "EIN present and well formed",
+                "EIN malformed" if inputs["ein_present"] else "no EIN on file",
+            ),
             (10, inputs["address_complete"], "full business address", "incomplete business address"),
-            (10, inputs["country"] in self.SUPPORTED_COUNTRIES, "supported country",
-             "country missing" if not inputs["country"] else "unsupported country"),
-            (15, not inputs["free_mail"], f"business email domain {inputs['email_domain']}",
-             f"free-mail email domain {inputs['email_domain']}"),
+            (
+                10,
+                inputs["country"] in self.SUPPORTED_COUNTRIES,
+                "supported country",
+                "country missing" if not inputs["country"] else "unsupported country",
+            ),
+            (
+                15,
+                not inputs["free_mail"],
+                f"business email domain {inputs['email_domain']}",
+                f"free-mail email domain {inputs['email_domain']}",
+            ),
             (15, inputs["has_purchase_history"], "has purchase history", "no purchase history"),
-            (5, inputs["has_purchase_terms_history"] is True, "has bought on terms before",
-             "no history of buying on terms" if inputs["has_purchase_terms_history"] is False
-             else "terms history not given"),
+            (
+                5,
+                inputs["has_purchase_terms_history"] is True,
+                "has bought on terms before",
+                "no history of buying on terms"
+                if inputs["has_purchase_terms_history"] is False
+                else "terms history not given",
+            ),
             (5, inputs["legal_name_present"], "legal name on file", "no legal name on file"),
-        ]  # fmt: skip
+        ]
         score, reasons = 0, []
         for points, passed, good, bad in rules:
             score += points if passed else 0

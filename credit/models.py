@@ -1,13 +1,69 @@
 """Credit: checks and decisions, per-currency balances and the append-only ledger behind them, and purchases on
 credit. Every balance movement is one ledger row written in the same transaction as the balance update."""
 
+import re
+
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from core.constraints import choices_check
 from core.ids import PrefixedIdField
 from core.models import ActorType
-from customers.models import Customer, DeclineCode, HoldCode, Terms, _choices_check, currency_validator
+from credit.vocabulary import CreditStatus, DeclineCode, HoldCode, NetTermsStatus
+from customers.models import Customer, Terms, currency_validator
+
+
+def ein_digits(ein: str) -> str:
+    """An EIN as credit compares it: its digits only ("12-3456789" and "123456789" are the same business)."""
+    return re.sub(r"\D", "", ein or "")
+
+
+class CreditAccount(models.Model):
+    """A customer's credit account: where it stands with credit (status and its decline or hold code), its credit
+    currency and its net-terms enrollment. Made when the customer first goes through credit (a credit check is
+    requested, or a direct application approved), so a customer without one has never been credit checked. Its
+    balances are `CreditBalance` rows, one per currency."""
+
+    customer = models.OneToOneField(Customer, on_delete=models.PROTECT, primary_key=True, related_name="credit_account")
+    credit_status = models.CharField(max_length=16, choices=CreditStatus.choices)
+    credit_check_requested_at = models.DateTimeField(blank=True, null=True)
+    credit_currency = models.CharField(max_length=3, blank=True, null=True, validators=[currency_validator])
+    decline_code = models.CharField(max_length=40, choices=DeclineCode.choices, blank=True, null=True)
+    hold_code = models.CharField(max_length=40, choices=HoldCode.choices, blank=True, null=True)
+    net_terms_status = models.CharField(max_length=24, choices=NetTermsStatus.choices, blank=True, null=True)
+    net_terms_enrollment_expires_at = models.DateTimeField(blank=True, null=True)
+    net_terms_enrolled_at = models.DateTimeField(blank=True, null=True)
+    # The customer's EIN without dashes and spaces, as it is now: what the engine compares to find another business
+    # with the same EIN among those that went through credit (customers.services tells credit when an EIN changes).
+    ein_digits = models.CharField(max_length=20, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["customer_id"]
+        constraints = [
+            choices_check("credit_status", CreditStatus, nullable=False),
+            choices_check("net_terms_status", NetTermsStatus, nullable=True),
+            choices_check("decline_code", DeclineCode, nullable=True),
+            choices_check("hold_code", HoldCode, nullable=True),
+            models.CheckConstraint(
+                condition=~Q(credit_status="pending") | Q(credit_check_requested_at__isnull=False),
+                name="credit_account_pending_has_request_time",
+            ),
+            models.CheckConstraint(
+                condition=~Q(credit_status="hold") | Q(hold_code__isnull=False), name="credit_account_hold_has_code"
+            ),
+        ]
+        indexes = [
+            # The customer list's credit filters, in keyset order.
+            models.Index(fields=["credit_status", "customer"], name="credit_account_status_idx"),
+            models.Index(fields=["net_terms_status", "customer"], name="credit_account_net_terms_idx"),
+            models.Index(fields=["ein_digits"], name="credit_account_ein_idx", condition=~Q(ein_digits="")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} ({self.credit_status})"
 
 
 class CreditCheckStatus(models.TextChoices):
@@ -44,7 +100,7 @@ class CreditCheck(models.Model):
         ordering = ["id"]
         constraints = [
             models.CheckConstraint(condition=Q(amount_requested__gte=1), name="credit_check_amount_positive"),
-            _choices_check("status", CreditCheckStatus, nullable=False),
+            choices_check("status", CreditCheckStatus, nullable=False),
             models.CheckConstraint(
                 condition=Q(status__in=["approved", "declined"], decided_at__isnull=False)
                 | Q(status__in=["pending", "in_review"], decided_at__isnull=True),
@@ -91,8 +147,8 @@ class CreditDecision(models.Model):
     class Meta:
         ordering = ["id"]
         constraints = [
-            _choices_check("decision", DecisionType, nullable=False),
-            _choices_check("decided_by_type", ActorType, nullable=False),
+            choices_check("decision", DecisionType, nullable=False),
+            choices_check("decided_by_type", ActorType, nullable=False),
             models.CheckConstraint(condition=Q(amount__isnull=True) | Q(amount__gte=0), name="decision_amount_gte_0"),
             models.CheckConstraint(
                 condition=~Q(decision="declined") | Q(decline_code__isnull=False), name="decision_decline_has_code"
@@ -177,8 +233,8 @@ class CreditLedgerEntry(models.Model):
         ordering = ["id"]
         verbose_name_plural = "credit ledger entries"
         constraints = [
-            _choices_check("entry_type", LedgerEntryType, nullable=False),
-            _choices_check("actor_type", ActorType, nullable=False),
+            choices_check("entry_type", LedgerEntryType, nullable=False),
+            choices_check("actor_type", ActorType, nullable=False),
             models.CheckConstraint(condition=~Q(amount=0), name="ledger_amount_nonzero"),
             models.CheckConstraint(
                 condition=Q(available_after__gte=0, reserved_after__gte=0, used_after__gte=0),
@@ -272,7 +328,7 @@ class CreditTransaction(models.Model):
     class Meta:
         ordering = ["id"]
         constraints = [
-            _choices_check("status", CreditTransactionStatus, nullable=False),
+            choices_check("status", CreditTransactionStatus, nullable=False),
             models.CheckConstraint(condition=Q(amount__gt=0), name="credit_tx_amount_positive"),
             models.CheckConstraint(
                 condition=Q(amount_repaid__gte=0, amount_repaid__lte=F("amount")), name="credit_tx_repaid_in_range"

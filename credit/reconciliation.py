@@ -36,11 +36,19 @@ def _balances_against_ledger() -> list[Mismatch]:
         **{f"ledger_{bucket}": _total(F(f"entries__delta_{bucket}")) for bucket in BUCKETS}
     ).filter(~Q(available=F("ledger_available")) | ~Q(reserved=F("ledger_reserved")) | ~Q(used=F("ledger_used")))
     return [
-        Mismatch(row.id, row.customer_id, row.currency_code, "balance differs from the sum of its ledger: "
-                 + ", ".join(f"{bucket} {getattr(row, bucket)} vs ledger {getattr(row, f'ledger_{bucket}')}"
-                             for bucket in BUCKETS if getattr(row, bucket) != getattr(row, f"ledger_{bucket}")))
+        Mismatch(
+            row.id,
+            row.customer_id,
+            row.currency_code,
+            "balance differs from the sum of its ledger: "
+            + ", ".join(
+                f"{bucket} {getattr(row, bucket)} vs ledger {getattr(row, f'ledger_{bucket}')}"
+                for bucket in BUCKETS
+                if getattr(row, bucket) != getattr(row, f"ledger_{bucket}")
+            ),
+        )
         for row in rows
-    ]  # fmt: skip
+    ]
 
 
 def _ledger_chains() -> list[Mismatch]:
@@ -62,11 +70,16 @@ def _ledger_chains() -> list[Mismatch]:
         .order_by("balance_id", "created_at", "id")
     )
     return [
-        Mismatch(row.balance_id, row.customer_id, row.currency_code, f"ledger entry {row.id} records balances after "
-                 f"it of {row.available_after}/{row.reserved_after}/{row.used_after} but the entries up to it add up "
-                 f"to {row.running_available}/{row.running_reserved}/{row.running_used} (available/reserved/used)")
+        Mismatch(
+            row.balance_id,
+            row.customer_id,
+            row.currency_code,
+            f"ledger entry {row.id} records balances after "
+            f"it of {row.available_after}/{row.reserved_after}/{row.used_after} but the entries up to it add up "
+            f"to {row.running_available}/{row.running_reserved}/{row.running_used} (available/reserved/used)",
+        )
         for row in rows
-    ]  # fmt: skip
+    ]
 
 
 def _balances_against_transactions() -> list[Mismatch]:
@@ -79,10 +92,15 @@ def _balances_against_transactions() -> list[Mismatch]:
         ),
     ).filter(~Q(reserved=F("billed")) | ~Q(used=F("owed")))
     return [
-        Mismatch(row.id, row.customer_id, row.currency_code, f"reserved {row.reserved} vs billed transactions "
-                 f"{row.billed}; used {row.used} vs outstanding on completed transactions {row.owed}")
+        Mismatch(
+            row.id,
+            row.customer_id,
+            row.currency_code,
+            f"reserved {row.reserved} vs billed transactions "
+            f"{row.billed}; used {row.used} vs outstanding on completed transactions {row.owed}",
+        )
         for row in rows
-    ]  # fmt: skip
+    ]
 
 
 def credit_reconcile() -> list[Mismatch]:

@@ -1,14 +1,16 @@
 """Reads for the credit domain. List selectors return querysets ready for core.pagination.keyset_paginate (which
-orders them), with the relations their presenters touch already joined."""
+orders them), with the relations their presenters touch already joined. Imports: core, customers, and the credit
+domain modules below it (models, filters, vocabulary)."""
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import DurationField, ExpressionWrapper, F, QuerySet
+from django.db.models import BooleanField, DurationField, ExpressionWrapper, F, Q, QuerySet
 from django.db.models.functions import Now
 
-from core.errors import NotFound
-from core.ids import is_valid_id
+from core.filters import filtered
+from core.selectors import get_by_id
 from credit.filters import (
     CreditBalanceFilterSet,
     CreditDecisionFilterSet,
@@ -16,57 +18,48 @@ from credit.filters import (
     LedgerEntryFilterSet,
 )
 from credit.models import (
+    CreditAccount,
     CreditBalance,
     CreditCheck,
     CreditCheckStatus,
     CreditDecision,
     CreditLedgerEntry,
-    CreditRepayment,
     CreditTransaction,
     CreditTransactionStatus,
 )
-from customers.models import Customer, NetTermsStatus
-from customers.selectors import filtered
+from credit.vocabulary import CreditStatus, HoldCode, NetTermsStatus
+from customers.models import Customer
 
 
-def credit_balance_list(*, customer: Customer, filters: dict | None = None) -> list[CreditBalance]:
+def credit_account_get(*, customer: Customer) -> CreditAccount | None:
+    """The customer's credit account; None for a customer never credit checked."""
+    return CreditAccount.objects.filter(customer_id=customer.pk).first()
+
+
+def credit_balance_list(*, customer: Customer, filters: Mapping | None = None) -> list[CreditBalance]:
     """Every balance of the customer (not paginated: one per currency), filtered by CreditBalanceFilterSet."""
     queryset = CreditBalance.objects.filter(customer=customer).order_by("currency_code")
     return list(filtered(CreditBalanceFilterSet, filters, queryset))
 
 
-def credit_decision_list(*, customer: Customer, filters: dict | None = None) -> QuerySet[CreditDecision]:
+def credit_decision_list(*, customer: Customer, filters: Mapping | None = None) -> QuerySet[CreditDecision]:
     return filtered(CreditDecisionFilterSet, filters, CreditDecision.objects.filter(customer=customer))
 
 
-def credit_transaction_list(*, customer: Customer, filters: dict | None = None) -> QuerySet[CreditTransaction]:
+def credit_transaction_list(*, customer: Customer, filters: Mapping | None = None) -> QuerySet[CreditTransaction]:
     return filtered(CreditTransactionFilterSet, filters, CreditTransaction.objects.filter(customer=customer))
 
 
 def credit_transaction_get(*, customer: Customer, transaction_id: str) -> CreditTransaction:
-    if not is_valid_id(transaction_id, "ctx"):
-        raise NotFound(f"No credit transaction with id {transaction_id}.")
-    try:
-        return CreditTransaction.objects.get(pk=transaction_id, customer=customer)
-    except CreditTransaction.DoesNotExist:
-        raise NotFound(f"No credit transaction with id {transaction_id}.") from None
+    return get_by_id(CreditTransaction.objects.filter(customer=customer), transaction_id, noun="credit transaction")
 
 
-def credit_repayment_list(*, credit_transaction: CreditTransaction) -> QuerySet[CreditRepayment]:
-    return CreditRepayment.objects.filter(transaction=credit_transaction).select_related("transaction")
-
-
-def ledger_entry_list(*, customer: Customer, filters: dict | None = None) -> QuerySet[CreditLedgerEntry]:
+def ledger_entry_list(*, customer: Customer, filters: Mapping | None = None) -> QuerySet[CreditLedgerEntry]:
     return filtered(LedgerEntryFilterSet, filters, CreditLedgerEntry.objects.filter(customer=customer))
 
 
 def credit_check_get(*, check_id: str) -> CreditCheck:
-    if not is_valid_id(check_id, "crc"):
-        raise NotFound(f"No credit check with id {check_id}.")
-    try:
-        return CreditCheck.objects.select_related("customer").get(pk=check_id)
-    except CreditCheck.DoesNotExist:
-        raise NotFound(f"No credit check with id {check_id}.") from None
+    return get_by_id(CreditCheck.objects.select_related("customer"), check_id, noun="credit check")
 
 
 def credit_review_queue() -> QuerySet[CreditCheck]:
@@ -79,6 +72,10 @@ def credit_review_queue() -> QuerySet[CreditCheck]:
     )
 
 
+def credit_review_queue_count() -> int:
+    return CreditCheck.objects.filter(status=CreditCheckStatus.IN_REVIEW).count()
+
+
 def credit_checks_stalled(*, now: datetime) -> QuerySet[CreditCheck]:
     """Pending checks that no task is known to be working on: never handed to the broker (a broker outage at
     request time) or handed over longer ago than a decision can take (a lost message, a dead worker). A grace
@@ -89,15 +86,38 @@ def credit_checks_stalled(*, now: datetime) -> QuerySet[CreditCheck]:
     return (pending.filter(dispatched_at__isnull=True) | pending.filter(dispatched_at__lt=stale)).order_by("id")
 
 
-def credit_transactions_past_due_for_hold(*, now: datetime) -> QuerySet[CreditTransaction]:
-    """Completed transactions with something outstanding more than CREDIT_HOLD_PAST_DUE_DAYS after their due date."""
+def past_due_for_hold(*, now: datetime) -> Q:
+    """The one definition of a purchase past the hold threshold: completed, something still outstanding, and due
+    more than CREDIT_HOLD_PAST_DUE_DAYS ago (to the second: 15.5 days past due is past 15 days). The automatic hold
+    applies it in SQL, and the pages show what it says (`with_past_due`), never a rule of their own."""
     threshold = now - timedelta(days=settings.CREDIT_HOLD_PAST_DUE_DAYS)
-    return CreditTransaction.objects.filter(
-        status=CreditTransactionStatus.COMPLETED, amount_repaid__lt=F("amount"), due_at__lt=threshold
+    return Q(status=CreditTransactionStatus.COMPLETED, amount_repaid__lt=F("amount"), due_at__lt=threshold)
+
+
+def credit_transactions_past_due_for_hold(*, now: datetime) -> QuerySet[CreditTransaction]:
+    return CreditTransaction.objects.filter(past_due_for_hold(now=now))
+
+
+def with_past_due(queryset: QuerySet[CreditTransaction], *, now: datetime) -> QuerySet[CreditTransaction]:
+    """Transactions annotated with `past_due_for_hold` (a boolean, by the rule above) for pages to show."""
+    return queryset.annotate(
+        past_due_for_hold=ExpressionWrapper(past_due_for_hold(now=now), output_field=BooleanField())
     )
+
+
+def past_due_hold_candidates(*, now: datetime) -> QuerySet[Customer]:
+    """Customers the automatic past-due rule may change: approved ones with a purchase past the hold threshold, and
+    those on a past_due hold with none any more."""
+    overdue = credit_transactions_past_due_for_hold(now=now).values("customer_id")
+    to_hold = Q(credit_account__credit_status=CreditStatus.APPROVED, id__in=overdue)
+    to_release = Q(credit_account__credit_status=CreditStatus.HOLD, credit_account__hold_code=HoldCode.PAST_DUE) & ~Q(
+        id__in=overdue
+    )
+    return Customer.objects.filter(to_hold | to_release).order_by("id")
 
 
 def net_terms_enrollments_expired(*, now: datetime) -> QuerySet[Customer]:
     return Customer.objects.filter(
-        net_terms_status=NetTermsStatus.PENDING_ENROLLMENT, net_terms_enrollment_expires_at__lte=now
+        credit_account__net_terms_status=NetTermsStatus.PENDING_ENROLLMENT,
+        credit_account__net_terms_enrollment_expires_at__lte=now,
     ).order_by("id")

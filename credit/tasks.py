@@ -1,29 +1,23 @@
-"""Celery adapters for the credit domain: the decision task, its dispatcher, and the periodic sweeps (scheduled in
-CELERY_BEAT_SCHEDULE). Tasks take ids and call services; each is safe to run twice."""
+"""Celery adapters for the credit domain: the decision task and the periodic sweeps (scheduled in
+CELERY_BEAT_SCHEDULE). Tasks take ids, call selectors and services; each is safe to run twice. The services hand work
+to these tasks by name (core.dispatch), never by importing this module."""
 
 import logging
 
 from celery import shared_task
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
-from django.db.models import F
 from django.utils import timezone
 
 from core.actors import Actor
-from core.outage import BROKER, publish
-from credit.models import CreditCheck, CreditCheckStatus
-from credit.selectors import (
-    credit_checks_stalled,
-    credit_transactions_past_due_for_hold,
-    net_terms_enrollments_expired,
-)
+from credit.selectors import credit_checks_stalled, net_terms_enrollments_expired, past_due_hold_candidates
 from credit.services import (
     credit_check_decide,
+    credit_check_dispatch,
     credit_check_refer,
     credit_past_due_evaluate,
     net_terms_enrollment_expire,
 )
-from customers.models import CreditStatus, Customer, HoldCode
 
 logger = logging.getLogger(__name__)
 
@@ -47,26 +41,6 @@ TRANSIENT_ERRORS = (OperationalError, InterfaceError)
 def decide_credit_check(credit_check_id: str) -> str | None:
     check = credit_check_decide(credit_check_id=credit_check_id)
     return check.status if check else None
-
-
-def credit_check_dispatch(credit_check_id: str) -> bool:
-    """Hand a pending check to the broker. Never raises and never waits long: with the broker down, the publish
-    fails at once (no retry loop), we log it, and the stalled-check sweep sends it later. True when handed over."""
-    if not CreditCheck.objects.filter(pk=credit_check_id, status=CreditCheckStatus.PENDING).exists():
-        return False
-    if BROKER.open:
-        logger.warning("credit check %s not handed over (broker failed moments ago); the sweep will", credit_check_id)
-        return False
-    try:
-        if not publish(decide_credit_check, credit_check_id):
-            logger.warning("credit check %s not handed to the broker; the sweep will retry", credit_check_id)
-            return False
-    except Exception:
-        logger.exception("credit check %s: the decision task failed in process", credit_check_id)
-    CreditCheck.objects.filter(pk=credit_check_id).update(
-        dispatched_at=timezone.now(), dispatch_count=F("dispatch_count") + 1
-    )
-    return True
 
 
 @shared_task(name="credit.sweep_stalled_checks", acks_late=True, soft_time_limit=240, time_limit=300)
@@ -101,15 +75,8 @@ def apply_past_due_holds() -> dict:
     """Hold approved customers seriously past due, lift the automatic holds of those who caught up. One customer
     per transaction, so one failure does not stop the others."""
     now = timezone.now()
-    overdue_customers = credit_transactions_past_due_for_hold(now=now).values("customer_id")
-    candidates = (
-        Customer.objects.filter(credit_status=CreditStatus.APPROVED, id__in=overdue_customers)
-        | Customer.objects.filter(credit_status=CreditStatus.HOLD, hold_code=HoldCode.PAST_DUE).exclude(
-            id__in=overdue_customers
-        )
-    ).order_by("id")
     counts = {"held": 0, "reinstated": 0, "failed": 0}
-    for customer in candidates.only("id"):
+    for customer in past_due_hold_candidates(now=now).only("id"):
         try:
             decision = credit_past_due_evaluate(customer=customer, now=now)
         except Exception:

@@ -3,20 +3,43 @@ credit.enrollment (which link is this?) and the net_terms_enroll service."""
 
 from decimal import Decimal
 
+from django import forms
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from credit.enrollment import enrollment_link_resolve
+from credit.enrollment import EnrollmentLink, enrollment_link_resolve
 from credit.errors import EnrollmentUnavailable
-from credit.forms import EnrollmentAcceptForm
 from credit.services import net_terms_enroll
-from customers.models import Customer
+from customers.models import Customer, CustomerUser
 from customers.presenters import customer_to_dict
+from customers.selectors import active_customer_user_by_email, customer_loaded
 
 # ISO 4217 minor-unit exponents that are not 2.
 _EXPONENTS = {"JPY": 0, "KRW": 0, "CLP": 0, "ISK": 0, "VND": 0, "BHD": 3, "KWD": 3, "OMR": 3, "JOD": 3, "TND": 3}
+
+
+class EnrollmentAcceptForm(forms.Form):
+    """A customer user accepting net terms on the public enrollment page: who they are, and that they accept."""
+
+    email = forms.EmailField(label="Your email address", help_text="The address you use with this account.")
+    accept = forms.BooleanField(label="I accept these net terms on behalf of the business.")
+
+    def __init__(self, *args, customer: Customer, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.customer = customer
+        self.customer_user: CustomerUser | None = None
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip().lower()
+        self.customer_user = active_customer_user_by_email(customer=self.customer, email=email)
+        if self.customer_user is None:
+            raise forms.ValidationError(
+                "This address is not an active user of this account. Ask your account manager to add you."
+            )
+        return email
+
 
 STATUS_PAGES = {
     "invalid": (404, "This link is not valid", "Check that you copied the whole link, or ask us for a new one."),
@@ -34,12 +57,12 @@ def money_display(amount: str | None, currency: str | None) -> str:
     return f"{value:,.{exponent}f} {currency}"
 
 
-def _offer(customer: Customer) -> dict:
-    data = customer_to_dict(customer)
+def _offer(link: EnrollmentLink) -> dict:
+    data = customer_to_dict(customer_loaded(link.customer))
     return {
         **data,
         "credit_limit_display": money_display(data["credit_limit"], data["credit_currency"]),
-        "expires_at": customer.net_terms_enrollment_expires_at,
+        "expires_at": link.account.net_terms_enrollment_expires_at,
     }
 
 
@@ -48,22 +71,26 @@ def _offer(customer: Customer) -> dict:
 def enrollment_page(request, token: str):
     link = enrollment_link_resolve(token)
     if link.state != "open":
-        return _status_page(request, link.state, link.customer)
+        return _status_page(request, link)
     form = EnrollmentAcceptForm(request.POST or None, customer=link.customer)
     if request.method == "POST" and form.is_valid():
         try:
             net_terms_enroll(customer=link.customer, customer_user=form.customer_user)
         except EnrollmentUnavailable:
-            return _status_page(request, enrollment_link_resolve(token).state, link.customer)
+            return _status_page(request, enrollment_link_resolve(token))
         messages.success(request, "Thank you: the terms are accepted.")
         return redirect(request.path)
-    return _no_referrer(render(request, "credit/enrollment/offer.html", {"offer": _offer(link.customer), "form": form}))
+    return _no_referrer(render(request, "credit/enrollment/offer.html", {"offer": _offer(link), "form": form}))
 
 
-def _status_page(request, state: str, customer: Customer | None):
-    status, title, message = STATUS_PAGES[state]
-    context = {"state": state, "title": title, "message": message,
-               "offer": _offer(customer) if customer is not None and state == "enrolled" else None}  # fmt: skip
+def _status_page(request, link: EnrollmentLink):
+    status, title, message = STATUS_PAGES[link.state]
+    context = {
+        "state": link.state,
+        "title": title,
+        "message": message,
+        "offer": _offer(link) if link.customer is not None and link.state == "enrolled" else None,
+    }
     return _no_referrer(render(request, "credit/enrollment/status.html", context, status=status))
 
 

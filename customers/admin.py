@@ -1,34 +1,25 @@
-"""Django admin for customers. Writes go through customers.services (so every change records its event, as from the
-API or the staff UI); users and payment methods are shown here but managed in the staff UI or the API."""
+"""Django admin for customers. Writes go through customers.services (so every change records its event and is
+refused for exactly what the API and the staff UI refuse it for); users and payment methods are shown here but managed
+in the staff UI or the API. Credit adds its own parts to the customer's admin (credit/admin.py)."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.html import format_html
 
 from core.actors import Actor
+from core.admin import ReadOnlyAdmin, ReadOnlyInline
 from core.errors import ApplicationError
-from credit.models import CreditBalance
 from customers.models import Customer, CustomerImport, CustomerImportRowError, CustomerUser, PaymentMethod
 from customers.services import (
     CUSTOMER_WRITABLE_FIELDS,
     customer_archive,
+    customer_check,
     customer_create,
     customer_restore,
     customer_update,
 )
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-    show_change_link = True
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class CustomerUserInline(ReadOnlyInline):
@@ -40,12 +31,6 @@ class CustomerUserInline(ReadOnlyInline):
 class PaymentMethodInline(ReadOnlyInline):
     model = PaymentMethod
     fields = ("id", "type", "card_brand", "bank_account_type", "last4", "is_default", "created_at")
-    readonly_fields = fields
-
-
-class CreditBalanceInline(ReadOnlyInline):
-    model = CreditBalance
-    fields = ("currency_code", "available", "reserved", "used", "updated_at")
     readonly_fields = fields
 
 
@@ -75,31 +60,43 @@ def restore_customers(modeladmin, request, queryset):
         modeladmin.message_user(request, line, messages.ERROR)
 
 
+class CustomerAdminForm(forms.ModelForm):
+    """Shows what the services would refuse next to the fields, before save_model calls them."""
+
+    def clean(self):
+        data = super().clean()
+        changed = {name: data.get(name) for name in self.changed_data if name in CUSTOMER_WRITABLE_FIELDS}
+        try:
+            customer_check(fields=changed, customer=self.instance if self.instance.pk else None)
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                for field, messages_ in error.message_dict.items():
+                    self.add_error(field if field in self.fields else None, messages_)
+            else:
+                self.add_error(None, error)
+        except ApplicationError as error:
+            self.add_error(error.field if error.field in self.fields else None, error.detail)
+        return data
+
+
 @admin.register(Customer)
 class CustomerAdmin(admin.ModelAdmin):
-    list_display = ("name", "email", "id", "country", "status", "credit_status", "net_terms_status", "default_terms",
-                    "created_at")  # fmt: skip
-    list_filter = ("status", "credit_status", "net_terms_status", "default_terms", "country", "marketing_consent")
+    form = CustomerAdminForm
+    list_display = ("name", "email", "id", "country", "status", "default_terms", "created_at")
+    list_filter = ("status", "default_terms", "country", "marketing_consent")
     search_fields = ("id", "name", "legal_name", "email", "external_id")
-    readonly_fields = (
-        "id", "staff_page", "status", "archived_at", "credit_status", "credit_check_requested_at", "credit_currency",
-        "decline_code", "hold_code", "net_terms_status", "net_terms_enrollment_expires_at", "net_terms_enrolled_at",
-        "created_at", "updated_at",
-    )  # fmt: skip
+    readonly_fields = ("id", "staff_page", "status", "archived_at", "created_at", "updated_at")
     fieldsets = (
         (None, {"fields": ("id", "staff_page", "name", "legal_name", "email", "external_id", "ein", "locale")}),
         ("Address", {"fields": ("street_address", "sub_premise", "city", "state", "postal_code", "country")}),
         ("Account", {"fields": ("default_terms", "marketing_consent", "custom_data", "import_meta")}),
-        (
-            "Status and credit (changed through their actions)",
-            {"fields": readonly_fields[2:]},
-        ),
+        ("Status (changed through its actions)", {"fields": ("status", "archived_at", "created_at", "updated_at")}),
     )
     date_hierarchy = "created_at"
     show_full_result_count = False
     list_per_page = 50
     actions = [archive_customers, restore_customers]
-    inlines = [CreditBalanceInline, CustomerUserInline, PaymentMethodInline]
+    inlines = [CustomerUserInline, PaymentMethodInline]
 
     @admin.display(description="Staff page")
     def staff_page(self, obj):
@@ -128,17 +125,6 @@ class CustomerAdmin(admin.ModelAdmin):
             created = customer_create(actor=_staff_actor(request), **data)
             obj.pk = created.pk
         obj.refresh_from_db()
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(CustomerUser)

@@ -10,11 +10,34 @@ from django.db.models import QuerySet
 from customers.presenters import customer_to_dict
 
 EXPORT_COLUMNS = (
-    "id", "name", "legal_name", "email", "external_id", "status", "credit_status", "credit_currency", "credit_limit",
-    "amount_available", "amount_reserved", "amount_used", "default_terms", "net_terms_status", "ein",
-    "street_address", "sub_premise", "city", "state", "postal_code", "country", "locale", "marketing_consent",
-    "custom_data", "created_at", "updated_at", "archived_at",
-)  # fmt: skip
+    "id",
+    "name",
+    "legal_name",
+    "email",
+    "external_id",
+    "status",
+    "credit_status",
+    "credit_currency",
+    "credit_limit",
+    "amount_available",
+    "amount_reserved",
+    "amount_used",
+    "default_terms",
+    "net_terms_status",
+    "ein",
+    "street_address",
+    "sub_premise",
+    "city",
+    "state",
+    "postal_code",
+    "country",
+    "locale",
+    "marketing_consent",
+    "custom_data",
+    "created_at",
+    "updated_at",
+    "archived_at",
+)
 # A cell starting with one of these is a formula to a spreadsheet ("=HYPERLINK(...)"): CSV injection.
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 

@@ -1,79 +1,20 @@
-"""One FilterSet per resource: it serves the API's query parameters, the staff list page's filter form and the
-CSV export, so filtering is written once."""
-
-from datetime import UTC
+"""One FilterSet per customers resource: it serves the API's query parameters, the staff list page's filter form and
+the CSV export, so filtering is written once. Credit adds its own customer filters (credit status, net terms) through
+customers.extensions. Imports: core and customers.models."""
 
 import django_filters
-from django import forms
 from django.db import connection
 from django.db.models import Q, QuerySet
-from django_filters.fields import BaseCSVField
 
+from core.filters import CharInFilter, ChoiceInFilter, FilterSet, UtcDateTimeFilter
 from customers.models import (
-    CreditStatus,
     Customer,
     CustomerStatus,
     CustomerUser,
     CustomerUserStatus,
-    NetTermsStatus,
     PaymentMethod,
     PaymentMethodType,
 )
-
-
-class FilterSet(django_filters.FilterSet):
-    """Builds its form class once per FilterSet class. django-filter rebuilds the class, every field and label
-    included, on each instance, which cost more than the list query itself on the API's hot path. Safe because
-    these filters never depend on the request; each form instance still gets its own copies of the fields."""
-
-    _form_classes: dict[type, type] = {}
-
-    def get_form_class(self):
-        form_class = FilterSet._form_classes.get(type(self))
-        if form_class is None:
-            form_class = FilterSet._form_classes[type(self)] = super().get_form_class()
-        return form_class
-
-
-class UtcIsoDateTimeField(django_filters.fields.IsoDateTimeField):
-    """An RFC 3339 / ISO 8601 timestamp with any offset, cleaned to UTC. A valid timestamp can leave the range
-    of dates in UTC (`0001-01-01T00:00:00+01:00`): that is a bad value, not a 500."""
-
-    def clean(self, value):
-        cleaned = super().clean(value)
-        if cleaned is None:
-            return cleaned
-        try:
-            return cleaned.astimezone(UTC)
-        except OverflowError:
-            raise forms.ValidationError("Out of range once converted to UTC.", code="out_of_range") from None
-
-
-class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
-    """RFC 3339 / ISO 8601 with any offset, queried in UTC: PostgreSQL refuses offsets beyond ±15:59, which
-    RFC 3339 allows (up to ±23:59)."""
-
-    field_class = UtcIsoDateTimeField
-
-
-class CharInFilter(django_filters.BaseInFilter, django_filters.CharFilter):
-    """Comma-separated values: `?id=ctm_a,ctm_b`."""
-
-
-class NoEmptyMemberCSVField(BaseCSVField):
-    """Refuses an empty member (`active,` or `a,,b`), as the OpenAPI pattern of a comma-separated filter does: the
-    server accepts exactly what its schema says."""
-
-    def clean(self, value):
-        if value and "" in value:
-            raise forms.ValidationError("Comma-separated values, none of them empty.", code="empty_member")
-        return super().clean(value)
-
-
-class ChoiceInFilter(django_filters.BaseInFilter, django_filters.ChoiceFilter):
-    """Comma-separated values, each validated against the choices."""
-
-    base_field_class = NoEmptyMemberCSVField
 
 
 def search_condition(term: str) -> Q:
@@ -104,11 +45,11 @@ class CustomerFilterSet(FilterSet):
     email = CharInFilter(method="filter_email", help_text="Comma-separated exact email addresses.")
     company_name = django_filters.CharFilter(field_name="name", lookup_expr="icontains")
     external_id = django_filters.CharFilter(field_name="external_id")
-    credit_status = ChoiceInFilter(choices=CreditStatus.choices, help_text="Comma-separated.")
-    net_terms_status = ChoiceInFilter(choices=NetTermsStatus.choices, help_text="Comma-separated.")
     created_at_start = UtcDateTimeFilter(field_name="created_at", lookup_expr="gte", help_text="RFC 3339, inclusive.")
     created_at_end = UtcDateTimeFilter(field_name="created_at", lookup_expr="lt", help_text="RFC 3339, exclusive.")
-    # Last: filters apply in this order, so the search (and its typo fallback) sees only rows the others kept.
+    # Last, even after filters other apps add: filters apply in this order, so the search (and its typo fallback)
+    # sees only rows the others kept.
+    last_filters = ("search",)
     search = django_filters.CharFilter(
         method="filter_search",
         help_text="Name, legal name, email, id, external id: rows containing the term, or, when none does, rows "

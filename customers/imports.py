@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from core.actors import Actor
 from core.bulk import collection_paused
+from core.dispatch import dispatch
 from core.errors import ApplicationError
 from customers.models import (
     Customer,
@@ -150,11 +151,16 @@ def customer_import_create(
     customer_import.full_clean()
     customer_import.save()
     if enqueue:
-        from customers.tasks import customer_import_dispatch  # the tasks module imports this one
-
         # Never fails the upload: with the broker down, the stalled-import sweep hands it over later.
-        transaction.on_commit(lambda: customer_import_dispatch(customer_import.id))
+        transaction.on_commit(lambda: customer_import_dispatch(customer_import.id), robust=True)
     return customer_import
+
+
+def customer_import_dispatch(customer_import_id: str) -> bool:
+    """Hand a pending (or stalled running) import to its task (core.dispatch); the sweep retries what this could
+    not hand over."""
+    waiting = CustomerImport.objects.filter(status__in=[CustomerImportStatus.PENDING, CustomerImportStatus.RUNNING])
+    return dispatch("customers.run_customer_import", customer_import_id, waiting=waiting)
 
 
 def _row_errors(error: ValidationError | ApplicationError) -> list[tuple[str, str]]:

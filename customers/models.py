@@ -1,12 +1,18 @@
-"""Business customers, the people who buy on their credit line, and their stored payment methods."""
+"""Business customers, the people who buy on their credit line, their stored payment methods, and bulk imports.
+
+The customers domain knows nothing of credit: a customer's credit account lives in credit (credit.models), which
+adds its fields to the customer's wire shape and filters through customers.extensions. `Terms` stays here: the
+payment terms a customer buys on (`default_terms`) are part of its profile, written with it through the customers
+API and imports; credit reads them to date what is due. Imports: core only."""
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import F, Q, Value
-from django.db.models.functions import Lower, Replace
+from django.db.models import F, Q
+from django.db.models.functions import Lower
 
+from core.constraints import choices_check
 from core.ids import PrefixedIdField
 from core.validation import EmailField
 
@@ -14,20 +20,6 @@ from core.validation import EmailField
 class CustomerStatus(models.TextChoices):
     ACTIVE = "active"
     ARCHIVED = "archived"
-
-
-class CreditStatus(models.TextChoices):
-    PENDING = "pending"
-    APPROVED = "approved"
-    DECLINED = "declined"
-    HOLD = "hold"
-    DEACTIVATED = "deactivated"
-
-
-class NetTermsStatus(models.TextChoices):
-    PENDING_ENROLLMENT = "pending_enrollment"
-    ENROLLED = "enrolled"
-    ENROLLMENT_EXPIRED = "enrollment_expired"
 
 
 class Terms(models.TextChoices):
@@ -48,42 +40,8 @@ class Terms(models.TextChoices):
         return int(value.removeprefix("net").removesuffix("_eom"))
 
 
-class DeclineCode(models.TextChoices):
-    THIN_FILE = "thin_file"
-    EMAIL_VERIFICATION_FREEMAIL = "email_verification_freemail"
-    EMAIL_VERIFICATION_FAILED = "email_verification_failed"
-    NO_US_ADDRESS = "no_us_address"
-    FAILING_CREDIT = "failing_credit"
-    INSUFFICIENT_BUSINESS_HISTORY = "insufficient_business_history"
-    BUSINESS_NOT_VERIFIED = "business_not_verified"
-    DUPLICATE = "duplicate"
-    FRAUD = "fraud"
-    OTHER = "other"
-
-
-class HoldCode(models.TextChoices):
-    PAST_DUE = "past_due"
-    FAILED_PAYMENT = "failed_payment"
-    REQUESTED_BY_MERCHANT = "requested_by_merchant"
-    FRAUD = "fraud"
-    OTHER = "other"
-
-
-def _choices_check(field: str, choices: type[models.TextChoices], *, nullable: bool) -> models.CheckConstraint:
-    condition = Q(**{f"{field}__in": choices.values})
-    if nullable:
-        condition |= Q(**{f"{field}__isnull": True})
-    return models.CheckConstraint(condition=condition, name=f"%(app_label)s_%(class)s_{field}_valid")
-
-
 country_validator = RegexValidator(r"^[A-Z]{2}$", "Enter an ISO 3166-1 alpha-2 country code, such as US.")
 currency_validator = RegexValidator(r"^[A-Z]{3}$", "Enter an ISO 4217 currency code, such as USD.")
-
-
-def ein_digits() -> Replace:
-    """A customer's EIN without its dashes and spaces, in SQL: what the credit engine compares to find another
-    business with the same EIN, and what customer_ein_digits_idx holds."""
-    return Replace(Replace(F("ein"), Value("-")), Value(" "))
 
 
 class Customer(models.Model):
@@ -110,15 +68,6 @@ class Customer(models.Model):
     status = models.CharField(max_length=16, choices=CustomerStatus.choices, default=CustomerStatus.ACTIVE)
     archived_at = models.DateTimeField(blank=True, null=True)
 
-    credit_status = models.CharField(max_length=16, choices=CreditStatus.choices, blank=True, null=True)
-    credit_check_requested_at = models.DateTimeField(blank=True, null=True)
-    credit_currency = models.CharField(max_length=3, blank=True, null=True, validators=[currency_validator])
-    decline_code = models.CharField(max_length=40, choices=DeclineCode.choices, blank=True, null=True)
-    hold_code = models.CharField(max_length=40, choices=HoldCode.choices, blank=True, null=True)
-    net_terms_status = models.CharField(max_length=24, choices=NetTermsStatus.choices, blank=True, null=True)
-    net_terms_enrollment_expires_at = models.DateTimeField(blank=True, null=True)
-    net_terms_enrolled_at = models.DateTimeField(blank=True, null=True)
-
     # Lower-cased name, legal name, email, external id and id: one column that one trigram index can serve.
     search_document = models.TextField(editable=False, default="")
 
@@ -134,28 +83,16 @@ class Customer(models.Model):
                 name="customer_email_unique_among_active",
                 violation_error_message="A customer with this email already exists.",
             ),
-            _choices_check("status", CustomerStatus, nullable=False),
-            _choices_check("credit_status", CreditStatus, nullable=True),
-            _choices_check("net_terms_status", NetTermsStatus, nullable=True),
-            _choices_check("default_terms", Terms, nullable=True),
-            _choices_check("decline_code", DeclineCode, nullable=True),
-            _choices_check("hold_code", HoldCode, nullable=True),
+            choices_check("status", CustomerStatus, nullable=False),
+            choices_check("default_terms", Terms, nullable=True),
             models.CheckConstraint(
                 condition=Q(status="archived", archived_at__isnull=False)
                 | Q(status="active", archived_at__isnull=True),
                 name="customer_archived_at_matches_status",
             ),
-            models.CheckConstraint(
-                condition=Q(credit_status__isnull=True)
-                | Q(credit_check_requested_at__isnull=False)
-                | ~Q(credit_status="pending"),
-                name="customer_pending_credit_has_request_time",
-            ),
         ]
         indexes = [
             models.Index(fields=["status", "id"], name="customer_status_id_idx"),
-            models.Index(fields=["credit_status", "id"], name="customer_credit_status_id_idx"),
-            models.Index(fields=["net_terms_status"], name="customer_net_terms_status_idx"),
             # Emails are stored lower-cased, so the `email` filter compares the plain column.
             models.Index(fields=["email"], name="customer_email_idx"),
             models.Index(fields=["external_id"], name="customer_external_id_idx"),
@@ -163,9 +100,6 @@ class Customer(models.Model):
             models.Index(fields=["name", "id"], name="customer_name_id_idx"),
             models.Index(fields=["created_at", "id"], name="customer_created_id_idx"),
             models.Index(fields=["updated_at", "id"], name="customer_updated_id_idx"),
-            # The credit engine's duplicate-EIN check, among customers that went through credit (a few of
-            # millions; the others, new customers and imports included, are not in the index and cost it nothing).
-            models.Index(ein_digits(), name="customer_ein_digits_idx", condition=Q(credit_status__isnull=False)),
         ]
 
     def __str__(self) -> str:
@@ -221,7 +155,7 @@ class CustomerUser(models.Model):
                 name="customer_user_email_unique_per_customer",
                 violation_error_message="This customer already has a user with this email.",
             ),
-            _choices_check("status", CustomerUserStatus, nullable=False),
+            choices_check("status", CustomerUserStatus, nullable=False),
         ]
         indexes = [models.Index(fields=["customer", "id"], name="customer_user_customer_id_idx")]
 
@@ -279,8 +213,8 @@ class PaymentMethod(models.Model):
                 name="payment_method_one_default_per_customer",
                 violation_error_message="This customer already has a default payment method.",
             ),
-            _choices_check("type", PaymentMethodType, nullable=False),
-            _choices_check("bank_account_type", BankAccountType, nullable=True),
+            choices_check("type", PaymentMethodType, nullable=False),
+            choices_check("bank_account_type", BankAccountType, nullable=True),
             models.CheckConstraint(
                 condition=Q(
                     type="card",
@@ -346,7 +280,7 @@ class CustomerImport(models.Model):
     class Meta:
         ordering = ["-id"]
         constraints = [
-            _choices_check("status", CustomerImportStatus, nullable=False),
+            choices_check("status", CustomerImportStatus, nullable=False),
             models.CheckConstraint(
                 condition=Q(processed_rows__lte=F("total_rows")), name="customer_import_processed_lte_total"
             ),

@@ -1,34 +1,18 @@
 """Plain-dict representations of customers, users and payment methods: the API's wire shape and event payloads.
 
-Written once here so the API, webhook payloads and exports cannot drift apart."""
+Written once here so the API, webhook payloads and exports cannot drift apart. A customer's shape includes what the
+registered extensions add (credit's fields: customers.extensions). Presenters run no query: they read what the
+selectors loaded. Imports: core and the customers domain modules below it (models, extensions)."""
 
-from core.formatting import money, rfc3339
+from core.formatting import rfc3339
+from customers import extensions
 from customers.models import Customer, CustomerUser, PaymentMethod, PaymentMethodType
 
 
-def _credit_amounts(customer: Customer) -> tuple[int, int, int] | None:
-    """(available, reserved, used) in the credit currency; selectors annotate it, otherwise one query."""
-    if not customer.credit_currency:
-        return None
-    if hasattr(customer, "credit_available"):
-        if customer.credit_available is None:
-            return None
-        return customer.credit_available, customer.credit_reserved, customer.credit_used
-    balance = customer.credit_balances.filter(currency_code=customer.credit_currency).first()
-    return None if balance is None else (balance.available, balance.reserved, balance.used)
-
-
-def _default_payment_method_id(customer: Customer) -> str | None:
-    if hasattr(customer, "default_payment_method_id"):
-        return customer.default_payment_method_id
-    return customer.payment_methods.filter(is_default=True).values_list("id", flat=True).first()
-
-
-def customer_to_dict(customer: Customer) -> dict:
-    from credit.enrollment import enrollment_url
-
-    amounts = _credit_amounts(customer)
-    available, reserved, used = amounts if amounts else (None, None, None)
+def customer_to_dict(customer: Customer, *, new: bool = False) -> dict:
+    """The customer's wire shape. `customer` comes from customers.selectors (`customer_queryset`, `customer_get`,
+    `customer_loaded`: they select everything read here in the same query), or is `new`: just created, so it has no
+    payment method and nothing of any extension yet."""
     return {
         "id": customer.id,
         "email": customer.email,
@@ -45,20 +29,9 @@ def customer_to_dict(customer: Customer) -> dict:
         "country": customer.country or None,
         "status": customer.status,
         "archived_at": rfc3339(customer.archived_at),
-        "credit_status": customer.credit_status,
-        "credit_check_requested_at": rfc3339(customer.credit_check_requested_at),
-        "credit_limit": money(available + reserved + used) if amounts else None,
-        "credit_currency": customer.credit_currency,
-        "amount_available": money(available),
-        "amount_reserved": money(reserved),
-        "amount_used": money(used),
-        "decline_code": customer.decline_code,
-        "hold_code": customer.hold_code,
+        **(extensions.empty_fields() if new else extensions.fields(customer)),
         "default_terms": customer.default_terms,
-        "net_terms_status": customer.net_terms_status,
-        "net_terms_enrollment_url": enrollment_url(customer),
-        "net_terms_enrollment_expires_at": rfc3339(customer.net_terms_enrollment_expires_at),
-        "default_payment_method_id": _default_payment_method_id(customer),
+        "default_payment_method_id": None if new else customer.default_payment_method_id,
         "marketing_consent": customer.marketing_consent,
         "custom_data": customer.custom_data,
         "import_meta": customer.import_meta,

@@ -1,82 +1,84 @@
-"""Reads for customers: querysets carrying, in one query, everything the wire shape needs."""
+"""Reads for customers: querysets carrying, in one query, everything the wire shape needs (the customer's default
+payment method and whatever the registered extensions add, credit's included). Imports: core and the customers
+domain modules below it (models, filters, extensions)."""
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db.models import Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from core.errors import NotFound
-from core.ids import is_valid_id
-from credit.models import CreditBalance
+from core.filters import filtered
+from core.selectors import get_by_id
+from customers import extensions
 from customers.filters import CustomerFilterSet, CustomerUserFilterSet, PaymentMethodFilterSet
-from customers.models import Customer, CustomerImport, CustomerImportStatus, CustomerUser, PaymentMethod
+from customers.models import (
+    Customer,
+    CustomerImport,
+    CustomerImportStatus,
+    CustomerUser,
+    CustomerUserStatus,
+    PaymentMethod,
+)
 
 
 def customer_queryset() -> QuerySet[Customer]:
-    """Customers with their credit-currency balance and default payment method, in the same query (no N+1).
+    """Customers with what `customers.presenters.customer_to_dict` reads, in the same query (no N+1): the default
+    payment method's id, and what each extension selects (credit: the credit account and the balance in the credit
+    currency).
 
-    Correlated subqueries rather than joins: PostgreSQL evaluates them only for the rows a page returns (after the
-    sort and LIMIT), so a page deep in a million rows or a broad search costs the same as the first page. A join
-    let the planner merge-join the whole balance index to reach a deep cursor (90 ms instead of 1 ms)."""
-    balance = CreditBalance.objects.filter(customer_id=OuterRef("pk"), currency_code=OuterRef("credit_currency"))
+    Correlated subqueries rather than joins for what may have several rows: PostgreSQL evaluates them only for the
+    rows a page returns (after the sort and LIMIT), so a page deep in a million rows or a broad search costs the same
+    as the first page."""
     default_method = PaymentMethod.objects.filter(customer_id=OuterRef("pk"), is_default=True)
-    return Customer.objects.annotate(
-        credit_available=Subquery(balance.values("available")[:1]),
-        credit_reserved=Subquery(balance.values("reserved")[:1]),
-        credit_used=Subquery(balance.values("used")[:1]),
-        default_payment_method_id=Subquery(default_method.values("id")[:1]),
-    )
+    queryset = Customer.objects.annotate(default_payment_method_id=Subquery(default_method.values("id")[:1]))
+    return extensions.load(queryset)
 
 
-def filtered(filterset_class, filters: dict | None, queryset: QuerySet) -> QuerySet:
-    filterset = filterset_class(data=filters or {}, queryset=queryset)
-    if not filterset.is_valid():
-        raise ValidationError(filterset.errors)
-    return filterset.qs
-
-
-def customer_list(*, filters: dict | None = None) -> QuerySet[Customer]:
+def customer_list(*, filters: Mapping | None = None) -> QuerySet[Customer]:
     """Customers matching the FilterSet's parameters. Raises django ValidationError on invalid parameters."""
     return filtered(CustomerFilterSet, filters, customer_queryset())
 
 
-def customer_user_list(*, customer: Customer, filters: dict | None = None) -> QuerySet[CustomerUser]:
+def customer_user_list(*, customer: Customer, filters: Mapping | None = None) -> QuerySet[CustomerUser]:
     return filtered(CustomerUserFilterSet, filters, CustomerUser.objects.filter(customer=customer))
 
 
-def payment_method_list(*, customer: Customer, filters: dict | None = None) -> QuerySet[PaymentMethod]:
+def payment_method_list(*, customer: Customer, filters: Mapping | None = None) -> QuerySet[PaymentMethod]:
     return filtered(PaymentMethodFilterSet, filters, PaymentMethod.objects.filter(customer=customer))
 
 
-def customer_get(*, customer_id: str, for_update: bool = False) -> Customer:
-    if not is_valid_id(customer_id, "ctm"):
-        raise NotFound(f"No customer with id {customer_id}.")
-    try:
-        if for_update:
-            return Customer.objects.select_for_update().get(pk=customer_id)
-        return customer_queryset().get(pk=customer_id)
-    except Customer.DoesNotExist:
-        raise NotFound(f"No customer with id {customer_id}.") from None
+def customer_get(*, customer_id: str) -> Customer:
+    """One customer, loaded for `customer_to_dict`."""
+    return get_by_id(customer_queryset(), customer_id, noun="customer")
+
+
+def customer_loaded(customer: Customer) -> Customer:
+    """The customer read again with everything its wire shape shows, as it is now (after a change of another app's
+    state, such as its credit, that the instance in hand does not carry)."""
+    return customer_queryset().get(pk=customer.pk)
 
 
 def customer_user_get(*, customer: Customer, user_id: str) -> CustomerUser:
-    if not is_valid_id(user_id, "ctu"):
-        raise NotFound(f"No customer user with id {user_id}.")
-    try:
-        return CustomerUser.objects.get(pk=user_id, customer=customer)
-    except CustomerUser.DoesNotExist:
-        raise NotFound(f"No customer user with id {user_id}.") from None
+    return get_by_id(CustomerUser.objects.filter(customer=customer), user_id, noun="customer user")
+
+
+def active_customer_user_by_email(*, customer: Customer, email: str) -> CustomerUser | None:
+    return customer.users.filter(email__iexact=email.strip(), status=CustomerUserStatus.ACTIVE).first()
 
 
 def payment_method_get(*, customer: Customer, payment_method_id: str) -> PaymentMethod:
-    if not is_valid_id(payment_method_id, "paymtd"):
-        raise NotFound(f"No payment method with id {payment_method_id}.")
-    try:
-        return PaymentMethod.objects.get(pk=payment_method_id, customer=customer)
-    except PaymentMethod.DoesNotExist:
-        raise NotFound(f"No payment method with id {payment_method_id}.") from None
+    return get_by_id(PaymentMethod.objects.filter(customer=customer), payment_method_id, noun="payment method")
+
+
+def customer_import_list() -> QuerySet[CustomerImport]:
+    """Imports, newest first, without their files (megabytes the pages never need), with who made them."""
+    return CustomerImport.objects.defer("content").select_related("created_by")
+
+
+def customer_import_get(*, import_id: str) -> CustomerImport:
+    return get_by_id(customer_import_list(), import_id, noun="import")
 
 
 def customer_imports_stalled(*, now: datetime) -> QuerySet[CustomerImport]:

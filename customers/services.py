@@ -1,9 +1,10 @@
 """Writes for customers, customer users and payment methods. Each takes an actor and records its event in the same
-transaction as the change."""
+transaction as the change; each refuses a full card number in anything it stores (core.pan). Imports: core and the
+customers domain modules below it (models, extensions, selectors, presenters)."""
 
 import functools
 from collections.abc import Collection, Iterable
-from typing import Any
+from typing import TypedDict, Unpack
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -15,18 +16,64 @@ from core.bulk import bulk_insert, new_instance, text_in
 from core.errors import ApplicationError, CustomerArchived
 from core.events import event_record, events_record_many
 from core.models import EventType
+from core.pan import refuse_card_numbers
 from core.validation import ModelValidator
+from customers import extensions
 from customers.models import Customer, CustomerStatus, CustomerUser, CustomerUserStatus, PaymentMethod
 from customers.presenters import customer_to_dict, customer_user_to_dict, payment_method_to_dict
-from customers.validators import find_card_numbers
-
-CUSTOMER_WRITABLE_FIELDS = (
-    "email", "name", "legal_name", "locale", "external_id", "ein", "street_address", "sub_premise", "city",
-    "state", "postal_code", "country", "default_terms", "marketing_consent", "custom_data", "import_meta",
-)  # fmt: skip
+from customers.selectors import customer_queryset
 
 
-_NULLABLE = {"external_id", "default_terms", "custom_data", "import_meta"}
+class CustomerFields(TypedDict, total=False):
+    """The writable fields of a customer, as the API, the staff forms, the admin and the import pass them."""
+
+    email: str
+    name: str | None
+    legal_name: str | None
+    locale: str
+    external_id: str | None
+    ein: str | None
+    street_address: str | None
+    sub_premise: str | None
+    city: str | None
+    state: str | None
+    postal_code: str | None
+    country: str | None
+    default_terms: str | None
+    marketing_consent: bool
+    custom_data: dict | None
+    import_meta: dict | None
+
+
+class CustomerUpdate(CustomerFields, total=False):
+    """An update may also archive or restore."""
+
+    status: str
+
+
+class CustomerUserFields(TypedDict, total=False):
+    email: str
+    first_name: str | None
+    last_name: str | None
+    status: str
+
+
+class PaymentMethodFields(TypedDict, total=False):
+    type: str
+    provider: str
+    provider_token: str
+    last4: str
+    card_brand: str
+    exp_month: int | None
+    exp_year: int | None
+    bank_account_type: str | None
+    bank_name: str
+
+
+CUSTOMER_WRITABLE_FIELDS = tuple(CustomerFields.__annotations__)
+CUSTOMER_USER_WRITABLE_FIELDS = tuple(CustomerUserFields.__annotations__)
+# Clearing these stores None; clearing any other text field stores "" (as blank forms do).
+_NULLABLE = frozenset({"external_id", "default_terms", "custom_data", "import_meta"})
 
 
 class CustomerAlreadyExists(ApplicationError):
@@ -81,28 +128,47 @@ def _email_conflicts_answered(service):
     return wrapper
 
 
-def _reject_unknown(data: dict[str, Any], allowed: tuple[str, ...]) -> None:
-    if unknown := data.keys() - _as_set(allowed):
+def _reject_unknown(data: Collection[str], allowed: tuple[str, ...]) -> None:
+    if unknown := set(data) - _as_set(allowed):
         raise ValidationError({name: "Unknown field." for name in sorted(unknown)})
 
 
 _as_set = functools.cache(frozenset)  # the allowed names, once per tuple (a bulk import checks every row)
 
 
+def _checked(fields: CustomerFields) -> dict:
+    """The fields a customer service may store: known names, no card number anywhere (custom_data included)."""
+    _reject_unknown(fields, CUSTOMER_WRITABLE_FIELDS)
+    refuse_card_numbers(fields)
+    return dict(fields)
+
+
 _customer_validator = ModelValidator(Customer)
 
 
-def customer_build(**fields: Any) -> Customer:
+def customer_build(**fields: Unpack[CustomerFields]) -> Customer:
     """A validated, unsaved customer: exactly what `customer_create` would accept, short of the email check.
     Checks what `full_clean` checks, remembering outcomes for values that repeat (core.validation)."""
-    _reject_unknown(fields, CUSTOMER_WRITABLE_FIELDS)
-    given = {key: value for key, value in fields.items() if value is not None}
+    given = {key: value for key, value in _checked(fields).items() if value is not None}
     customer = new_instance(Customer, given)
     if customer.country:
         customer.country = customer.country.upper()
     _customer_validator.validate(customer, given.keys())
     customer.normalise()
     return customer
+
+
+def customer_check(*, fields: CustomerFields, customer: Customer | None = None) -> None:
+    """What `customer_create` (no `customer`) or `customer_update` would refuse these fields for, raised without
+    saving anything: unknown fields, a card number, invalid values, an email another active customer has. For forms
+    that must show errors before their save (the admin's)."""
+    current = {name: getattr(customer, name) for name in CUSTOMER_WRITABLE_FIELDS} if customer else {}
+    candidate = customer_build(**{**current, **fields})
+    email = fields.get("email")
+    if email and (customer is None or customer.status == CustomerStatus.ACTIVE):
+        existing = _active_with_email(candidate.email, exclude_id=customer.pk if customer else None)
+        if existing is not None:
+            raise CustomerAlreadyExists(existing.id)
 
 
 def active_customer_ids_by_email(emails: Collection[str]) -> dict[str, str]:
@@ -119,13 +185,14 @@ def active_customer_ids_by_email(emails: Collection[str]) -> dict[str, str]:
 
 @_email_conflicts_answered
 @transaction.atomic
-def customer_create(*, actor: Actor, **fields: Any) -> Customer:
-    _reject_unknown(fields, CUSTOMER_WRITABLE_FIELDS)
-    customer = Customer(**{key: value for key, value in fields.items() if value is not None})
+def customer_create(*, actor: Actor, **fields: Unpack[CustomerFields]) -> Customer:
+    customer = Customer(**{key: value for key, value in _checked(fields).items() if value is not None})
     _save_customer(customer)
-    customer.default_payment_method_id = None  # a new customer has none: the presenter needs no query
     event_record(
-        event_type=EventType.CUSTOMER_CREATED, data=customer_to_dict(customer), actor=actor, customer_id=customer.id
+        event_type=EventType.CUSTOMER_CREATED,
+        data=customer_to_dict(customer, new=True),
+        actor=actor,
+        customer_id=customer.id,
     )
     return customer
 
@@ -159,25 +226,25 @@ def customers_create_many(
     if inserted:
         events_record_many(
             event_type=EventType.CUSTOMER_CREATED,
-            items=((_new_customer_to_dict(customer), customer.id) for customer in inserted),
+            items=((customer_to_dict(customer, new=True), customer.id) for customer in inserted),
             actor=actor,
         )
     return conflicts
 
 
-def _new_customer_to_dict(customer: Customer) -> dict:
-    customer.default_payment_method_id = None  # a new customer has none: the presenter needs no query
-    return customer_to_dict(customer)
+def _customer_lock(customer: Customer) -> Customer:
+    """The customer row locked until the transaction ends, loaded with everything its wire shape shows."""
+    return customer_queryset().select_for_update(of=("self",)).get(pk=customer.pk)
 
 
 @_email_conflicts_answered
 @transaction.atomic
-def customer_update(*, customer: Customer, actor: Actor, data: dict[str, Any]) -> Customer:
+def customer_update(*, customer: Customer, actor: Actor, data: CustomerUpdate) -> Customer:
     """Update any writable field (none required). `status` archives or restores."""
     data = dict(data)
     status = data.pop("status", None)
-    _reject_unknown(data, CUSTOMER_WRITABLE_FIELDS)
-    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    data = _checked(data)
+    customer = _customer_lock(customer)
     if status is not None and status not in CustomerStatus.values:
         raise ValidationError({"status": f"Must be one of: {', '.join(CustomerStatus.values)}."})
     if customer.is_archived and data and status != CustomerStatus.ACTIVE:
@@ -187,10 +254,10 @@ def customer_update(*, customer: Customer, actor: Actor, data: dict[str, Any]) -
     changed = [name for name, value in data.items() if getattr(customer, name) != value]
     for name in changed:
         value = data[name]
-        # Clearing a text field stores "" (as blank forms do); nullable fields keep None.
         setattr(customer, name, "" if value is None and name not in _NULLABLE else value)
     if changed:
         _save_customer(customer, update_fields=changed)
+        extensions.customer_saved(customer, changed)
         event_record(
             event_type=EventType.CUSTOMER_UPDATED,
             data=customer_to_dict(customer),
@@ -204,7 +271,7 @@ def customer_update(*, customer: Customer, actor: Actor, data: dict[str, Any]) -
 
 @transaction.atomic
 def customer_archive(*, customer: Customer, actor: Actor) -> Customer:
-    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    customer = _customer_lock(customer)
     if customer.is_archived:
         return customer
     customer.status = CustomerStatus.ARCHIVED
@@ -219,7 +286,7 @@ def customer_archive(*, customer: Customer, actor: Actor) -> Customer:
 @_email_conflicts_answered
 @transaction.atomic
 def customer_restore(*, customer: Customer, actor: Actor) -> Customer:
-    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    customer = _customer_lock(customer)
     if not customer.is_archived:
         return customer
     customer.status = CustomerStatus.ACTIVE
@@ -232,8 +299,6 @@ def customer_restore(*, customer: Customer, actor: Actor) -> Customer:
 
 
 # --- customer users -------------------------------------------------------------------------------------------------
-
-CUSTOMER_USER_WRITABLE_FIELDS = ("email", "first_name", "last_name", "status")
 
 
 def _save_customer_user(user: CustomerUser, *, update_fields: list[str] | None = None) -> None:
@@ -261,9 +326,15 @@ def _ensure_active(customer: Customer) -> None:
         raise CustomerArchived(customer.id)
 
 
-@transaction.atomic
-def customer_user_create(*, customer: Customer, actor: Actor, **fields: Any) -> CustomerUser:
+def _checked_user(fields: CustomerUserFields) -> dict:
     _reject_unknown(fields, CUSTOMER_USER_WRITABLE_FIELDS)
+    refuse_card_numbers(fields)
+    return dict(fields)
+
+
+@transaction.atomic
+def customer_user_create(*, customer: Customer, actor: Actor, **fields: Unpack[CustomerUserFields]) -> CustomerUser:
+    fields = _checked_user(fields)
     _ensure_active(customer)
     user = CustomerUser(customer=customer, **{key: value for key, value in fields.items() if value is not None})
     _save_customer_user(user)
@@ -277,8 +348,8 @@ def customer_user_create(*, customer: Customer, actor: Actor, **fields: Any) -> 
 
 
 @transaction.atomic
-def customer_user_update(*, user: CustomerUser, actor: Actor, data: dict[str, Any]) -> CustomerUser:
-    _reject_unknown(data, CUSTOMER_USER_WRITABLE_FIELDS)
+def customer_user_update(*, user: CustomerUser, actor: Actor, data: CustomerUserFields) -> CustomerUser:
+    data = _checked_user(data)
     _ensure_active(user.customer)
     changed = [name for name, value in data.items() if getattr(user, name) != value]
     for name in changed:
@@ -296,18 +367,12 @@ def customer_user_archive(*, user: CustomerUser, actor: Actor) -> CustomerUser:
 # --- payment methods ------------------------------------------------------------------------------------------------
 
 
-def _refuse_card_numbers(fields: dict[str, Any]) -> None:
-    found = find_card_numbers(fields)
-    if found:
-        raise ValidationError(
-            {path: "Full card or account numbers are never accepted; send the provider's token." for path in found}
-        )
-
-
 @transaction.atomic
-def payment_method_add(*, customer: Customer, actor: Actor, make_default: bool = False, **fields: Any) -> PaymentMethod:
+def payment_method_add(
+    *, customer: Customer, actor: Actor, make_default: bool = False, **fields: Unpack[PaymentMethodFields]
+) -> PaymentMethod:
     """Store a tokenised card or bank account. The customer's first method becomes its default."""
-    _refuse_card_numbers(fields)
+    refuse_card_numbers(fields)
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
     _ensure_active(customer)
     method = PaymentMethod(customer=customer, **{key: value for key, value in fields.items() if value is not None})

@@ -1,5 +1,6 @@
-"""Celery adapters for customers: the bulk import task, its dispatcher, and the sweep for imports whose task never
-reached a worker (scheduled in CELERY_BEAT_SCHEDULE). Each task is safe to run twice."""
+"""Celery adapters for customers: the bulk import tasks and the sweep for imports whose task never reached a worker
+(scheduled in CELERY_BEAT_SCHEDULE). Each task is safe to run twice. Uploads hand work to these tasks by name
+(core.dispatch), never by importing this module."""
 
 import logging
 
@@ -7,9 +8,8 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
-from core.outage import BROKER, publish
-from customers.imports import customer_import_plan, customer_import_run_part
-from customers.models import CustomerImport, CustomerImportStatus
+from core.outage import publish
+from customers.imports import customer_import_dispatch, customer_import_plan, customer_import_run_part
 from customers.selectors import customer_imports_stalled
 
 logger = logging.getLogger(__name__)
@@ -35,22 +35,6 @@ def run_customer_import(customer_import_id: str) -> None:
 @shared_task(name="customers.run_customer_import_part", acks_late=True, time_limit=3600)
 def run_customer_import_part(customer_import_id: str, number: int) -> None:
     customer_import_run_part(customer_import_id=customer_import_id, number=number)
-
-
-def customer_import_dispatch(customer_import_id: str) -> bool:
-    """Hand a pending import to the broker. Never raises and never waits long: with the broker down the publish
-    fails at once, is logged, and the sweep sends it later. True when handed over."""
-    if BROKER.open:
-        logger.warning("import %s not handed over (broker failed moments ago); the sweep will", customer_import_id)
-        return False
-    CustomerImport.objects.filter(
-        pk=customer_import_id, status__in=[CustomerImportStatus.PENDING, CustomerImportStatus.RUNNING]
-    ).update(dispatched_at=timezone.now())
-    if not publish(run_customer_import, customer_import_id):
-        CustomerImport.objects.filter(pk=customer_import_id).update(dispatched_at=None)
-        logger.warning("import %s not handed to the broker; the sweep will retry", customer_import_id)
-        return False
-    return True
 
 
 @shared_task(name="customers.sweep_stalled_imports", acks_late=True, soft_time_limit=240, time_limit=300)

@@ -70,8 +70,11 @@ def start_server(env: dict, port: int, log: Path) -> subprocess.Popen:
     with open(log, "w") as output:
         server = subprocess.Popen(
             [PY, "-m", "gunicorn", "config.wsgi", "-b", f"127.0.0.1:{port}", "-w", "2", "--timeout", "60"],
-            cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+            cwd=ROOT,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if server.poll() is not None:
@@ -114,9 +117,25 @@ def schema_operations(base_url: str) -> dict[str, str]:
 
 
 def run_schemathesis(base_url: str, name: str, headers: list[str], examples: int, report: Path, extra: list[str]):
-    command = [SCHEMATHESIS, "run", f"{base_url}/api/v1/openapi.json", "--checks", "all", "--exclude-checks",
-               EXCLUDED_CHECKS, "--wait-for-schema", "30", "--max-examples", str(examples), "--report", "ndjson",
-               "--report-ndjson-path", str(report), "-H", PROXY_HEADER]  # fmt: skip
+    command = [
+        SCHEMATHESIS,
+        "run",
+        f"{base_url}/api/v1/openapi.json",
+        "--checks",
+        "all",
+        "--exclude-checks",
+        EXCLUDED_CHECKS,
+        "--wait-for-schema",
+        "30",
+        "--max-examples",
+        str(examples),
+        "--report",
+        "ndjson",
+        "--report-ndjson-path",
+        str(report),
+        "-H",
+        PROXY_HEADER,
+    ]
     for header in headers:
         command += ["-H", header]
     print(f"\n== {name}", flush=True)
@@ -180,8 +199,10 @@ def render(runs: list[dict], documented: dict[str, str], min_examples: int, seco
         server_errors = sum(n for data in ops.values() for status, n in data["statuses"].items() if status[0] == "5")
         failures = sum(sum(data["failures"].values()) for data in ops.values())
         fewest = min(per_operation.items(), key=lambda item: item[1])
-        lines.append(f"| {run['name']} | {total} | {stateful} | {server_errors} | {failures} | "
-                     f"{fewest[1]} (`{fewest[0]}`) | {topped_up} |")  # fmt: skip
+        lines.append(
+            f"| {run['name']} | {total} | {stateful} | {server_errors} | {failures} | "
+            f"{fewest[1]} (`{fewest[0]}`) | {topped_up} |"
+        )
         problems += [f"{run['name']}: {op} got {n} test cases" for op, n in per_operation.items() if n < min_examples]
         if run["exit_code"] != 0:
             problems.append(f"{run['name']}: schemathesis exited with {run['exit_code']}")
@@ -236,8 +257,9 @@ def main() -> int:
         for number, run in enumerate(runs):
             report = workdir / f"run-{number}.ndjson"
             run["examples"] = options.max_examples
-            run["exit_code"] = run_schemathesis(base_url, run["name"], run["headers"], options.max_examples, report,
-                                                extra)  # fmt: skip
+            run["exit_code"] = run_schemathesis(
+                base_url, run["name"], run["headers"], options.max_examples, report, extra
+            )
             run["summary"] = summarize(report)
             # An operation whose inputs all came from the few ids seen in earlier responses (a DELETE taking only
             # ids) runs out of distinct cases early: fuzz it again alone, from the schema only, to reach the minimum.
@@ -246,8 +268,9 @@ def main() -> int:
                 if count < options.min_examples:
                     top_up = workdir / f"run-{number}-{len(run['topped_up'])}.ndjson"
                     alone = operation_filter(documented[op]) + extra
-                    code = run_schemathesis(base_url, f"{run['name']}: {op} alone", run["headers"],
-                                            options.min_examples, top_up, alone)  # fmt: skip
+                    code = run_schemathesis(
+                        base_url, f"{run['name']}: {op} alone", run["headers"], options.min_examples, top_up, alone
+                    )
                     run["exit_code"] = run["exit_code"] or code
                     more = summarize(top_up)
                     run["topped_up"][op] = cases_per_operation(more, [op])[op]

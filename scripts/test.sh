@@ -3,6 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
+# `make lint` first: a new import cycle or an import against the layers fails the run before any test.
+bash scripts/lint.sh
 export PYTHON_BIN=.venv/bin/python
 # Browser tests drive Debian's Chromium (Playwright cannot download its own browsers here).
 if [ ! -x /usr/bin/chromium ]; then

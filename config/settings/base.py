@@ -73,6 +73,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
                 "core.staff.access.staff_context",
+                "credit.staff.context.review_queue",
             ],
         },
     },

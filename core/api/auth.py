@@ -4,7 +4,6 @@ Redis read instead: core.api.key_cache), and no write on the request path except
 most once per `LAST_USED_RESOLUTION`."""
 
 import hashlib
-from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.utils import timezone
@@ -14,26 +13,11 @@ from rest_framework.authentication import BaseAuthentication
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from core.api import key_cache
+from core.api.clients import ApiClient
 from core.models import API_KEY_PREFIX, ApiKey, hash_api_key
 
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 REALM = 'Bearer realm="api"'
-
-
-@dataclass(frozen=True, slots=True)
-class ApiClient:
-    """The authenticated caller: an API key (`id` = `apikey_…`) or an OAuth client (`id` = its client_id)."""
-
-    id: str
-    label: str
-    kind: str  # "api_key" | "oauth"
-    scopes: frozenset[str] = field(default_factory=frozenset)
-
-    # DRF and Django treat request.user as a user object; these make an ApiClient behave like an authenticated one.
-    is_authenticated = True
-    is_anonymous = False
-    is_active = True
-    is_staff = False
 
 
 class Malformed(exceptions.AuthenticationFailed):

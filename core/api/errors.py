@@ -44,8 +44,11 @@ ERROR_CODES: dict[str, tuple[int, str]] = {
     "bad_request": (400, "The request could not be understood: malformed JSON, a body that is not an object."),
     "invalid_field": (400, "One or more fields or query parameters are invalid; `errors` lists each one."),
     "authentication_missing": (401, "No `Authorization` header was sent."),
-    "authentication_malformed": (401, "The `Authorization` header is not `Bearer <token>`, or the API key or "
-                                      "access token is unknown, revoked or expired."),
+    "authentication_malformed": (
+        401,
+        "The `Authorization` header is not `Bearer <token>`, or the API key or "
+        "access token is unknown, revoked or expired.",
+    ),
     "invalid_client": (401, "Token endpoint: unknown client, or wrong secret."),
     "forbidden": (403, "The credentials are valid but lack the scope this operation needs."),
     "not_found": (404, "No such route, or no object with this id (a malformed id is a 404 too)."),
@@ -56,8 +59,10 @@ ERROR_CODES: dict[str, tuple[int, str]] = {
     "request_too_large": (413, "The body is larger than the server accepts."),
     "uri_too_long": (414, "The request line (method, path and query string) is longer than 8,190 bytes."),
     "request_headers_too_large": (431, "A header is longer than 8,190 bytes, or there are more than 100 of them."),
-    "unsupported_media_type": (415, "The body is not `application/json` (the OAuth token endpoint takes form "
-                                    "encoding)."),
+    "unsupported_media_type": (
+        415,
+        "The body is not `application/json` (the OAuth token endpoint takes form encoding).",
+    ),
     "invalid_request": (400, "Token endpoint: a parameter is missing or repeated."),
     "invalid_grant": (400, "Token endpoint: the grant is not valid for this client."),
     "unauthorized_client": (400, "Token endpoint: this client may not use this grant type."),
@@ -71,13 +76,19 @@ ERROR_CODES: dict[str, tuple[int, str]] = {
     "credit_on_hold": (422, "The customer's credit is on hold (`hold_code` says why)."),
     "credit_deactivated": (422, "The customer's credit account is deactivated."),
     "repayment_exceeds_outstanding": (422, "The repayment is more than the credit transaction still owes."),
-    "invalid_transaction_state": (409, "The credit transaction's status does not allow this: only billed "
-                                       "transactions complete or cancel, only completed ones take repayments."),
+    "invalid_transaction_state": (
+        409,
+        "The credit transaction's status does not allow this: only billed "
+        "transactions complete or cancel, only completed ones take repayments.",
+    ),
     "too_many_requests": (429, "Rate limit exceeded; retry after `Retry-After` seconds."),
     "internal_error": (500, "Something went wrong on our side; it has been logged with the request id."),
-    "service_unavailable": (503, "The database is unreachable for a moment (a restart, a failover); retry after "
-                                 "`Retry-After` seconds, a POST with the same Idempotency-Key."),
-}  # fmt: skip
+    "service_unavailable": (
+        503,
+        "The database is unreachable for a moment (a restart, a failover); retry after "
+        "`Retry-After` seconds, a POST with the same Idempotency-Key.",
+    ),
+}
 
 
 def absolute_url(request, path: str) -> str:

@@ -13,15 +13,12 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from django.db import transaction
 
+from core.api.clients import ApiClient
 from core.cache import redis_client, redis_key
 from core.outage import CACHE
-
-if TYPE_CHECKING:
-    from core.api.auth import ApiClient
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +29,7 @@ MAX_KEPT = 10_000
 
 @dataclass(slots=True)
 class Kept:
-    client: "ApiClient"
+    client: ApiClient
     last_used_at: datetime | None
     generation: str | None  # None: read while the cache could not say, so never kept
     read_at: float = field(default_factory=time.monotonic)

@@ -86,9 +86,15 @@ class OAuthTokenView(OAuthLibMixin, ApiView):
         request=TokenRequest,
         response=TokenOut,
         raw_response=True,
-        errors=("invalid_client", "invalid_request", "invalid_grant", "unauthorized_client", "unsupported_grant_type",
-                "invalid_scope"),
-    )  # fmt: skip
+        errors=(
+            "invalid_client",
+            "invalid_request",
+            "invalid_grant",
+            "unauthorized_client",
+            "unsupported_grant_type",
+            "invalid_scope",
+        ),
+    )
     def post(self, request):
         _, _, body, status = self.create_token_response(request._request)
         payload = json.loads(body or "{}")

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core.cache import caches
 from rest_framework.throttling import BaseThrottle
 
-from core.api.auth import ApiClient
+from core.api.clients import ApiClient
 from core.cache import redis_client, redis_key
 from core.outage import CACHE
 

@@ -127,7 +127,7 @@ RESPONSE_HEADERS = {
     "WWW-Authenticate": {"schema": {"type": "string"}, "required": True, "description": "The auth challenge."},
     "Deprecation": {"schema": {"type": "string"}, "required": True, "description": "RFC 9745 deprecation date."},
     "Idempotent-Replayed": {"schema": {"type": "string", "enum": ["true"]}, "description": "Set on a replay."},
-}  # fmt: skip
+}
 
 
 def _refs(*names: str) -> dict:

@@ -79,9 +79,6 @@ class ApiView(APIView):
         )
         return Response({"data": items, "meta": {"request_id": self.request.request_id, "pagination": pagination}})
 
-    def check_body(self, data: dict) -> None:
-        """Hook: refuse bodies by content before any handler sees them (customers refuse card numbers)."""
-
     # --- lifecycle ------------------------------------------------------------------------------------------------
 
     def dispatch(self, request, *args, **kwargs):
@@ -128,7 +125,6 @@ class ApiView(APIView):
             if not isinstance(data, dict):
                 raise ApplicationError("bad_request", "The body must be a JSON object.", status=400)
             _refuse_unstorable_text(data)
-            self.check_body(data)
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)

@@ -10,6 +10,7 @@ from enum import StrEnum
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.http import Http404
 from django.utils.csp import CSP
 from django.utils.decorators import method_decorator
 from django.utils.functional import SimpleLazyObject
@@ -17,8 +18,8 @@ from django.views import View
 from django.views.decorators.csp import csp_override
 
 from core.actors import Actor
+from core.errors import NotFound
 from core.models import Scope
-from credit.models import CreditCheck, CreditCheckStatus
 
 
 class Capability(StrEnum):
@@ -128,7 +129,11 @@ class StaffView(View):
             return redirect_to_login(request.get_full_path())
         if not user_can(request.user, self.capability):
             raise PermissionDenied(f"Your role does not allow this ({self.capability}).")
-        return super().dispatch(request, *args, **kwargs)
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        except NotFound as error:
+            # A selector's "no such thing" (an unknown or malformed id in the URL) is the staff UI's 404 page.
+            raise Http404(error.detail) from None
 
     @property
     def actor(self) -> Actor:
@@ -145,10 +150,4 @@ def staff_context(request) -> dict:
             lambda: {capability.value: user_can(user, capability) for capability in Capability}
         ),
         "staff_role_label": SimpleLazyObject(lambda: role_label(user)),
-        # For the navigation's review queue badge; queried only by pages that show it (to credit officers).
-        "staff_pending_reviews": SimpleLazyObject(_pending_reviews),
     }
-
-
-def _pending_reviews() -> int:
-    return CreditCheck.objects.filter(status=CreditCheckStatus.IN_REVIEW).count()

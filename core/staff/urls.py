@@ -1,13 +1,11 @@
-"""Every staff URL, under /staff/ and the `staff` namespace. Domain apps contribute their own url lists."""
+"""Core's staff URLs: sign in and out, API keys, API clients, webhook endpoints (composed with the apps' staff URLs
+into the `staff` namespace by config/staff_urls.py)."""
 
 from django.urls import include, path
 
 from core.staff import views, webhook_views
 
-app_name = "staff"
-
 urlpatterns = [
-    path("", views.DashboardView.as_view(), name="dashboard"),
     path("login", views.LoginView.as_view(), name="login"),
     path("logout", views.LogoutView.as_view(), name="logout"),
     path("api-keys", views.ApiKeyListView.as_view(), name="api_keys"),
@@ -29,6 +27,4 @@ urlpatterns = [
         webhook_views.WebhookReplayView.as_view(),
         name="webhook_replay",
     ),
-    path("", include("customers.urls")),
-    path("", include("credit.staff_urls")),
 ]

@@ -1,24 +1,24 @@
-"""Staff pages that belong to no one domain: sign in and out, the dashboard, API keys."""
+"""Staff views every app uses (a form that calls one service, a button that calls one service) and the pages that
+belong to no domain: sign in and out, API keys. Imports: core only (apps build their pages on these)."""
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponsePermanentRedirect
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponsePermanentRedirect
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.utils.decorators import method_decorator
 from django.views.decorators.csp import csp_override
 
-from core.ids import is_valid_id
+from core.errors import ApplicationError, NotFound
 from core.models import ApiKey
+from core.selectors import get_by_id
 from core.services import api_key_create, api_key_revoke
 from core.staff.access import STAFF_CSP, Capability, StaffView, grantable_scopes, may_manage_credential
-from core.staff.charts import column_chart, credit_segments, donut
 from core.staff.credentials import CredentialCreateView, CredentialListView, CredentialPage
 from core.staff.forms import ApiKeyForm
 from core.staff.throttle import StaffLoginForm
-from credit.dashboard import NOT_CHECKED, dashboard_metrics
 
 
 @method_decorator(csp_override(STAFF_CSP), name="dispatch")
@@ -45,51 +45,84 @@ def favicon(request):
     return HttpResponsePermanentRedirect(static("staff/favicon.svg"))
 
 
-CREDIT_STATUS_LABELS = {
-    NOT_CHECKED: "Not checked",
-    "pending": "Pending",
-    "approved": "Approved",
-    "declined": "Declined",
-    "hold": "On hold",
-    "deactivated": "Deactivated",
-}
+class ServiceFormView(StaffView):
+    """GET shows the form; POST hands the cleaned data to one service and maps its errors back onto the form
+    (Django's convention: the form comes back, 200, with the errors next to the fields). Subclasses name the form, the
+    service call and where to go next."""
+
+    template_name = ""
+    form_class = None
+    title = ""
+    submit_label = "Save"
+
+    def setup_object(self, **kwargs):
+        """The object the form is about (from the URL's arguments), kept as `self.object`; None for a new one."""
+        return None
+
+    def initial(self) -> dict:
+        return {}
+
+    def make_form(self, data=None):
+        return self.form_class(data, initial=self.initial())
+
+    def extra_context(self) -> dict:
+        return {}
+
+    def call_service(self, form):
+        raise NotImplementedError
+
+    def service_failed(self, error, form) -> None:
+        """Hook, before the error is attached (attaching it drops the field from cleaned_data)."""
+
+    def success_url(self, result) -> str:
+        raise NotImplementedError
+
+    def get(self, request, **kwargs):
+        self.object = self.setup_object(**kwargs)
+        return self.render_form(self.make_form())
+
+    def post(self, request, **kwargs):
+        self.object = self.setup_object(**kwargs)
+        form = self.make_form(request.POST)
+        if form.is_valid():
+            try:
+                result = self.call_service(form)
+            except NotFound:
+                raise  # the staff 404 page (StaffView)
+            except (ValidationError, ApplicationError) as error:
+                self.service_failed(error, form)
+                form.add_service_error(error)
+            else:
+                return redirect(self.success_url(result))
+        return self.render_form(form)
+
+    def render_form(self, form):
+        context = {"form": form, "title": self.title, "submit_label": self.submit_label, **self.extra_context()}
+        return render(self.request, self.template_name, context)
 
 
-class DashboardView(StaffView):
-    capability = Capability.VIEW
+class ServiceActionView(StaffView):
+    """A POST-only button: run one service, report the outcome as a message (the service's own refusal when it
+    refuses), go back to the page it was pressed on."""
 
-    def get(self, request):
-        metrics = dashboard_metrics()
-        credit_statuses = [
-            (status, CREDIT_STATUS_LABELS[status], count)
-            for status, count in metrics.customers_by_credit_status.items()
-        ]
-        exposure = [
-            {
-                "row": row,
-                "segments": credit_segments(used=row.used, reserved=row.reserved, available=row.available),
-            }
-            for row in metrics.exposure
-        ]
-        aging = [
-            {
-                "row": row,
-                "bars": column_chart(
-                    [(f"bucket-{index}", bucket.label, bucket.amount) for index, bucket in enumerate(row.buckets)],
-                    width=300,
-                    height=110,
-                ),
-            }
-            for row in metrics.aging
-        ]
-        context = {
-            "metrics": metrics,
-            "active_customers": metrics.customers_by_status.get("active", 0),
-            "credit_donut": donut(credit_statuses),
-            "exposure": exposure,
-            "aging": aging,
-        }
-        return render(request, "staff/dashboard.html", context)
+    http_method_names = ["post"]
+
+    def act(self, **kwargs) -> str:
+        """Call the service; the success message."""
+        raise NotImplementedError
+
+    def next_url(self, **kwargs) -> str:
+        raise NotImplementedError
+
+    def post(self, request, **kwargs):
+        try:
+            messages.success(request, self.act(**kwargs))
+        except NotFound:
+            raise  # the staff 404 page (StaffView)
+        except (ValidationError, ApplicationError) as error:
+            detail = error.detail if isinstance(error, ApplicationError) else " ".join(error.messages)
+            messages.error(request, detail)
+        return redirect(self.next_url(**kwargs))
 
 
 class _ApiKeysPage(CredentialPage):
@@ -122,9 +155,7 @@ class ApiKeyRevokeView(StaffView):
     http_method_names = ["post"]
 
     def post(self, request, api_key_id: str):
-        api_key = ApiKey.objects.filter(pk=api_key_id).first() if is_valid_id(api_key_id, "apikey") else None
-        if api_key is None:
-            raise Http404("No such API key.")
+        api_key = get_by_id(ApiKey.objects.all(), api_key_id, noun="API key")
         if not may_manage_credential(api_key.scope_set, grantable_scopes(request.user)):
             raise PermissionDenied("This key has scopes your role may not grant, so your role may not revoke it.")
         api_key_revoke(api_key=api_key)

@@ -119,8 +119,11 @@ def outbox_sweep(*, batch: int = SWEEP_BATCH) -> dict:
     if event_ids or overdue:
         logger.info(
             "Outbox sweep: %d events dispatched into %d deliveries; %d of %d overdue deliveries published.",
-            len(event_ids), created, published, len(overdue),
-        )  # fmt: skip
+            len(event_ids),
+            created,
+            published,
+            len(overdue),
+        )
     return {
         "events_without_subscribers": marked,
         "undispatched_events": len(event_ids),

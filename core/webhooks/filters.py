@@ -1,8 +1,8 @@
 """FilterSets of the event log and of an endpoint's deliveries: they serve the API's query parameters and the staff
 pages' filter forms alike."""
 
+from core.filters import CharInFilter, ChoiceInFilter, FilterSet, UtcDateTimeFilter
 from core.models import DeliveryStatus, Event, EventType, WebhookDelivery
-from customers.filters import CharInFilter, ChoiceInFilter, FilterSet, UtcDateTimeFilter
 
 
 class EventFilterSet(FilterSet):

@@ -12,6 +12,7 @@ from datetime import datetime
 from celery import current_app
 from django.utils import timezone
 
+from core.dispatch import task_named
 from core.outage import BROKER, publish
 
 logger = logging.getLogger(__name__)
@@ -39,10 +40,8 @@ def enqueue_delivery(delivery_id: str, *, eta: datetime | None = None) -> bool:
         # No broker to hold a task until its time (the embedded default): running it now would retry at once, in the
         # request. The delivery row says when it is due; the outbox sweep sends it then (`run_periodic_tasks`).
         return True
-    from core.tasks import webhook_deliver  # the tasks module imports this package
-
     # No publish retries: the sweep is the retry, and the caller may be a web request waiting on us.
-    if not publish(webhook_deliver, delivery_id, eta=eta):
+    if not publish(task_named("core.webhooks.deliver"), delivery_id, eta=eta):
         logger.warning("Webhook delivery %s not enqueued; the outbox sweep will.", delivery_id)
         return False
     return True

@@ -3,20 +3,13 @@
 
 from collections.abc import Collection
 
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
 from core.errors import NotFound
+from core.filters import filtered
 from core.ids import is_valid_id
 from core.models import Event, WebhookDelivery, WebhookEndpoint
 from core.webhooks.filters import EventFilterSet, WebhookDeliveryFilterSet
-
-
-def _filtered(filterset_class, filters: dict | None, queryset: QuerySet) -> QuerySet:
-    filterset = filterset_class(data=filters or {}, queryset=queryset)
-    if not filterset.is_valid():
-        raise ValidationError(filterset.errors)
-    return filterset.qs
 
 
 def event_list(*, filters: dict | None = None, event_types: Collection[str] | None = None) -> QuerySet[Event]:
@@ -24,7 +17,7 @@ def event_list(*, filters: dict | None = None, event_types: Collection[str] | No
     `occurred_at_start` / `occurred_at_end`. `event_types`, when given, limits the log to those types whatever the
     filters ask for (the types a caller may read)."""
     queryset = Event.objects.all() if event_types is None else Event.objects.filter(event_type__in=list(event_types))
-    return _filtered(EventFilterSet, filters, queryset)
+    return filtered(EventFilterSet, filters, queryset)
 
 
 def event_get(*, event_id: str) -> Event:
@@ -55,7 +48,7 @@ def _deliveries() -> QuerySet[WebhookDelivery]:
 
 def webhook_delivery_list(*, endpoint: WebhookEndpoint, filters: dict | None = None) -> QuerySet[WebhookDelivery]:
     """An endpoint's deliveries with their event and attempts, filterable by `status` and `event_type`."""
-    return _filtered(WebhookDeliveryFilterSet, filters, _deliveries().filter(endpoint=endpoint))
+    return filtered(WebhookDeliveryFilterSet, filters, _deliveries().filter(endpoint=endpoint))
 
 
 def webhook_delivery_get(*, endpoint: WebhookEndpoint, delivery_id: str) -> WebhookDelivery:

@@ -67,8 +67,13 @@ def webhook_endpoint_update(*, endpoint: WebhookEndpoint, actor: Actor, data: di
         setattr(endpoint, name, "" if name == "description" and data[name] is None else data[name])
     if changed:
         _validate_and_save(endpoint, update_fields=[*changed, "updated_at"])
-        logger.info("Webhook endpoint %s changed (%s) by %s %s", endpoint.id, ", ".join(changed), actor.type,
-                    actor.label or actor.id)  # fmt: skip
+        logger.info(
+            "Webhook endpoint %s changed (%s) by %s %s",
+            endpoint.id,
+            ", ".join(changed),
+            actor.type,
+            actor.label or actor.id,
+        )
     return endpoint
 
 

@@ -6,8 +6,9 @@ from rest_framework import serializers
 from core.api.serializers import OutputSerializer
 from core.models import ActorType
 from credit.models import CreditTransactionStatus, DecisionType, LedgerEntryType
+from credit.vocabulary import CreditStatus, DeclineCode, HoldCode, NetTermsStatus
 from customers.api.outputs import _id, _money, _text
-from customers.models import DeclineCode, HoldCode, Terms
+from customers.models import Terms
 
 
 def _currency(*, allow_null: bool = False, help_text: str = "ISO 4217.") -> serializers.RegexField:
@@ -114,3 +115,20 @@ class LedgerEntryOut(OutputSerializer):
     actor = CreditActorOut()
     reason = _text()
     created_at = serializers.DateTimeField()
+
+
+# What credit adds to the customer object (credit.customer_fields), described for CustomerOut.
+CUSTOMER_CREDIT_FIELDS = {
+    "credit_status": serializers.ChoiceField(choices=CreditStatus.choices, allow_null=True),
+    "credit_check_requested_at": serializers.DateTimeField(allow_null=True),
+    "credit_limit": _money(),
+    "credit_currency": serializers.CharField(allow_null=True, allow_blank=True, help_text="ISO 4217."),
+    "amount_available": _money(),
+    "amount_reserved": _money(),
+    "amount_used": _money(),
+    "decline_code": serializers.ChoiceField(choices=DeclineCode.choices, allow_null=True),
+    "hold_code": serializers.ChoiceField(choices=HoldCode.choices, allow_null=True),
+    "net_terms_status": serializers.ChoiceField(choices=NetTermsStatus.choices, allow_null=True),
+    "net_terms_enrollment_url": serializers.URLField(allow_null=True),
+    "net_terms_enrollment_expires_at": serializers.DateTimeField(allow_null=True),
+}

@@ -1,8 +1,9 @@
-"""Helpers shared by the credit services: input cleaning, locking, validated saves and the events every credit
-change records."""
+"""What the credit services share: input checks, locking a customer's credit account, validated saves, and the events
+every credit change records. Imports: core, customers, and the credit domain modules below the services."""
 
 import re
-from typing import Any
+from dataclasses import dataclass
+from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -12,43 +13,45 @@ from core.actors import Actor
 from core.events import event_record
 from core.formatting import money
 from core.models import EventType
-from credit.models import CreditBalance, CreditDecision
+from credit.errors import InvalidCreditStatus
+from credit.models import CreditAccount, CreditBalance, CreditDecision, ein_digits
 from credit.presenters import credit_decision_to_dict
+from credit.vocabulary import CreditAction, CreditStatus, action_allowed, statuses_allowing
 from customers.models import Customer
 from customers.presenters import customer_to_dict
+from customers.selectors import customer_loaded
 
 # Far below BIGINT's limit, so that sums of many amounts cannot overflow either.
 MAX_AMOUNT = 10**15
 CURRENCY_RE = re.compile(r"^[A-Z]{3}$")
 
 
-def clean_amount(value: Any, field: str, errors: dict, *, minimum: int = 1) -> int | None:
-    """An integer amount in minor units from an int or a string of digits (the wire sends money as strings).
-    Records a message in `errors` and returns None when the value is unusable."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        amount = value
-    elif isinstance(value, str) and re.fullmatch(r"\s*-?\d{1,18}\s*", value):
-        amount = int(value)
-    else:
-        errors[field] = "This field is required." if value in (None, "") else "Must be an integer in minor units."
+def clean_amount(value: int | None, field: str, errors: dict, *, minimum: int = 1) -> int | None:
+    """An integer amount in minor units, in range. Records a message in `errors` and returns None when the value is
+    unusable."""
+    if value is None:
+        errors[field] = "This field is required."
         return None
-    if amount < minimum:
+    if not isinstance(value, int) or isinstance(value, bool):
+        errors[field] = "Must be an integer in minor units."
+        return None
+    if value < minimum:
         errors[field] = f"Must be at least {minimum}."
         return None
-    if amount > MAX_AMOUNT:
+    if value > MAX_AMOUNT:
         errors[field] = f"Must be at most {MAX_AMOUNT}."
         return None
-    return amount
+    return value
 
 
-def clean_currency(value: Any, field: str, errors: dict) -> str | None:
-    if not isinstance(value, str) or not CURRENCY_RE.match(value.strip().upper()):
+def clean_currency(value: str | None, field: str, errors: dict) -> str | None:
+    if not isinstance(value, str) or not CURRENCY_RE.fullmatch(value):
         errors[field] = "Enter an ISO 4217 currency code, such as USD."
         return None
-    return value.strip().upper()
+    return value
 
 
-def clean_text(value: Any, field: str, errors: dict, *, max_length: int, required: bool = False) -> str:
+def clean_text(value: str | None, field: str, errors: dict, *, max_length: int, required: bool = False) -> str:
     value = "" if value is None else value
     if not isinstance(value, str):
         errors[field] = "Must be a string."
@@ -60,11 +63,11 @@ def clean_text(value: Any, field: str, errors: dict, *, max_length: int, require
     return value.strip() if required else value
 
 
-def clean_past_datetime(value: Any, field: str, errors: dict, *, not_before=None):
+def clean_past_datetime(value: datetime | None, field: str, errors: dict, *, not_before: datetime | None = None):
     """An optional moment that already happened (recording an ERP's invoice date), never in the future."""
     if value is None:
         return None
-    if not hasattr(value, "tzinfo") or value.tzinfo is None:
+    if not isinstance(value, datetime) or value.tzinfo is None:
         errors[field] = "Must be a timezone-aware date and time."
     elif value > timezone.now():
         errors[field] = "Cannot be in the future."
@@ -92,21 +95,71 @@ def validated_save(instance: models.Model, *, update_fields: list[str] | None = 
     instance.save(update_fields=update_fields)
 
 
-def customer_lock(customer_id: str) -> Customer:
-    """The customer row, locked until the transaction ends. Lock order everywhere: credit check, customer,
-    credit transaction, balance, so that two services never wait on each other in a cycle."""
-    return Customer.objects.select_for_update().get(pk=customer_id)
+@dataclass
+class Locked:
+    """A customer and its credit account (None: never credit checked), both locked until the transaction ends."""
+
+    customer: Customer
+    account: CreditAccount | None
+
+    @property
+    def credit_status(self) -> str | None:
+        return self.account.credit_status if self.account else None
+
+
+def account_lock(customer_id: str) -> Locked:
+    """The customer row, then its credit account, locked. Lock order everywhere: credit check, customer, credit
+    account, credit transaction, balance, so that two services never wait on each other in a cycle."""
+    customer = Customer.objects.select_for_update().get(pk=customer_id)
+    account = CreditAccount.objects.select_for_update().filter(customer_id=customer_id).first()
+    return Locked(customer, account)
+
+
+def account_open(locked: Locked, *, credit_status: str, **fields) -> CreditAccount:
+    """The customer's first step into credit: its credit account, made in the caller's transaction (the customer row
+    is locked, so no one else can make it meanwhile)."""
+    account = CreditAccount(
+        customer=locked.customer, credit_status=credit_status, ein_digits=ein_digits(locked.customer.ein), **fields
+    )
+    validated_save(account)
+    locked.account = account
+    return account
+
+
+# How a refusal names the customers an action is allowed for, by credit status.
+_STATUS_PHRASES = {
+    None: "customers never credit checked",
+    CreditStatus.PENDING: "customers waiting for a decision",
+    CreditStatus.APPROVED: "approved customers",
+    CreditStatus.DECLINED: "declined customers",
+    CreditStatus.HOLD: "customers on hold",
+    CreditStatus.DEACTIVATED: "deactivated customers",
+}
+
+
+def ensure_allowed(action: CreditAction, locked: Locked, *, doing: str) -> None:
+    """InvalidCreditStatus unless the credit transitions table allows `action` from the customer's credit status."""
+    if not action_allowed(action, locked.credit_status):
+        allowed = " or ".join(_STATUS_PHRASES[status] for status in statuses_allowing(action))
+        raise InvalidCreditStatus(
+            f"Customer {locked.customer.id} is {locked.credit_status or 'not credit checked'}; only {allowed} can be "
+            f"{doing}."
+        )
+
+
+def customer_payload(customer: Customer) -> dict:
+    """The customer's wire shape as it is now in this transaction (credit fields included), for an event."""
+    return customer_to_dict(customer_loaded(customer))
 
 
 def decision_create(
-    *, customer: Customer, actor: Actor, decision: str, note: str = "", **fields: Any
+    *, customer: Customer, actor: Actor, decision: str, note: str = "", reasons: list[str] | None = None, **fields
 ) -> CreditDecision:
     """Keep a decision for ever and announce it (customer.credit_decision_created)."""
-    reasons = fields.pop("reasons", None) or ([note] if note else [])
     row = CreditDecision(
         customer=customer,
         decision=decision,
-        reasons=reasons,
+        reasons=reasons or ([note] if note else []),
         note=note,
         decided_by_type=actor.type,
         decided_by_id=actor.id,
@@ -122,20 +175,20 @@ def decision_create(
     return row
 
 
-def customer_credit_save(customer: Customer, *, previous_status: str | None, actor: Actor, fields: list[str]) -> None:
-    """Save credit fields of a locked customer and announce a change of credit status."""
-    validated_save(customer, update_fields=fields)
-    status_change_record(customer=customer, previous_status=previous_status, actor=actor)
+def account_save(locked: Locked, *, previous_status: str | None, actor: Actor, fields: list[str]) -> None:
+    """Save credit account fields and announce a change of credit status."""
+    validated_save(locked.account, update_fields=[*fields, "updated_at"])
+    status_change_record(locked, previous_status=previous_status, actor=actor)
 
 
-def status_change_record(*, customer: Customer, previous_status: str | None, actor: Actor) -> None:
+def status_change_record(locked: Locked, *, previous_status: str | None, actor: Actor) -> None:
     """customer.status_updated, when the credit status did change."""
-    if previous_status != customer.credit_status:
+    if previous_status != locked.credit_status:
         event_record(
             event_type=EventType.CUSTOMER_STATUS_UPDATED,
-            data={**customer_to_dict(customer), "previous_credit_status": previous_status},
+            data={**customer_payload(locked.customer), "previous_credit_status": previous_status},
             actor=actor,
-            customer_id=customer.id,
+            customer_id=locked.customer.id,
         )
 
 
@@ -146,7 +199,7 @@ def line_change_record(
     event_record(
         event_type=EventType.CUSTOMER_LINE_AMOUNT_UPDATED,
         data={
-            **customer_to_dict(customer),
+            **customer_payload(customer),
             "line": {
                 "currency_code": balance.currency_code,
                 "credit_limit": money(balance.credit_limit),

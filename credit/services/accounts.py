@@ -1,35 +1,35 @@
 """A credit account after approval: line changes, holds, deactivation and reinstatement, by a credit officer or
-(past-due holds) automatically."""
+(past-due holds) automatically. Which of them may happen in which credit status is credit.vocabulary's TRANSITIONS
+table: these services guard with it."""
 
 from datetime import datetime
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
 from core.actors import SYSTEM, Actor
-from credit.errors import InvalidCreditStatus
 from credit.ledger import balance_lock, ledger_post
 from credit.models import CreditDecision, DecisionType, LedgerEntryType
 from credit.selectors import credit_transactions_past_due_for_hold
 from credit.services._common import (
+    Locked,
+    account_lock,
+    account_save,
     clean_amount,
     clean_currency,
     clean_text,
-    customer_credit_save,
-    customer_lock,
     decision_create,
+    ensure_allowed,
     line_change_record,
     raise_if,
 )
-from customers.models import CreditStatus, Customer, HoldCode
-
-ADJUSTABLE = (CreditStatus.APPROVED, CreditStatus.HOLD)
+from credit.vocabulary import CreditAction, CreditStatus, HoldCode, action_allowed, action_result
+from customers.models import Customer
 
 
 @transaction.atomic
 def credit_line_update(
-    *, customer: Customer, actor: Actor, credit_limit: Any, reason: str, currency_code: str | None = None
+    *, customer: Customer, actor: Actor, credit_limit: int, reason: str, currency_code: str | None = None
 ) -> CreditDecision:
     """Set a customer's credit line (available + reserved + used) in one currency, the credit currency by default.
     The difference is posted as a `line_adjustment`; a decrease can never take available below zero, since what is
@@ -39,26 +39,39 @@ def credit_line_update(
     reason = clean_text(reason, "reason", errors, max_length=2000, required=True)
     currency = clean_currency(currency_code, "currency_code", errors) if currency_code else None
     raise_if(errors)
-    customer = customer_lock(customer.pk)
-    if customer.credit_status not in ADJUSTABLE or not customer.credit_currency:
-        raise InvalidCreditStatus(
-            f"Customer {customer.id} is {customer.credit_status or 'not credit checked'}; only approved customers "
-            "or customers on hold have a line to adjust."
-        )
-    balance = balance_lock(customer_id=customer.id, currency_code=currency or customer.credit_currency)
+    locked = account_lock(customer.pk)
+    ensure_allowed(CreditAction.ADJUST_LINE, locked, doing="given a new line")
+    balance = balance_lock(customer_id=customer.pk, currency_code=currency or locked.account.credit_currency)
     previous_limit = balance.credit_limit
     delta = limit - previous_limit
     if delta == 0:
         raise_if({"credit_limit": f"The line is already {limit} {balance.currency_code}."})
     if balance.available + delta < 0:
-        raise_if({"credit_limit": f"Cannot go below {balance.reserved + balance.used} {balance.currency_code}: that "
-                                  "much is reserved or used."})  # fmt: skip
-    decision = decision_create(customer=customer, actor=actor, decision=DecisionType.LINE_ADJUSTMENT, amount=limit,
-                               currency_code=balance.currency_code, reasons=[reason], note=reason)  # fmt: skip
-    ledger_post(balance=balance, entry_type=LedgerEntryType.LINE_ADJUSTMENT, amount=delta, actor=actor, reason=reason,
-                decision=decision)  # fmt: skip
+        raise_if(
+            {
+                "credit_limit": f"Cannot go below {balance.reserved + balance.used} {balance.currency_code}: that "
+                "much is reserved or used."
+            }
+        )
+    decision = decision_create(
+        customer=locked.customer,
+        actor=actor,
+        decision=DecisionType.LINE_ADJUSTMENT,
+        amount=limit,
+        currency_code=balance.currency_code,
+        reasons=[reason],
+        note=reason,
+    )
+    ledger_post(
+        balance=balance,
+        entry_type=LedgerEntryType.LINE_ADJUSTMENT,
+        amount=delta,
+        actor=actor,
+        reason=reason,
+        decision=decision,
+    )
     line_change_record(
-        customer=customer, balance=balance, previous_limit=previous_limit, decision=decision, actor=actor
+        customer=locked.customer, balance=balance, previous_limit=previous_limit, decision=decision, actor=actor
     )
     return decision
 
@@ -71,9 +84,9 @@ def credit_hold(*, customer: Customer, actor: Actor, hold_code: str, note: str =
         errors["hold_code"] = f"Must be one of: {', '.join(HoldCode.values)}."
     note = clean_text(note, "note", errors, max_length=2000)
     raise_if(errors)
-    customer = _locked_in(customer, (CreditStatus.APPROVED,), "put on hold")
-    return _status_change(customer, actor=actor, status=CreditStatus.HOLD, decision=DecisionType.HOLD,
-                          hold_code=hold_code, note=note)  # fmt: skip
+    locked = account_lock(customer.pk)
+    ensure_allowed(CreditAction.HOLD, locked, doing="put on hold")
+    return _status_change(locked, CreditAction.HOLD, actor=actor, hold_code=hold_code, note=note)
 
 
 @transaction.atomic
@@ -83,9 +96,9 @@ def credit_deactivate(*, customer: Customer, actor: Actor, note: str = "") -> Cr
     errors: dict = {}
     note = clean_text(note, "note", errors, max_length=2000)
     raise_if(errors)
-    customer = _locked_in(customer, (CreditStatus.APPROVED, CreditStatus.HOLD), "deactivated")
-    return _status_change(customer, actor=actor, status=CreditStatus.DEACTIVATED, decision=DecisionType.DEACTIVATE,
-                          note=note)  # fmt: skip
+    locked = account_lock(customer.pk)
+    ensure_allowed(CreditAction.DEACTIVATE, locked, doing="deactivated")
+    return _status_change(locked, CreditAction.DEACTIVATE, actor=actor, note=note)
 
 
 @transaction.atomic
@@ -94,67 +107,83 @@ def credit_reinstate(*, customer: Customer, actor: Actor, note: str = "") -> Cre
     errors: dict = {}
     note = clean_text(note, "note", errors, max_length=2000)
     raise_if(errors)
-    customer = _locked_in(customer, (CreditStatus.HOLD, CreditStatus.DEACTIVATED), "reinstated")
-    return _status_change(customer, actor=actor, status=CreditStatus.APPROVED, decision=DecisionType.REINSTATE,
-                          note=note)  # fmt: skip
+    locked = account_lock(customer.pk)
+    ensure_allowed(CreditAction.REINSTATE, locked, doing="reinstated")
+    return _status_change(locked, CreditAction.REINSTATE, actor=actor, note=note)
 
 
 @transaction.atomic
 def credit_past_due_evaluate(
     *, customer: Customer, now: datetime | None = None, actor: Actor = SYSTEM
 ) -> CreditDecision | None:
-    """The automatic hold rule. An approved customer with a completed transaction more than
-    CREDIT_HOLD_PAST_DUE_DAYS past due goes on hold (past_due); a past_due hold that this rule placed is lifted
-    once nothing is that far past due any more. Holds a credit officer placed are left alone."""
+    """The automatic hold rule. An approved customer with a completed transaction past the hold threshold
+    (credit.selectors.credit_transactions_past_due_for_hold, the one definition of it) goes on hold (past_due); a
+    past_due hold that this rule placed is lifted once nothing is that far past due any more. Holds a credit officer
+    placed are left alone."""
     now = now or timezone.now()
-    customer = customer_lock(customer.pk)
-    overdue = list(credit_transactions_past_due_for_hold(now=now).filter(customer=customer).order_by("due_at"))
-    if customer.credit_status == CreditStatus.APPROVED and overdue:
-        reasons = [f"{tx.id}: {tx.amount_outstanding} {tx.currency_code} due {tx.due_at.date().isoformat()}, "
-                   f"{(now - tx.due_at).days} days past due" for tx in overdue]  # fmt: skip
-        return _status_change(customer, actor=actor, status=CreditStatus.HOLD, decision=DecisionType.HOLD,
-                              hold_code=HoldCode.PAST_DUE, reasons=reasons)  # fmt: skip
-    if customer.credit_status == CreditStatus.HOLD and not overdue and _hold_is_automatic(customer):
-        return _status_change(customer, actor=actor, status=CreditStatus.APPROVED, decision=DecisionType.REINSTATE,
-                              reasons=["nothing is past due beyond the hold threshold any more"])  # fmt: skip
+    locked = account_lock(customer.pk)
+    overdue = list(credit_transactions_past_due_for_hold(now=now).filter(customer_id=customer.pk).order_by("due_at"))
+    if overdue and action_allowed(CreditAction.PAST_DUE_HOLD, locked.credit_status):
+        reasons = [
+            f"{tx.id}: {tx.amount_outstanding} {tx.currency_code} due {tx.due_at.date().isoformat()}, "
+            f"{(now - tx.due_at).days} days past due"
+            for tx in overdue
+        ]
+        return _status_change(
+            locked, CreditAction.PAST_DUE_HOLD, actor=actor, hold_code=HoldCode.PAST_DUE, reasons=reasons
+        )
+    if (
+        not overdue
+        and action_allowed(CreditAction.PAST_DUE_RELEASE, locked.credit_status)
+        and _hold_is_automatic(locked)
+    ):
+        reasons = ["nothing is past due beyond the hold threshold any more"]
+        return _status_change(locked, CreditAction.PAST_DUE_RELEASE, actor=actor, reasons=reasons)
     return None
 
 
-def _hold_is_automatic(customer: Customer) -> bool:
-    last_hold = customer.credit_decisions.filter(decision=DecisionType.HOLD).order_by("-created_at", "-id").first()
+def _hold_is_automatic(locked: Locked) -> bool:
+    decisions = locked.customer.credit_decisions.filter(decision=DecisionType.HOLD)
+    last_hold = decisions.order_by("-created_at", "-id").first()
     return (
-        customer.hold_code == HoldCode.PAST_DUE
+        locked.account.hold_code == HoldCode.PAST_DUE
         and last_hold is not None
         and last_hold.decided_by_type == SYSTEM.type
         and last_hold.hold_code == HoldCode.PAST_DUE
     )
 
 
-def _locked_in(customer: Customer, allowed: tuple[str, ...], action: str) -> Customer:
-    customer = customer_lock(customer.pk)
-    if customer.credit_status not in allowed:
-        allowed_text = " or ".join(allowed)
-        raise InvalidCreditStatus(
-            f"Customer {customer.id} is {customer.credit_status or 'not credit checked'}; only {allowed_text} "
-            f"customers can be {action}."
-        )
-    return customer
+# The decision each status change is kept as.
+_DECISIONS = {
+    CreditAction.HOLD: DecisionType.HOLD,
+    CreditAction.PAST_DUE_HOLD: DecisionType.HOLD,
+    CreditAction.DEACTIVATE: DecisionType.DEACTIVATE,
+    CreditAction.REINSTATE: DecisionType.REINSTATE,
+    CreditAction.PAST_DUE_RELEASE: DecisionType.REINSTATE,
+}
 
 
 def _status_change(
-    customer: Customer,
+    locked: Locked,
+    action: CreditAction,
     *,
     actor: Actor,
-    status: str,
-    decision: str,
     hold_code: str | None = None,
     note: str = "",
     reasons: list[str] | None = None,
 ) -> CreditDecision:
-    row = decision_create(customer=customer, actor=actor, decision=decision, hold_code=hold_code,
-                          currency_code=customer.credit_currency, reasons=reasons, note=note)  # fmt: skip
-    previous = customer.credit_status
-    customer.credit_status = status
-    customer.hold_code = hold_code
-    customer_credit_save(customer, previous_status=previous, actor=actor, fields=["credit_status", "hold_code"])
+    account = locked.account
+    row = decision_create(
+        customer=locked.customer,
+        actor=actor,
+        decision=_DECISIONS[action],
+        hold_code=hold_code,
+        currency_code=account.credit_currency,
+        reasons=reasons,
+        note=note,
+    )
+    previous = account.credit_status
+    account.credit_status = action_result(action, previous)
+    account.hold_code = hold_code if account.credit_status == CreditStatus.HOLD else None
+    account_save(locked, previous_status=previous, actor=actor, fields=["credit_status", "hold_code"])
     return row

@@ -3,34 +3,38 @@ decline from the review queue, and a direct application approved by an officer."
 
 import logging
 from datetime import timedelta
-from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.actors import SYSTEM, Actor
+from core.dispatch import dispatch
 from core.errors import CustomerArchived
 from core.events import event_record
 from core.models import EventType
 from credit.engine import EngineResult, get_provider
-from credit.errors import CreditCheckAlreadyDecided, CreditCheckAlreadyRequested, InvalidCreditStatus
+from credit.errors import CreditCheckAlreadyDecided, CreditCheckAlreadyRequested
 from credit.ledger import balance_lock, ledger_post
 from credit.models import CreditCheck, CreditCheckStatus, CreditDecision, DecisionType, LedgerEntryType
 from credit.services._common import (
+    Locked,
+    account_lock,
+    account_open,
+    account_save,
     clean_amount,
     clean_currency,
     clean_text,
-    customer_credit_save,
-    customer_lock,
+    customer_payload,
     decision_create,
+    ensure_allowed,
     line_change_record,
     raise_if,
     status_change_record,
     validated_save,
 )
-from customers.models import CreditStatus, Customer, DeclineCode, NetTermsStatus, Terms
-from customers.presenters import customer_to_dict
+from credit.vocabulary import CreditAction, CreditStatus, DeclineCode, NetTermsStatus
+from customers.models import Customer, Terms
 
 logger = logging.getLogger(__name__)
 
@@ -42,10 +46,10 @@ def credit_check_request(
     *,
     customer: Customer,
     actor: Actor,
-    amount_requested: Any,
-    has_purchase_history: Any,
-    has_purchase_terms_history: Any = None,
-    business_description: Any = "",
+    amount_requested: int,
+    has_purchase_history: bool,
+    has_purchase_terms_history: bool | None = None,
+    business_description: str = "",
 ) -> CreditCheck:
     """Record a credit check (credit status → pending) and hand it to the decision engine after commit.
 
@@ -62,10 +66,11 @@ def credit_check_request(
     description = clean_text(business_description, "business_description", errors, max_length=500)
     raise_if(errors)
 
-    customer = customer_lock(customer.pk)
+    locked = account_lock(customer.pk)
+    customer = locked.customer
     if customer.is_archived:
         raise CustomerArchived(customer.id)
-    if customer.credit_status is not None or CreditCheck.objects.filter(customer=customer).exists():
+    if locked.account is not None or CreditCheck.objects.filter(customer=customer).exists():
         raise CreditCheckAlreadyRequested()
     check = CreditCheck(
         customer=customer,
@@ -82,26 +87,24 @@ def credit_check_request(
     except IntegrityError:
         raise CreditCheckAlreadyRequested() from None
 
-    previous = customer.credit_status
-    customer.credit_status = CreditStatus.PENDING
-    customer.credit_check_requested_at = check.requested_at
-    validated_save(customer, update_fields=["credit_status", "credit_check_requested_at"])
+    account_open(locked, credit_status=CreditStatus.PENDING, credit_check_requested_at=check.requested_at)
     event_record(
         event_type=EventType.CUSTOMER_CREDIT_CHECK_REQUESTED,
-        data={**customer_to_dict(customer), "credit_check_id": check.id},
+        data={**customer_payload(customer), "credit_check_id": check.id},
         actor=actor,
         customer_id=customer.id,
     )
-    status_change_record(customer=customer, previous_status=previous, actor=actor)
-
-    def dispatch(check_id: str = check.id) -> None:
-        from credit.tasks import credit_check_dispatch
-
-        credit_check_dispatch(check_id)
-
+    status_change_record(locked, previous_status=None, actor=actor)
     # robust: whatever goes wrong handing the check over, the request has committed and must not fail.
-    transaction.on_commit(dispatch, robust=True)
+    transaction.on_commit(lambda: credit_check_dispatch(check.id), robust=True)
     return check
+
+
+def credit_check_dispatch(credit_check_id: str) -> bool:
+    """Hand a pending check to the decision task (core.dispatch); the stalled-check sweep retries what this could
+    not hand over."""
+    pending = CreditCheck.objects.filter(status=CreditCheckStatus.PENDING)
+    return dispatch("credit.decide_credit_check", credit_check_id, waiting=pending)
 
 
 def credit_check_decide(*, credit_check_id: str, actor: Actor = SYSTEM) -> CreditCheck | None:
@@ -123,16 +126,23 @@ def _engine_result_apply(*, credit_check_id: str, result: EngineResult, actor: A
     check = CreditCheck.objects.select_for_update().get(pk=credit_check_id)
     if check.status != CreditCheckStatus.PENDING:
         return check  # another run (or a credit officer) settled it first
-    customer = customer_lock(check.customer_id)
+    locked = account_lock(check.customer_id)
     inputs = {**result.inputs, "provider": result.provider}
     check.score, check.reasons, check.inputs = result.score, list(result.reasons), inputs
     evaluation = {"score": result.score, "reasons": list(result.reasons), "inputs": inputs}
     if result.outcome == "approve":
-        _approve(customer=customer, check=check, actor=actor, amount=result.amount,
-                 currency_code=result.currency_code, default_terms=result.default_terms, enrolled=False,
-                 **evaluation)  # fmt: skip
+        _approve(
+            locked,
+            check=check,
+            actor=actor,
+            amount=result.amount,
+            currency_code=result.currency_code,
+            default_terms=result.default_terms,
+            enrolled=False,
+            **evaluation,
+        )
     elif result.outcome == "decline":
-        _decline(customer=customer, check=check, actor=actor, decline_code=result.decline_code, **evaluation)
+        _decline(locked, check=check, actor=actor, decline_code=result.decline_code, **evaluation)
     else:
         check.status = CreditCheckStatus.IN_REVIEW
         check.referred_at = timezone.now()
@@ -158,7 +168,7 @@ def credit_check_approve(
     *,
     credit_check: CreditCheck,
     actor: Actor,
-    amount: Any,
+    amount: int,
     default_terms: str,
     currency_code: str | None = None,
     note: str = "",
@@ -171,11 +181,19 @@ def credit_check_approve(
     note = clean_text(note, "note", errors, max_length=2000)
     raise_if(errors)
     check = _undecided_check_lock(credit_check)
-    customer = customer_lock(check.customer_id)
-    return _approve(customer=customer, check=check, actor=actor, amount=amount,
-                    currency_code=currency or check.currency_code, default_terms=default_terms, enrolled=False,
-                    score=check.score, reasons=[note] if note else ["approved by a credit officer"],
-                    inputs=check.inputs, note=note)  # fmt: skip
+    return _approve(
+        account_lock(check.customer_id),
+        check=check,
+        actor=actor,
+        amount=amount,
+        currency_code=currency or check.currency_code,
+        default_terms=default_terms,
+        enrolled=False,
+        score=check.score,
+        reasons=[note] if note else ["approved by a credit officer"],
+        inputs=check.inputs,
+        note=note,
+    )
 
 
 @transaction.atomic
@@ -188,10 +206,16 @@ def credit_check_decline(
     note = clean_text(note, "note", errors, max_length=2000)
     raise_if(errors)
     check = _undecided_check_lock(credit_check)
-    customer = customer_lock(check.customer_id)
-    return _decline(customer=customer, check=check, actor=actor, decline_code=decline_code, score=check.score,
-                    reasons=[note] if note else ["declined by a credit officer"], inputs=check.inputs,
-                    note=note)  # fmt: skip
+    return _decline(
+        account_lock(check.customer_id),
+        check=check,
+        actor=actor,
+        decline_code=decline_code,
+        score=check.score,
+        reasons=[note] if note else ["declined by a credit officer"],
+        inputs=check.inputs,
+        note=note,
+    )
 
 
 @transaction.atomic
@@ -199,7 +223,7 @@ def credit_direct_approve(
     *,
     customer: Customer,
     actor: Actor,
-    amount: Any,
+    amount: int,
     default_terms: str,
     currency_code: str = "USD",
     note: str = "",
@@ -212,21 +236,26 @@ def credit_direct_approve(
     currency = clean_currency(currency_code, "currency_code", errors)
     note = clean_text(note, "note", errors, max_length=2000)
     raise_if(errors)
-    customer = customer_lock(customer.pk)
-    if customer.is_archived:
-        raise CustomerArchived(customer.id)
-    if customer.credit_status is not None:
-        raise InvalidCreditStatus(
-            f"Customer {customer.id} already has credit status {customer.credit_status}; "
-            "change its line or status instead."
-        )
-    return _approve(customer=customer, check=None, actor=actor, amount=amount, currency_code=currency,
-                    default_terms=default_terms, enrolled=True, score=None,
-                    reasons=[note] if note else ["direct application approved by a credit officer"], inputs={},
-                    note=note)  # fmt: skip
+    locked = account_lock(customer.pk)
+    if locked.customer.is_archived:
+        raise CustomerArchived(locked.customer.id)
+    ensure_allowed(CreditAction.DIRECT_APPROVE, locked, doing="approved on a direct application")
+    return _approve(
+        locked,
+        check=None,
+        actor=actor,
+        amount=amount,
+        currency_code=currency,
+        default_terms=default_terms,
+        enrolled=True,
+        score=None,
+        reasons=[note] if note else ["direct application approved by a credit officer"],
+        inputs={},
+        note=note,
+    )
 
 
-def _clean_terms(value: Any, errors: dict) -> None:
+def _clean_terms(value: str, errors: dict) -> None:
     if value not in Terms.values:
         errors["default_terms"] = f"Must be one of: {', '.join(Terms.values)}."
 
@@ -239,8 +268,8 @@ def _undecided_check_lock(credit_check: CreditCheck) -> CreditCheck:
 
 
 def _approve(
+    locked: Locked,
     *,
-    customer: Customer,
     check: CreditCheck | None,
     actor: Actor,
     amount: int,
@@ -254,35 +283,66 @@ def _approve(
 ) -> CreditDecision:
     """Approve a locked customer: the decision, the statuses, the grant on the ledger and their events."""
     now = timezone.now()
-    decision = decision_create(customer=customer, actor=actor, decision=DecisionType.APPROVED, credit_check=check,
-                               amount=amount, currency_code=currency_code, default_terms=default_terms, score=score,
-                               reasons=reasons, inputs=inputs, note=note)  # fmt: skip
+    customer = locked.customer
+    decision = decision_create(
+        customer=customer,
+        actor=actor,
+        decision=DecisionType.APPROVED,
+        credit_check=check,
+        amount=amount,
+        currency_code=currency_code,
+        default_terms=default_terms,
+        score=score,
+        reasons=reasons,
+        inputs=inputs,
+        note=note,
+    )
     if check is not None:
         check.status = CreditCheckStatus.APPROVED
         check.decided_at = now
         validated_save(check)
     balance = balance_lock(customer_id=customer.id, currency_code=currency_code)
     previous_limit = balance.credit_limit
-    ledger_post(balance=balance, entry_type=LedgerEntryType.GRANT, amount=amount, actor=actor,
-                reason="credit approved", decision=decision)  # fmt: skip
-
-    previous_status = customer.credit_status
-    customer.credit_status = CreditStatus.APPROVED
-    customer.credit_currency = currency_code
+    ledger_post(
+        balance=balance,
+        entry_type=LedgerEntryType.GRANT,
+        amount=amount,
+        actor=actor,
+        reason="credit approved",
+        decision=decision,
+    )
+    # The customer buys on the approved terms from now on.
     customer.default_terms = default_terms
-    customer.decline_code = None
-    customer.hold_code = None
+    validated_save(customer, update_fields=["default_terms", "updated_at"])
+    previous_status = locked.credit_status
+    if locked.account is None:
+        account_open(locked, credit_status=CreditStatus.APPROVED)
+    account = locked.account
+    account.credit_status = CreditStatus.APPROVED
+    account.credit_currency = currency_code
+    account.decline_code = None
+    account.hold_code = None
     if enrolled:
-        customer.net_terms_status = NetTermsStatus.ENROLLED
-        customer.net_terms_enrolled_at = now
-        customer.net_terms_enrollment_expires_at = None
+        account.net_terms_status = NetTermsStatus.ENROLLED
+        account.net_terms_enrolled_at = now
+        account.net_terms_enrollment_expires_at = None
     else:
-        customer.net_terms_status = NetTermsStatus.PENDING_ENROLLMENT
-        customer.net_terms_enrollment_expires_at = now + timedelta(days=settings.NET_TERMS_ENROLLMENT_TTL_DAYS)
-    customer_credit_save(customer, previous_status=previous_status, actor=actor, fields=[
-        "credit_status", "credit_currency", "default_terms", "decline_code", "hold_code", "net_terms_status",
-        "net_terms_enrolled_at", "net_terms_enrollment_expires_at",
-    ])  # fmt: skip
+        account.net_terms_status = NetTermsStatus.PENDING_ENROLLMENT
+        account.net_terms_enrollment_expires_at = now + timedelta(days=settings.NET_TERMS_ENROLLMENT_TTL_DAYS)
+    account_save(
+        locked,
+        previous_status=previous_status,
+        actor=actor,
+        fields=[
+            "credit_status",
+            "credit_currency",
+            "decline_code",
+            "hold_code",
+            "net_terms_status",
+            "net_terms_enrolled_at",
+            "net_terms_enrollment_expires_at",
+        ],
+    )
     line_change_record(
         customer=customer, balance=balance, previous_limit=previous_limit, decision=decision, actor=actor
     )
@@ -290,8 +350,8 @@ def _approve(
 
 
 def _decline(
+    locked: Locked,
     *,
-    customer: Customer,
     check: CreditCheck,
     actor: Actor,
     decline_code: str,
@@ -300,15 +360,22 @@ def _decline(
     inputs: dict,
     note: str = "",
 ) -> CreditDecision:
-    decision = decision_create(customer=customer, actor=actor, decision=DecisionType.DECLINED, credit_check=check,
-                               decline_code=decline_code, score=score, reasons=reasons, inputs=inputs,
-                               note=note)  # fmt: skip
+    decision = decision_create(
+        customer=locked.customer,
+        actor=actor,
+        decision=DecisionType.DECLINED,
+        credit_check=check,
+        decline_code=decline_code,
+        score=score,
+        reasons=reasons,
+        inputs=inputs,
+        note=note,
+    )
     check.status = CreditCheckStatus.DECLINED
     check.decided_at = timezone.now()
     validated_save(check)
-    previous_status = customer.credit_status
-    customer.credit_status = CreditStatus.DECLINED
-    customer.decline_code = decline_code
-    customer_credit_save(customer, previous_status=previous_status, actor=actor,
-                         fields=["credit_status", "decline_code"])  # fmt: skip
+    previous_status = locked.credit_status
+    locked.account.credit_status = CreditStatus.DECLINED
+    locked.account.decline_code = decline_code
+    account_save(locked, previous_status=previous_status, actor=actor, fields=["credit_status", "decline_code"])
     return decision

@@ -1,4 +1,5 @@
-"""Net-terms enrollment: a customer user accepts the approved terms through the signed link, or the link expires."""
+"""Net-terms enrollment: a customer user accepts the approved terms through the signed link, or the link expires.
+When a customer may accept is credit.enrollment's rule (`enrollment_refusal`)."""
 
 from datetime import datetime
 
@@ -8,13 +9,11 @@ from django.utils import timezone
 from core.actors import SYSTEM, Actor
 from core.events import event_record
 from core.models import ActorType, EventType
+from credit.enrollment import enrollment_refusal
 from credit.errors import EnrollmentUnavailable
-from credit.services._common import customer_lock, validated_save
-from customers.models import CreditStatus, Customer, CustomerUser, CustomerUserStatus, NetTermsStatus
-from customers.presenters import customer_to_dict
-
-# Terms can be accepted while the account is usable or only temporarily on hold.
-ENROLLABLE_CREDIT_STATUSES = (CreditStatus.APPROVED, CreditStatus.HOLD)
+from credit.services._common import account_lock, customer_payload, validated_save
+from credit.vocabulary import NetTermsStatus
+from customers.models import Customer, CustomerUser, CustomerUserStatus
 
 
 def customer_user_actor(user: CustomerUser) -> Actor:
@@ -22,47 +21,31 @@ def customer_user_actor(user: CustomerUser) -> Actor:
     return Actor(type=ActorType.SYSTEM, id=user.id, label=f"customer user {user.email} (enrollment link)")
 
 
-def enrollment_refusal(customer: Customer, *, now: datetime) -> EnrollmentUnavailable | None:
-    """Why this customer cannot accept its terms right now, or None when it can."""
-    if customer.net_terms_status == NetTermsStatus.ENROLLED:
-        return EnrollmentUnavailable("already_enrolled", f"Customer {customer.id} is already enrolled in net terms.")
-    expires_at = customer.net_terms_enrollment_expires_at
-    if customer.net_terms_status == NetTermsStatus.ENROLLMENT_EXPIRED or (
-        customer.net_terms_status == NetTermsStatus.PENDING_ENROLLMENT and expires_at and expires_at <= now
-    ):
-        return EnrollmentUnavailable("enrollment_expired", "This enrollment link has expired.")
-    if (
-        customer.net_terms_status != NetTermsStatus.PENDING_ENROLLMENT
-        or customer.is_archived
-        or customer.credit_status not in ENROLLABLE_CREDIT_STATUSES
-    ):
-        return EnrollmentUnavailable("enrollment_unavailable", "These terms are no longer on offer.")
-    return None
-
-
 @transaction.atomic
 def net_terms_enroll(*, customer: Customer, customer_user: CustomerUser, actor: Actor | None = None) -> Customer:
     """`pending_enrollment` → `enrolled`, accepted by one of the customer's active users."""
     now = timezone.now()
-    customer = customer_lock(customer.pk)
-    refusal = enrollment_refusal(customer, now=now)
+    locked = account_lock(customer.pk)
+    refusal = enrollment_refusal(locked.customer, locked.account, now=now)
     if refusal:
         raise refusal
-    if customer_user.customer_id != customer.id or customer_user.status != CustomerUserStatus.ACTIVE:
+    if customer_user.customer_id != customer.pk or customer_user.status != CustomerUserStatus.ACTIVE:
         raise EnrollmentUnavailable("customer_user_not_allowed", "Only an active user of this customer can accept.")
-    customer.net_terms_status = NetTermsStatus.ENROLLED
-    customer.net_terms_enrolled_at = now
-    customer.net_terms_enrollment_expires_at = None
+    account = locked.account
+    account.net_terms_status = NetTermsStatus.ENROLLED
+    account.net_terms_enrolled_at = now
+    account.net_terms_enrollment_expires_at = None
     validated_save(
-        customer, update_fields=["net_terms_status", "net_terms_enrolled_at", "net_terms_enrollment_expires_at"]
+        account,
+        update_fields=["net_terms_status", "net_terms_enrolled_at", "net_terms_enrollment_expires_at", "updated_at"],
     )
     event_record(
         event_type=EventType.CUSTOMER_UPDATED,
-        data={**customer_to_dict(customer), "accepted_by_customer_user_id": customer_user.id},
+        data={**customer_payload(locked.customer), "accepted_by_customer_user_id": customer_user.id},
         actor=actor or customer_user_actor(customer_user),
-        customer_id=customer.id,
+        customer_id=customer.pk,
     )
-    return customer
+    return locked.customer
 
 
 @transaction.atomic
@@ -70,12 +53,19 @@ def net_terms_enrollment_expire(*, customer: Customer, actor: Actor = SYSTEM, no
     """`pending_enrollment` → `enrollment_expired` once the link's time is up. False when there was nothing to do
     (accepted or already expired meanwhile)."""
     now = now or timezone.now()
-    customer = customer_lock(customer.pk)
-    expires_at = customer.net_terms_enrollment_expires_at
-    if customer.net_terms_status != NetTermsStatus.PENDING_ENROLLMENT or not expires_at or expires_at > now:
+    locked = account_lock(customer.pk)
+    account = locked.account
+    expires_at = account.net_terms_enrollment_expires_at if account else None
+    if account is None or account.net_terms_status != NetTermsStatus.PENDING_ENROLLMENT or not expires_at:
         return False
-    customer.net_terms_status = NetTermsStatus.ENROLLMENT_EXPIRED
-    validated_save(customer, update_fields=["net_terms_status"])
-    event_record(event_type=EventType.CUSTOMER_UPDATED, data=customer_to_dict(customer), actor=actor,
-                 customer_id=customer.id)  # fmt: skip
+    if expires_at > now:
+        return False
+    account.net_terms_status = NetTermsStatus.ENROLLMENT_EXPIRED
+    validated_save(account, update_fields=["net_terms_status", "updated_at"])
+    event_record(
+        event_type=EventType.CUSTOMER_UPDATED,
+        data=customer_payload(locked.customer),
+        actor=actor,
+        customer_id=account.customer_id,
+    )
     return True

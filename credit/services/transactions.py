@@ -3,13 +3,13 @@ credit/ledger.py; these services decide whether it may move."""
 
 import calendar
 from datetime import datetime, timedelta
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
 from core.actors import SYSTEM, Actor
 from core.errors import CustomerArchived
+from core.pan import refuse_card_numbers
 from credit.errors import (
     CreditDeactivated,
     CreditNotApproved,
@@ -20,16 +20,18 @@ from credit.errors import (
 from credit.ledger import InsufficientCredit, balance_lock, ledger_post
 from credit.models import CreditRepayment, CreditTransaction, CreditTransactionStatus, LedgerEntryType
 from credit.services._common import (
+    Locked,
+    account_lock,
     clean_amount,
     clean_currency,
     clean_past_datetime,
     clean_text,
-    customer_lock,
     raise_if,
     validated_save,
 )
 from credit.services.accounts import credit_past_due_evaluate
-from customers.models import CreditStatus, Customer, Terms
+from credit.vocabulary import CreditAction, CreditStatus, action_allowed
+from customers.models import Customer, Terms
 
 FALLBACK_TERMS = Terms.NET30
 
@@ -43,16 +45,18 @@ def due_date(completed_at: datetime, terms: str) -> datetime:
     return completed_at + timedelta(days=days)
 
 
-def ensure_can_buy(customer: Customer) -> None:
+def ensure_can_buy(locked: Locked) -> None:
     """Raise the refusal that explains why this customer may not buy on credit now, if any."""
+    customer = locked.customer
     if customer.is_archived:
         raise CustomerArchived(customer.id)
-    if customer.credit_status == CreditStatus.HOLD:
-        raise CreditOnHold(customer.id, customer.hold_code)
-    if customer.credit_status == CreditStatus.DEACTIVATED:
+    if action_allowed(CreditAction.BUY, locked.credit_status):
+        return
+    if locked.credit_status == CreditStatus.HOLD:
+        raise CreditOnHold(customer.id, locked.account.hold_code)
+    if locked.credit_status == CreditStatus.DEACTIVATED:
         raise CreditDeactivated(customer.id)
-    if customer.credit_status != CreditStatus.APPROVED:
-        raise CreditNotApproved(customer.id, customer.credit_status)
+    raise CreditNotApproved(customer.id, locked.credit_status)
 
 
 @transaction.atomic
@@ -60,10 +64,10 @@ def credit_transaction_bill(
     *,
     customer: Customer,
     actor: Actor,
-    amount: Any,
-    currency_code: Any,
-    reference: Any = "",
-    description: Any = "",
+    amount: int,
+    currency_code: str,
+    reference: str = "",
+    description: str = "",
     billed_at: datetime | None = None,
 ) -> CreditTransaction:
     """A purchase on credit: reserves `amount` of available credit in that currency. `billed_at` records an
@@ -75,8 +79,10 @@ def credit_transaction_bill(
     description = clean_text(description, "description", errors, max_length=1000)
     billed_at = clean_past_datetime(billed_at, "billed_at", errors)
     raise_if(errors)
-    customer = customer_lock(customer.pk)
-    ensure_can_buy(customer)
+    refuse_card_numbers({"reference": reference, "description": description})
+    locked = account_lock(customer.pk)
+    ensure_can_buy(locked)
+    customer = locked.customer
     balance = balance_lock(customer_id=customer.id, currency_code=currency)
     if balance.available < amount:
         raise InsufficientCredit(
@@ -93,8 +99,14 @@ def credit_transaction_bill(
         billed_at=billed_at or timezone.now(),
     )
     validated_save(credit_transaction)
-    ledger_post(balance=balance, entry_type=LedgerEntryType.RESERVE, amount=amount, actor=actor,
-                reason="credit transaction billed", credit_transaction=credit_transaction)  # fmt: skip
+    ledger_post(
+        balance=balance,
+        entry_type=LedgerEntryType.RESERVE,
+        amount=amount,
+        actor=actor,
+        reason="credit transaction billed",
+        credit_transaction=credit_transaction,
+    )
     return credit_transaction
 
 
@@ -117,8 +129,14 @@ def credit_transaction_complete(
     locked.due_at = due_date(locked.completed_at, locked.terms)
     balance = balance_lock(customer_id=locked.customer_id, currency_code=locked.currency_code)
     validated_save(locked)
-    ledger_post(balance=balance, entry_type=LedgerEntryType.USE, amount=locked.amount, actor=actor,
-                reason="credit transaction completed", credit_transaction=locked)  # fmt: skip
+    ledger_post(
+        balance=balance,
+        entry_type=LedgerEntryType.USE,
+        amount=locked.amount,
+        actor=actor,
+        reason="credit transaction completed",
+        credit_transaction=locked,
+    )
     return locked
 
 
@@ -132,19 +150,25 @@ def credit_transaction_cancel(*, credit_transaction: CreditTransaction, actor: A
     locked.canceled_at = timezone.now()
     balance = balance_lock(customer_id=locked.customer_id, currency_code=locked.currency_code)
     validated_save(locked)
-    ledger_post(balance=balance, entry_type=LedgerEntryType.RELEASE, amount=locked.amount, actor=actor,
-                reason="credit transaction canceled", credit_transaction=locked)  # fmt: skip
+    ledger_post(
+        balance=balance,
+        entry_type=LedgerEntryType.RELEASE,
+        amount=locked.amount,
+        actor=actor,
+        reason="credit transaction canceled",
+        credit_transaction=locked,
+    )
     return locked
 
 
 @transaction.atomic
-def credit_transaction_repay(*, credit_transaction: CreditTransaction, actor: Actor, amount: Any) -> CreditRepayment:
+def credit_transaction_repay(*, credit_transaction: CreditTransaction, actor: Actor, amount: int) -> CreditRepayment:
     """Used → available, up to what is outstanding. A repayment that clears the last seriously overdue amount
     lifts the automatic past-due hold in the same transaction."""
     errors: dict = {}
     amount = clean_amount(amount, "amount", errors)
     raise_if(errors)
-    customer = customer_lock(credit_transaction.customer_id)
+    customer = account_lock(credit_transaction.customer_id).customer
     locked = _locked(credit_transaction)
     if locked.status != CreditTransactionStatus.COMPLETED:
         raise InvalidTransactionState(locked.id, locked.status, "repaid", "completed")
@@ -157,8 +181,14 @@ def credit_transaction_repay(*, credit_transaction: CreditTransaction, actor: Ac
         locked.repaid_at = repayment.created_at
     balance = balance_lock(customer_id=locked.customer_id, currency_code=locked.currency_code)
     validated_save(locked)
-    ledger_post(balance=balance, entry_type=LedgerEntryType.REPAYMENT, amount=amount, actor=actor,
-                reason="repayment", credit_transaction=locked)  # fmt: skip
+    ledger_post(
+        balance=balance,
+        entry_type=LedgerEntryType.REPAYMENT,
+        amount=amount,
+        actor=actor,
+        reason="repayment",
+        credit_transaction=locked,
+    )
     credit_past_due_evaluate(customer=customer, actor=SYSTEM)
     return repayment
 

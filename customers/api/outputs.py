@@ -1,20 +1,13 @@
 """What `customers/presenters.py` returns, described for the OpenAPI schema (documentation only: the presenters
-stay the single source of the wire shape; tests/api/test_schema.py fails if the two disagree)."""
+stay the single source of the wire shape; tests/api/test_schema.py fails if the two disagree). The fields an
+extension adds to a customer (credit's) are described by that extension, through `extend_customer_out`."""
+
+from collections.abc import Mapping
 
 from rest_framework import serializers
 
 from core.api.serializers import OutputSerializer
-from customers.models import (
-    BankAccountType,
-    CreditStatus,
-    CustomerStatus,
-    CustomerUserStatus,
-    DeclineCode,
-    HoldCode,
-    NetTermsStatus,
-    PaymentMethodType,
-    Terms,
-)
+from customers.models import BankAccountType, CustomerStatus, CustomerUserStatus, PaymentMethodType, Terms
 
 MONEY = r"^\d+$"
 
@@ -47,25 +40,21 @@ class CustomerOut(OutputSerializer):
     country = serializers.CharField(allow_null=True, allow_blank=True, help_text="ISO 3166-1 alpha-2.")
     status = serializers.ChoiceField(choices=CustomerStatus.choices)
     archived_at = serializers.DateTimeField(allow_null=True)
-    credit_status = serializers.ChoiceField(choices=CreditStatus.choices, allow_null=True)
-    credit_check_requested_at = serializers.DateTimeField(allow_null=True)
-    credit_limit = _money()
-    credit_currency = serializers.CharField(allow_null=True, allow_blank=True, help_text="ISO 4217.")
-    amount_available = _money()
-    amount_reserved = _money()
-    amount_used = _money()
-    decline_code = serializers.ChoiceField(choices=DeclineCode.choices, allow_null=True)
-    hold_code = serializers.ChoiceField(choices=HoldCode.choices, allow_null=True)
     default_terms = serializers.ChoiceField(choices=Terms.choices, allow_null=True)
-    net_terms_status = serializers.ChoiceField(choices=NetTermsStatus.choices, allow_null=True)
-    net_terms_enrollment_url = serializers.URLField(allow_null=True)
-    net_terms_enrollment_expires_at = serializers.DateTimeField(allow_null=True)
     default_payment_method_id = serializers.RegexField(r"^paymtd_[0-9a-z]{26}$", allow_null=True)
     marketing_consent = serializers.BooleanField()
     custom_data = serializers.DictField(allow_null=True)
     import_meta = serializers.DictField(allow_null=True)
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
+
+
+def extend_customer_out(fields: Mapping[str, serializers.Field]) -> None:
+    """Describe the fields an extension adds to the customer's wire shape (customers.extensions), where the presenter
+    puts them: after `archived_at`. Called from the extending app's AppConfig.ready."""
+    declared = list(CustomerOut._declared_fields.items())
+    at = [name for name, _ in declared].index("archived_at") + 1
+    CustomerOut._declared_fields = dict([*declared[:at], *fields.items(), *declared[at:]])
 
 
 class CustomerUserOut(OutputSerializer):

@@ -1,6 +1,7 @@
 """Input validation for the customers API. Field rules come from the models (ModelSerializer), so the API, the
 staff forms and the admin refuse the same things; services still run `full_clean()` as the last word."""
 
+from django.core.exceptions import ValidationError
 from drf_spectacular.utils import PolymorphicProxySerializer
 from rest_framework import serializers
 
@@ -83,6 +84,17 @@ class BankAccountInput(StrictInputSerializer):
 
 
 class _PaymentMethodInput(StrictInputSerializer):
+    # Where each service field sits in the body, when it is nested (the service's errors name the body's place).
+    wire_fields: dict[str, str] = {}
+
+    @classmethod
+    def errors_on_the_wire(cls, error: ValidationError) -> ValidationError:
+        if not hasattr(error, "error_dict"):
+            return error
+        return ValidationError(
+            {cls.wire_fields.get(name, name): messages for name, messages in error.message_dict.items()}
+        )
+
     provider_token = serializers.CharField(max_length=255, help_text="The payment provider's token, e.g. tok_…")
     provider = serializers.CharField(max_length=64, required=False, allow_blank=True, allow_null=True)
     is_default = serializers.BooleanField(
@@ -93,6 +105,12 @@ class _PaymentMethodInput(StrictInputSerializer):
 class CardPaymentMethodInput(_PaymentMethodInput):
     type = serializers.ChoiceField(choices=["card"])
     card = CardInput()
+    wire_fields = {
+        "last4": "card.last4",
+        "card_brand": "card.brand",
+        "exp_month": "card.exp_month",
+        "exp_year": "card.exp_year",
+    }
 
     @staticmethod
     def service_fields(data: dict) -> dict:
@@ -111,6 +129,11 @@ class CardPaymentMethodInput(_PaymentMethodInput):
 class BankAccountPaymentMethodInput(_PaymentMethodInput):
     type = serializers.ChoiceField(choices=["bank_account"])
     bank_account = BankAccountInput()
+    wire_fields = {
+        "last4": "bank_account.last4",
+        "bank_account_type": "bank_account.type",
+        "bank_name": "bank_account.bank_name",
+    }
 
     @staticmethod
     def service_fields(data: dict) -> dict:

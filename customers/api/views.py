@@ -37,7 +37,6 @@ from customers.services import (
     payment_method_delete,
     payment_method_set_default,
 )
-from customers.validators import find_card_numbers
 
 CUSTOMER_ORDERING = ("id", "created_at", "updated_at", "name")
 CHILD_ORDERING = ("id", "created_at", "updated_at")
@@ -49,13 +48,6 @@ class CustomersApiView(ApiView):
     read_scope = Scope.CUSTOMERS_READ
     write_scope = Scope.CUSTOMERS_WRITE
     openapi_tags = ["Customers"]
-
-    def check_body(self, data: dict) -> None:
-        # Anywhere in any body (custom_data included): a full card number must never reach storage or logs.
-        found = find_card_numbers(data)
-        if found:
-            message = "Full card or account numbers are never accepted; send the payment provider's token."
-            raise ValidationError({path: message for path in found})
 
     def present_customer(self, customer_id: str, *, status: int = 200, headers: dict | None = None):
         # Re-read through the selector: one query brings the balance and default payment method along.
@@ -87,7 +79,7 @@ class CustomerListView(CustomersApiView):
     )
     def post(self, request):
         customer = customer_create(actor=self.actor, **self.validated(CustomerInput))
-        return self.respond(customer_to_dict(customer), status=201)
+        return self.respond(customer_to_dict(customer, new=True), status=201)
 
 
 class CustomerDetailView(CustomersApiView):
@@ -258,12 +250,15 @@ class PaymentMethodListView(CustomersApiView):
         if serializer_class is None:
             raise ValidationError({"type": f"Must be one of: {', '.join(PAYMENT_METHOD_INPUTS)}."})
         data = self.validated(serializer_class)
-        method = payment_method_add(
-            customer=customer,
-            actor=self.actor,
-            make_default=data.get("is_default", False),
-            **serializer_class.service_fields(data),
-        )
+        try:
+            method = payment_method_add(
+                customer=customer,
+                actor=self.actor,
+                make_default=data.get("is_default", False),
+                **serializer_class.service_fields(data),
+            )
+        except ValidationError as error:
+            raise serializer_class.errors_on_the_wire(error) from None
         return self.respond(payment_method_to_dict(method), status=201)
 
 

@@ -5,7 +5,7 @@ import pytest
 from core.models import Event, IdempotencyRecord
 from credit.models import CreditCheck, CreditDecision
 from credit.services import credit_direct_approve, credit_hold, credit_reinstate
-from customers.models import Customer
+from customers.selectors import customer_get
 from customers.services import customer_archive
 from tests.credit.builders import API, OFFICER
 from tests.factories import CustomerFactory
@@ -71,7 +71,7 @@ def test_an_archived_customer_is_422_customer_archived(api):
     assert response.status_code == 422
     assert error_of(response)["code"] == "customer_archived"
     assert not CreditCheck.objects.exists()
-    assert Customer.objects.get(pk=customer.pk).credit_status is None
+    assert customer_get(customer_id=customer.pk).credit_status is None
 
 
 @pytest.mark.parametrize(
@@ -105,7 +105,7 @@ def test_an_invalid_body_is_400_invalid_field_and_changes_nothing(api, body, fie
     assert error["code"] == "invalid_field"
     assert error["errors"] == [{"field": field, "message": message}]
     assert not CreditCheck.objects.exists()
-    assert Customer.objects.get(pk=customer.pk).credit_status is None
+    assert customer_get(customer_id=customer.pk).credit_status is None
 
 
 def test_a_50000_point_0_amount_counts_as_the_integer_json_schema_says_it_is(api):

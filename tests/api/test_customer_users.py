@@ -5,6 +5,7 @@ from core.models import Event
 from customers.models import CustomerUser
 from customers.services import customer_archive
 from tests.factories import CustomerFactory, CustomerUserFactory
+from tests.reading import reloaded
 
 pytestmark = pytest.mark.django_db
 
@@ -70,7 +71,7 @@ def test_patch_updates_fields(api):
     response = api.patch(f"customers/{user.customer_id}/users/{user.id}", {"first_name": "Augusta", "last_name": None})
     assert response.status_code == 200
     assert (response.json()["data"]["first_name"], response.json()["data"]["last_name"]) == ("Augusta", None)
-    user.refresh_from_db()
+    user = reloaded(user)
     assert (user.first_name, user.last_name) == ("Augusta", "")
 
 

@@ -4,6 +4,7 @@ import pytest
 
 from core.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from tests.factories import EventFactory, WebhookAttemptFactory, WebhookDeliveryFactory, WebhookEndpointFactory
+from tests.reading import reloaded
 
 pytestmark = pytest.mark.django_db
 
@@ -198,7 +199,7 @@ def test_patch_changes_only_the_fields_sent(api):
     assert (data["enabled"], data["event_types"], data["url"], data["description"]) == (
         False, ["customer.updated"], URL, "ERP",
     )  # fmt: skip
-    endpoint.refresh_from_db()
+    endpoint = reloaded(endpoint)
     assert (endpoint.enabled, endpoint.event_types) == (False, ["customer.updated"])
 
 
@@ -208,7 +209,7 @@ def test_patch_with_null_description_clears_it(api):
     data = api.patch(f"webhooks/{endpoint.id}", {"description": None}).json()["data"]
 
     assert data["description"] is None
-    endpoint.refresh_from_db()
+    endpoint = reloaded(endpoint)
     assert endpoint.description == ""
 
 
@@ -241,7 +242,7 @@ def test_patch_to_a_private_target_is_refused_when_the_setting_is_off(api, setti
 
     assert response.status_code == 400
     assert response.json()["error"]["errors"][0]["field"] == "url"
-    endpoint.refresh_from_db()
+    endpoint = reloaded(endpoint)
     assert endpoint.url == URL
 
 

@@ -46,10 +46,11 @@ def portfolio():
             credit_check_requested_at=now if status else None,
             default_terms="net30" if status == "approved" else None,
             net_terms_status="enrolled" if status == "approved" else None,
+            hold_code="requested_by_merchant" if status == "hold" else None,
         )
         CustomerUserFactory(customer=customer, email=f"buyer{index}@{name.split()[0].lower()}.com")
         PaymentMethodFactory(customer=customer, is_default=True)
-        if customer.credit_currency:
+        if status in {"approved", "hold", "deactivated"}:
             grant_line(customer, 5_000_000 + index * 1_000_000)
         if status == "pending":
             referred_check(customer, requested_at=now - timedelta(hours=5))

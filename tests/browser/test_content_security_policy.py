@@ -5,9 +5,9 @@ fails a test on any console error, CSP violations included."""
 import pytest
 from playwright.sync_api import expect
 
-from credit.enrollment import enrollment_token
 from tests.credit.builders import approved_customer
 from tests.factories import CustomerFactory
+from tests.reading import enrollment_token_of
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -37,7 +37,7 @@ def test_the_admin_works_under_the_policy(staff_browser):
 
 def test_the_public_enrollment_page_keeps_its_style_under_the_policy(staff_browser):
     customer = approved_customer(via_check=True)
-    page = staff_browser.open(path=f"/enroll/{enrollment_token(customer)}")
+    page = staff_browser.open(path=f"/enroll/{enrollment_token_of(customer)}")
     expect(page.locator("main")).to_be_visible()
     background = page.evaluate("() => getComputedStyle(document.body).backgroundColor")
     assert background == "rgb(244, 245, 247)"

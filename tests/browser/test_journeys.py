@@ -10,6 +10,7 @@ from customers.models import Customer
 from tests.browser.conftest import PHONE
 from tests.browser.portfolio import portfolio
 from tests.factories import CustomerFactory, StaffUserFactory
+from tests.reading import reloaded
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -179,7 +180,7 @@ def test_a_viewer_sees_no_write_controls_and_a_forged_post_is_refused(staff_brow
     ):
         response = page.request.post(staff_browser.base_url + path, form=form, headers=headers)
         assert response.status == 403, path
-    bluebird.refresh_from_db()
+    bluebird = reloaded(bluebird)
     assert bluebird.status == "active"
     assert not Customer.objects.filter(email="forged@x.com").exists()
     assert not bluebird.users.filter(email="forged@x.com").exists()

@@ -7,6 +7,7 @@ from django.utils import timezone
 from core.actors import Actor
 from credit.ledger import balance_lock, ledger_post
 from credit.models import (
+    CreditAccount,
     CreditBalance,
     CreditCheck,
     CreditDecision,
@@ -16,6 +17,7 @@ from credit.models import (
 )
 from customers.models import Customer, CustomerUser, PaymentMethod
 from tests.factories import CustomerFactory, CustomerUserFactory, PaymentMethodFactory
+from tests.reading import reloaded
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +46,7 @@ def test_balance_update_below_zero_is_refused_by_database():
     balance = CreditBalance.objects.create(customer=CustomerFactory(), currency_code="USD", available=100)
     with pytest.raises(IntegrityError), transaction.atomic():
         CreditBalance.objects.filter(pk=balance.pk).update(available=-1)
-    balance.refresh_from_db()
+    balance = reloaded(balance)
     assert balance.available == 100
 
 
@@ -74,19 +76,27 @@ def test_email_unique_among_active_customers_but_reusable_after_archive():
     Customer.objects.create(email="billing@acme.com")
 
 
-@pytest.mark.parametrize(
-    ("field", "value"),
-    [
-        ("status", "deleted"),
-        ("credit_status", "maybe"),
-        ("net_terms_status", "signed"),
-        ("default_terms", "net31"),
-        ("hold_code", "bored"),
-        ("decline_code", "nope"),
-    ],
-)
+@pytest.mark.parametrize(("field", "value"), [("status", "deleted"), ("default_terms", "net31")])
 def test_customer_enum_fields_refuse_unknown_values(field, value):
     assert_refused(Customer, lambda: CustomerFactory(**{field: value}))
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("credit_status", "maybe"), ("net_terms_status", "signed"), ("hold_code", "bored"), ("decline_code", "nope")],
+)
+def test_credit_account_enum_fields_refuse_unknown_values(field, value):
+    customer = CustomerFactory()
+    account = {"credit_status": "approved", "hold_code": "other"} if field != "credit_status" else {}
+    assert_refused(CreditAccount, lambda: CreditAccount.objects.create(customer=customer, **{**account, field: value}))
+
+
+def test_a_pending_account_has_its_request_time_and_a_hold_its_code():
+    for status in ("pending", "hold"):
+        customer = CustomerFactory()
+        assert_refused(
+            CreditAccount, lambda c=customer, s=status: CreditAccount.objects.create(customer=c, credit_status=s)
+        )
 
 
 def test_archived_customer_needs_archived_at():

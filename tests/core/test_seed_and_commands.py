@@ -22,11 +22,10 @@ def test_seed_demo_covers_every_credit_state_and_is_idempotent():
     call_command("seed_demo", stdout=io.StringIO())
     first = counts()
     assert first["Customer"] >= 30
-    states = set(Customer.objects.values_list("credit_status", flat=True))
+    states = set(Customer.objects.values_list("credit_account__credit_status", flat=True))
     assert states >= {None, "pending", "approved", "declined", "hold", "deactivated"}
-    assert set(Customer.objects.values_list("net_terms_status", flat=True)) >= {
-        "pending_enrollment", "enrolled", "enrollment_expired",
-    }  # fmt: skip
+    enrollment = set(Customer.objects.values_list("credit_account__net_terms_status", flat=True))
+    assert enrollment >= {"pending_enrollment", "enrolled", "enrollment_expired"}
     assert Customer.objects.filter(status="archived").exists()
 
     output = io.StringIO()

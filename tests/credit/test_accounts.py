@@ -12,7 +12,7 @@ from credit.services import (
     credit_reinstate,
     credit_transaction_bill,
 )
-from customers.models import Customer
+from customers.selectors import customer_get
 from tests.credit.builders import (
     API,
     OFFICER,
@@ -22,13 +22,14 @@ from tests.credit.builders import (
     completed_transaction,
 )
 from tests.factories import CustomerFactory
+from tests.reading import reloaded
 
 pytestmark = pytest.mark.django_db
 
 
 def test_line_increase_adds_available_credit_with_history():
     customer = approved_customer(limit=1_000_000)
-    decision = credit_line_update(customer=customer, actor=OFFICER, credit_limit="1500000", reason="Paid on time")
+    decision = credit_line_update(customer=customer, actor=OFFICER, credit_limit=1500000, reason="Paid on time")
     assert buckets(customer) == (1_500_000, 0, 0)
     assert (decision.decision, decision.amount, decision.currency_code, decision.reasons) == (
         "line_adjustment", 1_500_000, "USD", ["Paid on time"],
@@ -101,7 +102,7 @@ def test_line_can_change_while_on_hold():
 def test_officer_hold_records_code_decision_and_status_event():
     customer = approved_customer()
     decision = credit_hold(customer=customer, actor=OFFICER, hold_code="failed_payment", note="ACH returned R01")
-    customer.refresh_from_db()
+    customer = reloaded(customer)
     assert (customer.credit_status, customer.hold_code) == ("hold", "failed_payment")
     assert (decision.decision, decision.hold_code, decision.reasons, decision.decided_by_type) == (
         "hold", "failed_payment", ["ACH returned R01"], "staff",
@@ -117,7 +118,7 @@ def test_hold_needs_a_resolve_hold_code():
     with pytest.raises(ValidationError) as error:
         credit_hold(customer=customer, actor=OFFICER, hold_code="grumpy")
     assert "hold_code" in error.value.message_dict
-    assert Customer.objects.get(pk=customer.pk).credit_status == "approved"
+    assert customer_get(customer_id=customer.pk).credit_status == "approved"
 
 
 @pytest.mark.parametrize("status", ["hold", "deactivated"])
@@ -128,7 +129,7 @@ def test_only_approved_accounts_can_be_put_on_hold(status):
     with pytest.raises(ApplicationError) as error:
         credit_hold(customer=customer, actor=OFFICER, hold_code="fraud")
     assert error.value.code == "invalid_credit_status"
-    assert Customer.objects.get(pk=customer.pk).credit_status == status
+    assert customer_get(customer_id=customer.pk).credit_status == status
 
 
 @pytest.mark.parametrize("from_status", ["approved", "hold"])
@@ -138,7 +139,7 @@ def test_deactivation_keeps_balances_and_clears_the_hold_code(from_status):
     if from_status == "hold":
         credit_hold(customer=customer, actor=OFFICER, hold_code="fraud")
     decision = credit_deactivate(customer=customer, actor=OFFICER, note="Business closed")
-    customer.refresh_from_db()
+    customer = reloaded(customer)
     assert (customer.credit_status, customer.hold_code, decision.decision) == ("deactivated", None, "deactivate")
     assert buckets(customer) == (999_000, 0, 1_000)
     assert_customer_agrees_with_balance(customer)
@@ -160,7 +161,7 @@ def test_officer_reinstates_to_approved(from_status):
     else:
         credit_deactivate(customer=customer, actor=OFFICER)
     decision = credit_reinstate(customer=customer, actor=OFFICER, note="Reviewed")
-    customer.refresh_from_db()
+    customer = reloaded(customer)
     assert (customer.credit_status, customer.hold_code, decision.decision) == ("approved", None, "reinstate")
     credit_transaction_bill(customer=customer, actor=API, amount=1, currency_code="USD")
 

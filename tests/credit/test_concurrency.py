@@ -25,6 +25,7 @@ from tests.credit.builders import (
     completed_transaction,
 )
 from tests.factories import CustomerFactory
+from tests.reading import reloaded
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -97,7 +98,7 @@ def test_complete_and_cancel_racing_on_one_transaction_settle_it_once():
         lambda: credit_transaction_cancel(credit_transaction=billed, actor=API),
     ] * 3)  # fmt: skip
     assert sorted(code for code, _ in outcomes) == ["invalid_transaction_state"] * 5 + ["ok"]
-    billed.refresh_from_db()
+    billed = reloaded(billed)
     expected = (0, 0, 5_000) if billed.status == "completed" else (5_000, 0, 0)
     balance = CreditBalance.objects.get(customer=customer)
     assert (balance.available, balance.reserved, balance.used) == expected
@@ -109,7 +110,7 @@ def test_parallel_repayments_never_repay_more_than_owed():
     owed = completed_transaction(customer, 9_000)
     outcomes = race([lambda: credit_transaction_repay(credit_transaction=owed, actor=API, amount=2_000)] * 8)
     assert sorted(code for code, _ in outcomes) == ["ok"] * 4 + ["repayment_exceeds_outstanding"] * 4
-    owed.refresh_from_db()
+    owed = reloaded(owed)
     assert (owed.amount_repaid, CreditRepayment.objects.count()) == (8_000, 4)
     assert_customer_agrees_with_balance(customer)
     assert credit_reconcile() == []

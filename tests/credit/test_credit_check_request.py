@@ -10,6 +10,7 @@ from credit.services import credit_check_request
 from customers.services import customer_archive
 from tests.credit.builders import API
 from tests.factories import CustomerFactory
+from tests.reading import reloaded
 
 pytestmark = pytest.mark.django_db
 
@@ -21,9 +22,9 @@ def request(customer, **overrides):
 
 def test_request_records_a_pending_check_and_its_events():
     customer = CustomerFactory()
-    check = request(customer, amount_requested="250000", has_purchase_terms_history=False,
+    check = request(customer, amount_requested=250000, has_purchase_terms_history=False,
                     business_description="Wholesale coffee")  # fmt: skip
-    customer.refresh_from_db()
+    customer = reloaded(customer)
     assert (customer.credit_status, customer.credit_check_requested_at) == ("pending", check.requested_at)
     assert (check.status, check.amount_requested, check.currency_code) == (CreditCheckStatus.PENDING, 250_000, "USD")
     assert (check.has_purchase_history, check.has_purchase_terms_history) == (True, False)
@@ -54,7 +55,7 @@ def test_invalid_request_names_the_field_and_changes_nothing(overrides, field, m
     with pytest.raises(ValidationError) as error:
         request(customer, **overrides)
     assert error.value.message_dict == {field: [message]}
-    customer.refresh_from_db()
+    customer = reloaded(customer)
     assert customer.credit_status is None
     assert not CreditCheck.objects.exists()
     assert not Event.objects.filter(customer_id=customer.id).exists()
@@ -90,8 +91,8 @@ def test_request_after_commit_runs_the_engine_when_tasks_run_in_process(
     customer = CustomerFactory()
     with django_capture_on_commit_callbacks(execute=True):
         check = request(customer)
-    check.refresh_from_db()
-    customer.refresh_from_db()
+    check = reloaded(check)
+    customer = reloaded(customer)
     assert (check.status, customer.credit_status, check.dispatch_count) == ("approved", "approved", 1)
     assert check.dispatched_at is not None
 
@@ -104,7 +105,7 @@ def test_request_succeeds_quickly_with_the_broker_down_and_leaves_the_check_for_
     with django_capture_on_commit_callbacks(execute=True):
         check = request(customer)
     elapsed = time.monotonic() - started
-    check.refresh_from_db()
+    check = reloaded(check)
     assert elapsed < 3, f"the request waited {elapsed:.1f} s on a dead broker"
     assert (check.status, check.dispatch_count, check.dispatched_at) == ("pending", 0, None)
-    assert f"credit check {check.id} not handed to the broker" in caplog.text
+    assert f"credit.decide_credit_check {check.id} not handed to the broker" in caplog.text

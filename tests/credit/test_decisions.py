@@ -8,7 +8,6 @@ from django.utils import timezone
 
 from core.errors import ApplicationError
 from core.models import Event
-from credit.enrollment import enrollment_url
 from credit.models import CreditCheck, CreditDecision, CreditLedgerEntry
 from credit.presenters import credit_decision_to_dict
 from credit.services import (
@@ -19,10 +18,11 @@ from credit.services import (
     credit_check_request,
     credit_direct_approve,
 )
-from customers.models import Customer
+from customers.selectors import customer_get
 from customers.services import customer_archive
 from tests.credit.builders import API, OFFICER, assert_customer_agrees_with_balance, buckets
 from tests.factories import CustomerFactory
+from tests.reading import enrollment_url_of, reloaded
 
 pytestmark = pytest.mark.django_db
 
@@ -42,13 +42,13 @@ def event_types(customer):
 def test_engine_approval_grants_the_line_and_offers_enrollment():
     check = requested()
     credit_check_decide(credit_check_id=check.id)
-    check.refresh_from_db()
-    customer = Customer.objects.get(pk=check.customer_id)
+    check = reloaded(check)
+    customer = customer_get(customer_id=check.customer_id)
     assert (check.status, check.decided_at, check.score) == ("approved", NOW, 85)
     assert (customer.credit_status, customer.credit_currency, customer.default_terms) == ("approved", "USD", "net30")
     assert customer.net_terms_status == "pending_enrollment"
     assert customer.net_terms_enrollment_expires_at == NOW + timedelta(days=settings.NET_TERMS_ENROLLMENT_TTL_DAYS)
-    assert enrollment_url(customer).startswith("http://testserver/enroll/")
+    assert enrollment_url_of(customer).startswith("http://testserver/enroll/")
     assert buckets(customer) == (500_000, 0, 0)
     assert_customer_agrees_with_balance(customer)
 
@@ -89,7 +89,7 @@ def test_engine_approval_records_decision_status_line_and_balance_events():
 def test_engine_decline_sets_the_code_and_moves_no_money():
     check = requested(CustomerFactory(email="owner@gmail.com", ein=""), has_purchase_history=False)
     credit_check_decide(credit_check_id=check.id)
-    customer = Customer.objects.get(pk=check.customer_id)
+    customer = customer_get(customer_id=check.customer_id)
     assert (customer.credit_status, customer.decline_code) == ("declined", "email_verification_freemail")
     assert customer.net_terms_status is None
     assert CreditCheck.objects.get(pk=check.pk).status == "declined"
@@ -102,8 +102,8 @@ def test_engine_decline_sets_the_code_and_moves_no_money():
 def test_engine_referral_leaves_the_customer_pending_in_the_review_queue():
     check = requested(has_purchase_history=False)
     credit_check_decide(credit_check_id=check.id)
-    check.refresh_from_db()
-    assert (check.status, check.score, check.customer.credit_status) == ("in_review", 70, "pending")
+    check = reloaded(check)
+    assert (check.status, check.score, check.customer.credit_account.credit_status) == ("in_review", 70, "pending")
     assert check.referred_at is not None and check.decided_at is None
     assert not CreditDecision.objects.exists()
 
@@ -124,9 +124,9 @@ def test_officer_approves_from_the_queue_with_own_amount_and_terms():
     check = requested(has_purchase_history=False)
     credit_check_decide(credit_check_id=check.id)
     decision = credit_check_approve(
-        credit_check=check, actor=OFFICER, amount="300000", default_terms="net45", note="Trade references check out"
+        credit_check=check, actor=OFFICER, amount=300000, default_terms="net45", note="Trade references check out"
     )
-    customer = Customer.objects.get(pk=check.customer_id)
+    customer = customer_get(customer_id=check.customer_id)
     assert customer.net_terms_status == "pending_enrollment"
     assert (customer.credit_status, customer.default_terms) == ("approved", "net45")
     assert buckets(customer) == (300_000, 0, 0)
@@ -143,7 +143,7 @@ def test_officer_declines_from_the_queue_with_a_code():
     check = requested(has_purchase_history=False)
     credit_check_decide(credit_check_id=check.id)
     decision = credit_check_decline(credit_check=check, actor=OFFICER, decline_code="failing_credit")
-    customer = Customer.objects.get(pk=check.customer_id)
+    customer = customer_get(customer_id=check.customer_id)
     assert (customer.credit_status, customer.decline_code) == ("declined", "failing_credit")
     assert (decision.decided_by_type, decision.reasons) == ("staff", ["declined by a credit officer"])
 
@@ -199,11 +199,11 @@ def test_direct_application_approved_by_an_officer_is_enrolled_at_once():
     decision = credit_direct_approve(
         customer=customer, actor=OFFICER, amount=2_000_000, default_terms="net60", currency_code="CAD"
     )
-    customer.refresh_from_db()
+    customer = reloaded(customer)
     assert (customer.credit_status, customer.net_terms_status) == ("approved", "enrolled")
     assert customer.credit_currency == "CAD"
     assert customer.net_terms_enrolled_at is not None and customer.net_terms_enrollment_expires_at is None
-    assert enrollment_url(customer) is None
+    assert enrollment_url_of(customer) is None
     assert (decision.credit_check_id, decision.decided_by_type) == (None, "staff")
     assert buckets(customer, "CAD") == (2_000_000, 0, 0)
     assert_customer_agrees_with_balance(customer)
@@ -230,7 +230,7 @@ def test_direct_application_of_an_archived_customer_is_refused():
     with pytest.raises(ApplicationError) as error:
         credit_direct_approve(customer=customer, actor=OFFICER, amount=100, default_terms="net30")
     assert error.value.code == "customer_archived"
-    assert Customer.objects.get(pk=customer.pk).credit_status is None
+    assert customer_get(customer_id=customer.pk).credit_status is None
 
 
 def test_only_a_pending_check_can_be_referred_to_review():

@@ -7,11 +7,12 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from credit.engine import DecisionProvider, EngineResult, ScorecardProvider, ein_well_formed, get_provider
-from credit.models import CreditCheck, CreditCheckStatus
+from credit.models import CreditAccount, CreditCheck, CreditCheckStatus
 from credit.services import credit_check_decide
 from customers.models import Customer
 from tests.credit.builders import approved_customer
 from tests.factories import CustomerFactory
+from tests.reading import reloaded
 
 pytestmark = pytest.mark.django_db
 
@@ -78,28 +79,30 @@ def test_ein_shared_with_an_already_checked_customer_is_referred():
     assert result.inputs["duplicate_ein_customer_ids"] == [other.id]
 
 
-def test_the_duplicate_ein_lookup_is_served_by_its_index_not_a_scan_of_every_customer():
+def test_the_duplicate_ein_lookup_is_served_by_its_index_not_a_scan_of_every_account():
     other = approved_customer(ein="12-7654321")
     customer = CustomerFactory(ein="127654321")
     # Enough customers that went through credit, and fresh statistics, for the planner to choose as it would on a
     # real table (on a handful of rows, any plan is as cheap).
-    Customer.objects.bulk_create(
-        CustomerFactory.build(ein=f"{10 + n % 89}-{1000000 + n}", credit_status="approved") for n in range(3000)
+    many = Customer.objects.bulk_create(CustomerFactory.build() for _ in range(3000))
+    CreditAccount.objects.bulk_create(
+        CreditAccount(customer=row, credit_status="approved", ein_digits=f"{10 + n % 89}{1000000 + n}")
+        for n, row in enumerate(many)
     )
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE customers_customer")
+        cursor.execute("ANALYZE credit_creditaccount")
         with CaptureQueriesContext(connection) as captured:
             assert evaluate(customer).inputs["duplicate_ein_customer_ids"] == [other.id]
-        [lookup] = [query["sql"] for query in captured.captured_queries if "REPLACE" in query["sql"]]
+        [lookup] = [query["sql"] for query in captured.captured_queries if '"ein_digits" =' in query["sql"]]
         cursor.execute(f"EXPLAIN {lookup}")
         plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert "customer_ein_digits_idx" in plan, plan
+    assert "credit_account_ein_idx" in plan, plan
 
 
 def test_older_customers_score_for_business_age():
     customer = CustomerFactory()
     Customer.objects.filter(pk=customer.pk).update(created_at=timezone.now() - timedelta(days=400))
-    customer.refresh_from_db()
+    customer = reloaded(customer)
     result = evaluate(customer)
     assert result.score == 95
     assert "+10 customer for 400 days" in result.reasons
@@ -138,7 +141,7 @@ def test_the_provider_setting_chooses_the_engine():
     customer = CustomerFactory()
     check = CreditCheck.objects.create(customer=customer, amount_requested=100, has_purchase_history=True)
     credit_check_decide(credit_check_id=check.id)
-    check.refresh_from_db()
+    check = reloaded(check)
     assert (check.status, check.reasons, check.inputs) == (
         CreditCheckStatus.IN_REVIEW,
         ["manual underwriting only"],

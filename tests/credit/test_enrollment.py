@@ -6,14 +6,16 @@ from django.test import Client
 from django.utils import timezone
 
 from core.models import Event
-from credit.enrollment import ENROLLMENT_PATH, enrollment_link_resolve, enrollment_token, enrollment_url
+from credit.enrollment import ENROLLMENT_PATH, enrollment_link_resolve
 from credit.errors import EnrollmentUnavailable
+from credit.models import CreditAccount
 from credit.services import credit_deactivate, net_terms_enroll, net_terms_enrollment_expire
 from credit.tasks import expire_net_terms_enrollments
-from customers.models import Customer
+from customers.selectors import customer_get
 from customers.services import customer_user_archive
 from tests.credit.builders import OFFICER, approved_customer
 from tests.factories import CustomerUserFactory
+from tests.reading import enrollment_token_of, enrollment_url_of
 
 pytestmark = pytest.mark.django_db
 
@@ -27,17 +29,17 @@ def offered():
 
 
 def path_of(customer):
-    return enrollment_url(Customer.objects.get(pk=customer.pk)).removeprefix("http://testserver")
+    return enrollment_url_of(customer).removeprefix("http://testserver")
 
 
 def reload(customer):
-    return Customer.objects.get(pk=customer.pk)
+    return customer_get(customer_id=customer.pk)
 
 
 def test_enrollment_url_is_a_signed_public_path(offered):
-    url = enrollment_url(offered)
-    assert url == f"http://testserver{ENROLLMENT_PATH}{enrollment_token(offered)}"
-    assert enrollment_link_resolve(enrollment_token(offered)).state == "open"
+    url = enrollment_url_of(offered)
+    assert url == f"http://testserver{ENROLLMENT_PATH}{enrollment_token_of(offered)}"
+    assert enrollment_link_resolve(enrollment_token_of(offered)).state == "open"
 
 
 def test_offer_page_shows_the_terms_without_login(client, offered):
@@ -108,14 +110,15 @@ def test_link_past_its_expiry_shows_the_expired_page_and_refuses_acceptance(clie
 
 @pytest.mark.parametrize("mangle", [lambda token: token[:-2] + "xx", lambda token: "ctm_abc.1.forged", lambda t: "x"])
 def test_forged_or_mangled_links_are_invalid(client, offered, mangle):
-    response = client.get(ENROLLMENT_PATH + mangle(enrollment_token(offered)))
+    response = client.get(ENROLLMENT_PATH + mangle(enrollment_token_of(offered)))
     assert response.status_code == 404
     assert "This link is not valid" in response.content.decode()
 
 
 def test_a_link_replaced_by_a_newer_one_is_invalid(client, offered):
     old_path = path_of(offered)
-    Customer.objects.filter(pk=offered.pk).update(net_terms_enrollment_expires_at=timezone.now() + timedelta(days=20))
+    later = timezone.now() + timedelta(days=20)
+    CreditAccount.objects.filter(pk=offered.pk).update(net_terms_enrollment_expires_at=later)
     assert client.get(old_path).status_code == 404
     assert client.get(path_of(offered)).status_code == 200
 
@@ -151,7 +154,7 @@ def test_expiry_task_expires_unused_links_once_their_time_is_up(offered):
         assert expire_net_terms_enrollments() == 0
     customer = reload(offered)
     assert customer.net_terms_status == "enrollment_expired"
-    assert enrollment_url(customer) is None
+    assert enrollment_url_of(customer) is None
     assert (
         Event.objects.filter(customer_id=customer.id, event_type="customer.updated").last().data["net_terms_status"]
         == "enrollment_expired"

@@ -13,7 +13,7 @@ from credit.services import (
     credit_transaction_repay,
 )
 from credit.tasks import apply_past_due_holds
-from customers.models import Customer
+from customers.selectors import customer_get
 from tests.credit.builders import API, OFFICER, approved_customer, completed_transaction
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +28,7 @@ def clock():
 
 
 def status(customer):
-    customer = Customer.objects.get(pk=customer.pk)
+    customer = customer_get(customer_id=customer.pk)
     return customer.credit_status, customer.hold_code
 
 

@@ -9,6 +9,7 @@ from credit.models import CreditDecision, CreditTransaction
 from credit.reconciliation import credit_reconcile
 from credit.selectors import credit_review_queue, credit_transactions_past_due_for_hold
 from customers.models import Customer
+from customers.selectors import customer_queryset
 from tests.credit.builders import assert_customer_agrees_with_balance
 
 pytestmark = pytest.mark.django_db
@@ -25,11 +26,12 @@ def test_demo_has_purchases_in_every_state(seeded):
     assert set(CreditTransaction.objects.values_list("status", flat=True)) == {"billed", "completed", "canceled"}
     assert completed.filter(amount_repaid=F("amount"), repaid_at__isnull=False).exists()
     assert completed.filter(amount_repaid=0, due_at__gt=now).exists()
-    assert completed.filter(amount_repaid=0, due_at__lt=now, customer__credit_status="approved").exists()
+    approved = completed.filter(customer__credit_account__credit_status="approved")
+    assert approved.filter(amount_repaid=0, due_at__lt=now).exists()
 
 
 def test_demo_has_a_customer_on_an_automatic_past_due_hold(seeded):
-    held = Customer.objects.filter(credit_status="hold", hold_code="past_due")
+    held = Customer.objects.filter(credit_account__credit_status="hold", credit_account__hold_code="past_due")
     assert held.exists()
     for customer in held:
         assert credit_transactions_past_due_for_hold(now=timezone.now()).filter(customer=customer).exists()
@@ -37,14 +39,13 @@ def test_demo_has_a_customer_on_an_automatic_past_due_hold(seeded):
 
 
 def test_demo_decisions_cover_every_kind_and_the_queue_is_not_empty(seeded):
-    assert set(CreditDecision.objects.values_list("decision", flat=True)) == {
-        "approved", "declined", "hold", "deactivate", "line_adjustment",
-    }  # fmt: skip
+    decisions = {"approved", "declined", "hold", "deactivate", "line_adjustment"}
+    assert set(CreditDecision.objects.values_list("decision", flat=True)) == decisions
     assert CreditDecision.objects.filter(decided_by_type="staff", credit_check__isnull=True).exists()
     assert credit_review_queue().count() == 3
 
 
 def test_demo_books_reconcile_and_customers_agree_with_their_balances(seeded):
     assert credit_reconcile() == []
-    for customer in Customer.objects.exclude(credit_currency=None):
+    for customer in customer_queryset().exclude(credit_account__credit_currency=None):
         assert_customer_agrees_with_balance(customer)

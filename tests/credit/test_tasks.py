@@ -13,6 +13,7 @@ from credit.services import credit_check_decide, credit_check_request
 from credit.tasks import credit_check_dispatch, decide_credit_check, sweep_stalled_credit_checks
 from tests.credit.builders import API
 from tests.factories import CustomerFactory
+from tests.reading import reloaded
 
 pytestmark = pytest.mark.django_db
 
@@ -93,7 +94,7 @@ def test_sweep_dispatches_a_check_the_broker_never_received(eager_tasks):
     with time_machine.travel(timezone.now() - timedelta(minutes=2)):
         check = pending_check()  # its after-commit dispatch never ran: the broker was down
     assert sweep_stalled_credit_checks() == {"dispatched": 1, "referred": 0, "failed": 0}
-    check.refresh_from_db()
+    check = reloaded(check)
     assert (check.status, check.dispatch_count) == ("approved", 1)
 
 
@@ -112,7 +113,7 @@ def test_sweep_redispatches_a_check_whose_task_was_lost(eager_tasks):
         dispatch_count=1,
     )
     sweep_stalled_credit_checks()
-    check.refresh_from_db()
+    check = reloaded(check)
     assert (check.dispatch_count, CALLS) == (2, [check.id])
 
 
@@ -132,7 +133,7 @@ def test_sweep_refers_a_check_to_review_after_too_many_hand_overs(settings):
         dispatch_count=settings.CREDIT_CHECK_MAX_DISPATCHES,
     )
     assert sweep_stalled_credit_checks() == {"dispatched": 0, "referred": 1, "failed": 0}
-    check.refresh_from_db()
+    check = reloaded(check)
     assert (check.status, check.reasons) == ("in_review", ["decision engine gave no answer after 5 attempts"])
 
 

@@ -29,6 +29,7 @@ from tests.credit.builders import (
     completed_transaction,
 )
 from tests.factories import CustomerFactory
+from tests.reading import reloaded
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +48,7 @@ def refusal(call):
 
 def test_billing_reserves_credit():
     customer = approved_customer(limit=1_000_000)
-    tx = bill(customer, amount="250000", reference="INV-1", description="Pallets")
+    tx = bill(customer, amount=250000, reference="INV-1", description="Pallets")
     assert (tx.status, tx.amount, tx.currency_code, tx.terms) == ("billed", 250_000, "USD", "net30")
     assert buckets(customer) == (750_000, 250_000, 0)
     entry = CreditLedgerEntry.objects.get(transaction=tx)
@@ -205,8 +206,8 @@ def test_only_billed_transactions_can_be_completed_or_canceled(action, state):
 def test_repayment_moves_used_back_to_available():
     customer = approved_customer()
     tx = completed_transaction(customer, 300_000)
-    repayment = credit_transaction_repay(credit_transaction=tx, actor=API, amount="100000")
-    tx.refresh_from_db()
+    repayment = credit_transaction_repay(credit_transaction=tx, actor=API, amount=100000)
+    tx = reloaded(tx)
     assert (tx.amount_repaid, tx.amount_outstanding, tx.repaid_at) == (100_000, 200_000, None)
     assert buckets(customer) == (800_000, 0, 200_000)
     assert credit_repayment_to_dict(repayment) | {
@@ -223,7 +224,7 @@ def test_full_repayment_marks_the_transaction_repaid():
     tx = completed_transaction(customer, 300_000)
     credit_transaction_repay(credit_transaction=tx, actor=API, amount=100_000)
     repayment = credit_transaction_repay(credit_transaction=tx, actor=API, amount=200_000)
-    tx.refresh_from_db()
+    tx = reloaded(tx)
     assert (tx.amount_outstanding, tx.repaid_at) == (0, repayment.created_at)
     assert buckets(customer) == (1_000_000, 0, 0)
     assert credit_transaction_to_dict(tx)["amount_outstanding"] == "0"

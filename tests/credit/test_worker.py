@@ -7,7 +7,7 @@ import pytest
 from credit.models import CreditCheck, CreditDecision
 from credit.services import credit_check_request
 from credit.tasks import decide_credit_check
-from customers.models import Customer
+from customers.selectors import customer_get
 from tests.credit.builders import API, assert_customer_agrees_with_balance, buckets
 from tests.factories import CustomerFactory
 
@@ -28,7 +28,7 @@ def test_requested_check_is_decided_by_the_worker(celery_worker_process):
     customer = CustomerFactory()
     check = credit_check_request(customer=customer, actor=API, amount_requested=400_000, has_purchase_history=True)
     check = wait_for_decision(check.id)
-    customer = Customer.objects.get(pk=customer.pk)
+    customer = customer_get(customer_id=customer.pk)
     assert (check.status, check.dispatch_count, check.score) == ("approved", 1, 85)
     assert (customer.credit_status, customer.net_terms_status) == ("approved", "pending_enrollment")
     assert buckets(customer) == (400_000, 0, 0)

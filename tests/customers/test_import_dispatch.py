@@ -12,6 +12,7 @@ from core.outage import BROKER
 from customers.imports import customer_import_create
 from customers.models import Customer, CustomerImport
 from customers.tasks import sweep_stalled_customer_imports
+from tests.reading import reloaded
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -30,7 +31,7 @@ def in_process():
 
 def test_an_upload_while_the_broker_is_down_is_imported_by_the_sweep_later(broker_down, in_process):
     job = customer_import_create(file_name="a.csv", content=CSV)  # publishes after commit: refused
-    job.refresh_from_db()
+    job = reloaded(job)
     assert (job.status, job.dispatched_at) == ("pending", None)
     assert BROKER.open  # later publishes skip the broker for a while instead of each waiting on it
 
@@ -43,7 +44,7 @@ def test_an_upload_while_the_broker_is_down_is_imported_by_the_sweep_later(broke
         assert sweep_stalled_customer_imports() == {"dispatched": 1, "failed": 0}
         assert sweep_stalled_customer_imports() == {"dispatched": 0, "failed": 0}  # done: nothing left
 
-    job.refresh_from_db()
+    job = reloaded(job)
     assert (job.status, job.created_count, job.error_count) == ("completed", 2, 0)
     assert Customer.objects.filter(email__endswith="@import.example").count() == 2
 
@@ -57,5 +58,5 @@ def test_a_handed_over_import_is_not_sent_again_until_it_looks_lost(in_process):
     in_process(True)
     with time_machine.travel(timezone.now() + timedelta(seconds=601)):
         assert sweep_stalled_customer_imports() == {"dispatched": 1, "failed": 0}
-    job.refresh_from_db()
+    job = reloaded(job)
     assert job.status == "completed"

@@ -14,6 +14,7 @@ from customers.imports import customer_import_create, customer_import_plan, cust
 from customers.models import Customer, CustomerImport, CustomerImportPart
 from customers.tasks import run_customer_import
 from tests.factories import CustomerFactory
+from tests.reading import reloaded
 
 
 def csv_of(count: int, *, bad: tuple[int, ...] = ()) -> bytes:
@@ -43,7 +44,7 @@ class TestPlan:
     def test_a_file_is_divided_into_contiguous_parts_of_nearly_equal_size(self, small_parts):
         job, parts = plan(csv_of(11), parts=3)
         assert ranges(parts) == [(0, 0, 4), (1, 4, 4), (2, 8, 3)]
-        job.refresh_from_db()
+        job = reloaded(job)
         assert job.status == "running" and job.started_at is not None
 
     def test_no_part_is_smaller_than_the_minimum(self, small_parts):
@@ -72,11 +73,11 @@ def test_parts_run_in_any_order_give_the_outcome_of_one_pass(small_parts):
     job, _ = plan(csv_of(12, bad=(2, 10)), parts=3)
     for number in (2, 0):
         customer_import_run_part(customer_import_id=job.id, number=number)
-    job.refresh_from_db()
+    job = reloaded(job)
     assert (job.status, job.processed_rows) == ("running", 8)  # not complete while a part is left
 
     customer_import_run_part(customer_import_id=job.id, number=1)
-    job.refresh_from_db()
+    job = reloaded(job)
     assert (job.status, job.processed_rows, job.created_count, job.error_count) == ("completed", 12, 9, 3)
     assert job.finished_at is not None
     assert list(dict.fromkeys(job.row_errors.values_list("line", "field"))) == [
@@ -97,7 +98,7 @@ def test_a_part_run_again_resumes_after_its_last_committed_batch(small_parts):
     CustomerImport.objects.filter(pk=job.pk).update(processed_rows=1, created_count=1)
 
     customer_import_run_part(customer_import_id=job.id, number=1)
-    job.refresh_from_db()
+    job = reloaded(job)
     assert (job.processed_rows, job.created_count, job.error_count) == (3, 3, 0)
     assert Customer.objects.filter(email__startswith="p").count() == 3
 
@@ -121,7 +122,7 @@ def test_a_part_that_raises_fails_the_import(small_parts, monkeypatch):
     monkeypatch.setattr(imports, "customers_create_many", broken)
     with pytest.raises(RuntimeError):
         customer_import_run_part(customer_import_id=job.id, number=0)
-    job.refresh_from_db()
+    job = reloaded(job)
     assert (job.status, job.failure) == ("failed", "RuntimeError: disk on fire")
 
 
@@ -143,7 +144,7 @@ def test_the_task_hands_the_other_parts_to_workers_and_imports_them_itself_if_it
     monkeypatch.setattr(tasks.run_customer_import_part, "apply_async", refused)
     job, _ = plan(csv_of(9).replace(b"@parts", b"@again"), parts=3)
     run_customer_import(job.id)
-    job.refresh_from_db()
+    job = reloaded(job)
     assert (job.status, job.created_count) == ("completed", 9)
 
 
@@ -186,7 +187,7 @@ def test_a_real_worker_imports_every_part(small_parts, celery_worker_process):
     run_customer_import.delay(job.id)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        job.refresh_from_db()
+        job = reloaded(job)
         if job.is_finished:
             break
         time.sleep(0.2)
@@ -261,7 +262,7 @@ def test_the_sweep_resumes_a_running_import_whose_part_task_was_lost(small_parts
             assert sweep_stalled_customer_imports() == {"dispatched": 0, "failed": 0}
     finally:
         celery_app.conf.task_always_eager = celery_app.conf.task_eager_propagates = False
-    job.refresh_from_db()
+    job = reloaded(job)
     assert (job.status, job.created_count) == ("completed", 9)
 
 

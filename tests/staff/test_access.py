@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from core.models import Event
 from tests.factories import CustomerFactory, StaffUserFactory
+from tests.reading import reloaded
 
 pytestmark = pytest.mark.django_db
 
@@ -49,7 +50,7 @@ def test_posts_need_a_csrf_token(client_as):
     manager = client_as("account_manager", enforce_csrf_checks=True)
     customer = CustomerFactory()
     assert manager.post(reverse("staff:customer_archive", args=[customer.id])).status_code == 403
-    customer.refresh_from_db()
+    customer = reloaded(customer)
     assert customer.status == "active"
 
 

@@ -11,6 +11,7 @@ from credit.models import CreditLedgerEntry
 from customers.models import Customer
 from customers.services import customer_archive
 from tests.factories import CustomerFactory, CustomerUserFactory, PaymentMethodFactory
+from tests.reading import reloaded
 from tests.staff.builders import completed_purchase, grant_line
 
 pytestmark = pytest.mark.django_db
@@ -37,7 +38,7 @@ def test_every_registered_model_lists_and_searches(admin_client_):
 def test_archive_action_goes_through_the_service(admin_client_):
     customer = CustomerFactory()
     admin_client_.post(CHANGELIST, {"action": "archive_customers", "_selected_action": [customer.id]})
-    customer.refresh_from_db()
+    customer = reloaded(customer)
     assert customer.status == "archived"
     event = Event.objects.get(customer=customer)
     assert (event.event_type, event.actor_type, event.actor_id) == (
@@ -51,7 +52,7 @@ def test_restore_action_reports_a_customer_it_could_not_restore(admin_client_):
     response = admin_client_.post(
         CHANGELIST, {"action": "restore_customers", "_selected_action": [customer.id]}, follow=True
     )
-    customer.refresh_from_db()
+    customer = reloaded(customer)
     assert customer.status == "archived"
     assert "customer email conflicts with customer of id" in response.content.decode()
 
@@ -68,7 +69,7 @@ def test_adding_and_changing_in_the_admin_records_events(admin_client_):
     admin_client_.post(reverse("admin:customers_customer_add"), data)
     customer = Customer.objects.get(email="new@x.com")
     admin_client_.post(reverse("admin:customers_customer_change", args=[customer.id]), {**data, "name": "Renamed"})
-    customer.refresh_from_db()
+    customer = reloaded(customer)
     assert customer.name == "Renamed"
     assert list(Event.objects.filter(customer=customer).values_list("event_type", "actor_type")) == [
         ("customer.created", "staff"), ("customer.updated", "staff"),
@@ -88,7 +89,7 @@ def test_ledger_is_read_only(admin_client_):
     url = reverse("admin:credit_creditledgerentry_change", args=[entry.id])
     assert admin_client_.post(url, {"amount": "5"}).status_code == 403
     assert admin_client_.get(reverse("admin:credit_creditledgerentry_add")).status_code == 403
-    entry.refresh_from_db()
+    entry = reloaded(entry)
     assert entry.amount == 1000
 
 

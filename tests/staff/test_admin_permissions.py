@@ -20,6 +20,7 @@ from tests.api.conftest import Api
 from tests.api.test_oauth import token_request
 from tests.credit.builders import API, approved_customer, completed_transaction
 from tests.factories import CustomerUserFactory, PaymentMethodFactory, WebhookEndpointFactory
+from tests.reading import reloaded
 from tests.staff.builders import ROLES, staff_user
 
 pytestmark = pytest.mark.django_db
@@ -150,5 +151,5 @@ def test_the_change_permission_does_let_the_archive_action_run(client, samples):
     customer = Customer.objects.order_by("pk").first()
     changelist = reverse("admin:customers_customer_changelist")
     client.post(changelist, {"action": "archive_customers", "_selected_action": [customer.pk]})
-    customer.refresh_from_db()
+    customer = reloaded(customer)
     assert customer.status == "archived"

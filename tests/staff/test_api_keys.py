@@ -3,6 +3,7 @@ from django.urls import reverse
 
 from core.models import ApiKey, hash_api_key
 from core.services import api_key_create
+from tests.reading import reloaded
 
 pytestmark = pytest.mark.django_db
 CREATE = reverse("staff:api_key_create")
@@ -54,7 +55,7 @@ def test_revoke_a_key_within_the_roles_scopes(client_as):
     api_key, _ = api_key_create(name="shop", scopes=["customers:read", "customers:write"])
     response = client_as("account_manager").post(reverse("staff:api_key_revoke", args=[api_key.id]))
     assert response.status_code == 302
-    api_key.refresh_from_db()
+    api_key = reloaded(api_key)
     assert api_key.revoked_at is not None
 
 
@@ -62,7 +63,7 @@ def test_a_role_may_not_revoke_a_key_with_scopes_it_could_not_grant(client_as):
     api_key, _ = api_key_create(name="risk engine", scopes=["credit:write"])
     manager = client_as("account_manager")
     assert manager.post(reverse("staff:api_key_revoke", args=[api_key.id])).status_code == 403
-    api_key.refresh_from_db()
+    api_key = reloaded(api_key)
     assert api_key.revoked_at is None
     keys = manager.get(reverse("staff:api_keys")).context["api_keys"]
     assert [key.can_revoke for key in keys] == [False]

@@ -12,9 +12,16 @@ from django.utils import timezone
 from core.actors import Actor
 from core.models import Event
 from credit.models import CreditBalance, CreditCheck, CreditDecision, CreditLedgerEntry, CreditTransaction
-from credit.services import credit_check_decide, credit_check_request, credit_hold, credit_line_update
+from credit.services import (
+    credit_check_decide,
+    credit_check_request,
+    credit_hold,
+    credit_line_update,
+    credit_past_due_evaluate,
+)
 from tests.credit.builders import API, OFFICER, approved_customer, completed_transaction
 from tests.factories import CustomerFactory, StaffUserFactory
+from tests.reading import reloaded
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +52,7 @@ def test_an_account_manager_requests_a_credit_check_in_major_units(client_as):
     assert (check.amount_requested, check.currency_code, check.has_purchase_history) == (2_500_050, "USD", True)
     assert (check.has_purchase_terms_history, check.business_description) == (None, "Coffee roaster")
     assert (check.requested_by_type, check.requested_by_id) == ("staff", str(manager.user.pk))
-    customer.refresh_from_db()
+    customer = reloaded(customer)
     assert customer.credit_status == "pending"
 
 
@@ -96,7 +103,7 @@ def test_a_credit_officer_approves_a_direct_application_and_the_customer_is_enro
         {"amount": "5000", "currency_code": "cad", "default_terms": "net45", "note": "Signed application"},
     )
     assert response.status_code == 302
-    customer.refresh_from_db()
+    customer = reloaded(customer)
     assert (customer.credit_status, customer.net_terms_status, customer.default_terms) == (
         "approved", "enrolled", "net45",
     )  # fmt: skip
@@ -165,8 +172,8 @@ def test_adjusting_the_line_of_a_customer_never_approved_says_why(officer):
         url("customer_credit_line", customer), {"credit_limit": "100", "currency_code": "USD", "reason": "Why not"}
     )
     assert response.context["form"].non_field_errors() == [
-        f"Customer {customer.id} is not credit checked; only approved customers or customers on hold have a line "
-        "to adjust."
+        f"Customer {customer.id} is not credit checked; only approved customers or customers on hold can be given a "
+        "new line."
     ]
     assert not CreditLedgerEntry.objects.exists()
 
@@ -174,10 +181,10 @@ def test_adjusting_the_line_of_a_customer_never_approved_says_why(officer):
 def test_hold_then_reinstate_records_both_decisions_with_codes_and_notes(officer):
     customer = approved_customer()
     officer.post(url("customer_credit_hold", customer), {"hold_code": "failed_payment", "note": "Card bounced"})
-    customer.refresh_from_db()
+    customer = reloaded(customer)
     assert (customer.credit_status, customer.hold_code) == ("hold", "failed_payment")
     officer.post(url("customer_credit_reinstate", customer), {"note": "Paid by wire"})
-    customer.refresh_from_db()
+    customer = reloaded(customer)
     assert (customer.credit_status, customer.hold_code) == ("approved", None)
     assert list(customer.credit_decisions.order_by("id").values_list("decision", "hold_code", "note")) == [
         ("approved", None, ""), ("hold", "failed_payment", "Card bounced"), ("reinstate", None, "Paid by wire"),
@@ -188,7 +195,7 @@ def test_a_hold_without_a_code_is_refused_next_to_the_code(officer):
     customer = approved_customer()
     response = officer.post(url("customer_credit_hold", customer), {"note": "why"})
     assert response.context["form"].errors == {"hold_code": ["This field is required."]}
-    customer.refresh_from_db()
+    customer = reloaded(customer)
     assert customer.credit_status == "approved"
 
 
@@ -197,7 +204,8 @@ def test_deactivating_a_customer_never_checked_says_why(officer):
     response = officer.post(url("customer_credit_deactivate", customer), {})
     assert response.status_code == 200
     assert response.context["form"].non_field_errors() == [
-        f"Customer {customer.id} is not credit checked; only approved or hold customers can be deactivated."
+        f"Customer {customer.id} is not credit checked; only approved customers or customers on hold can be "
+        "deactivated."
     ]
     assert not Event.objects.filter(customer=customer).exists()
 
@@ -208,7 +216,7 @@ def test_an_account_manager_may_request_a_check_but_not_decide_credit(client_as)
     forged = {"hold_code": "fraud", "reason": "x", "credit_limit": "1", "currency_code": "USD"}
     for name in ("customer_credit_line", "customer_credit_hold", "customer_credit_deactivate"):
         assert manager.post(url(name, customer), forged).status_code == 403
-    customer.refresh_from_db()
+    customer = reloaded(customer)
     assert customer.credit_status == "approved"
 
 
@@ -258,9 +266,24 @@ def test_detail_flags_overdue_purchases_and_those_late_enough_for_a_hold(client_
     CreditTransaction.objects.filter(pk=late.pk).update(due_at=now - timedelta(days=3))
     CreditTransaction.objects.filter(pk=very_late.pk).update(due_at=now - timedelta(days=20))
     purchases = {p.id: p for p in client_as("viewer").get(detail(customer)).context["credit_transactions"].items}
-    assert (purchases[on_time.id].days_overdue, purchases[on_time.id].hold_overdue) == (None, False)
-    assert (purchases[late.id].days_overdue, purchases[late.id].hold_overdue) == (3, False)
-    assert (purchases[very_late.id].days_overdue, purchases[very_late.id].hold_overdue) == (20, True)
+    assert (purchases[on_time.id].days_overdue, purchases[on_time.id].past_due_for_hold) == (None, False)
+    assert (purchases[late.id].days_overdue, purchases[late.id].past_due_for_hold) == (3, False)
+    assert (purchases[very_late.id].days_overdue, purchases[very_late.id].past_due_for_hold) == (20, True)
+
+
+def test_a_purchase_15_and_a_half_days_past_due_is_flagged_for_the_hold_the_rule_places(client_as):
+    """The page and the automatic hold agree: 15.5 days past due is past the 15-day threshold for both (the page
+    once floored it to 15 whole days and called it merely late while the customer was held)."""
+    customer = approved_customer(limit=1_000_000)
+    purchase = completed_transaction(customer, 20_000)
+    now = timezone.now()
+    CreditTransaction.objects.filter(pk=purchase.pk).update(due_at=now - timedelta(days=15, hours=12))
+    decision = credit_past_due_evaluate(customer=customer, now=now)
+    assert decision is not None and decision.hold_code == "past_due"
+    response = client_as("viewer").get(detail(customer))
+    [shown] = response.context["credit_transactions"].items
+    assert (shown.days_overdue, shown.past_due_for_hold) == (15, True)
+    assert "badge--overdue" in response.content.decode()
 
 
 def test_detail_shows_the_enrollment_link_while_enrollment_is_pending(client_as):

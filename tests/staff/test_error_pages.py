@@ -14,7 +14,7 @@ def test_a_staff_page_during_a_database_outage_is_a_503_page_without_details(cli
     def unreachable():
         raise OperationalError('connection failed: SELECT "secret" FROM credit_creditbalance')
 
-    monkeypatch.setattr("core.staff.views.dashboard_metrics", unreachable)
+    monkeypatch.setattr("credit.staff.dashboard.dashboard_metrics", unreachable)
     response = client.get("/staff/")
     assert response.status_code == 503
     assert response["Retry-After"] == "1"

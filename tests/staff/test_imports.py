@@ -174,7 +174,7 @@ def test_command_reports_a_missing_file(tmp_path):
 
 
 def test_an_oversized_upload_is_refused_before_it_is_read(client_as, monkeypatch):
-    monkeypatch.setattr("customers.forms.MAX_IMPORT_BYTES", 10)
+    monkeypatch.setattr("customers.staff.forms.MAX_IMPORT_BYTES", 10)
     upload = SimpleUploadedFile("big.csv", b"email\nap@one.com\nap@two.com\n", content_type="text/csv")
     response = client_as("account_manager").post(reverse("staff:import_create"), {"file": upload})
     assert "larger than" in response.context["form"].errors["file"][0]

@@ -14,6 +14,7 @@ from credit.models import CreditBalance, CreditCheck, CreditDecision
 from credit.services import credit_check_approve, credit_check_decide, credit_check_request
 from tests.credit.builders import API, OFFICER
 from tests.factories import CustomerFactory
+from tests.reading import reloaded
 
 pytestmark = pytest.mark.django_db
 QUEUE = reverse("staff:review_queue")
@@ -26,7 +27,7 @@ def in_review(*, hours_ago: float = 0, amount: int = 6_000_000, **customer_field
     )
     assert credit_check_decide(credit_check_id=check.id).status == "in_review"
     CreditCheck.objects.filter(pk=check.pk).update(requested_at=timezone.now() - timedelta(hours=hours_ago))
-    check.refresh_from_db()
+    check = reloaded(check)
     return check
 
 
@@ -94,7 +95,7 @@ def test_approving_grants_the_line_and_returns_to_the_queue(officer):
     assert response.status_code == 302
     assert response["Location"] == QUEUE
     customer = check.customer
-    customer.refresh_from_db()
+    customer = reloaded(customer)
     assert (customer.credit_status, customer.default_terms, customer.net_terms_status) == (
         "approved", "net45", "pending_enrollment",
     )  # fmt: skip
@@ -115,7 +116,7 @@ def test_an_approval_the_service_refuses_shows_the_error_next_to_the_amount(offi
     assert response.status_code == 200
     assert response.context["check"].approve_form.errors == {"amount": ["Must be at least 1."]}
     assert f'id="id_approve-{check.id}-amount_error"' in response.content.decode()
-    check.refresh_from_db()
+    check = reloaded(check)
     assert check.status == "in_review"
 
 
@@ -126,7 +127,7 @@ def test_declining_needs_a_code_and_records_it(officer):
     assert refused.context["check"].decline_form.errors == {"decline_code": ["This field is required."]}
     assert not CreditDecision.objects.exists()
     officer.post(url, decline_data(check, decline_code="failing_credit", note="Bureau report"))
-    check.customer.refresh_from_db()
+    check.customer = reloaded(check.customer)
     assert (check.customer.credit_status, check.customer.decline_code) == ("declined", "failing_credit")
 
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 from core.events import event_record
 from core.models import EventType, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from tests.factories import CustomerFactory, WebhookEndpointFactory
+from tests.reading import reloaded
 from tests.staff.builders import SEED
 from tests.webhooks.receiver import Receiver
 
@@ -82,7 +83,7 @@ def test_editing_changes_only_what_was_changed(admin):
         {"url": endpoint.url, "description": "ERP", "event_types": ["customer.created", "customer.updated"]},
     )
     assert response["Location"] == reverse("staff:webhook_detail", args=[endpoint.id])
-    endpoint.refresh_from_db()
+    endpoint = reloaded(endpoint)
     assert (endpoint.event_types, endpoint.enabled, endpoint.secret) == (
         ["customer.created", "customer.updated"], False, secret,
     )  # fmt: skip
@@ -92,7 +93,7 @@ def test_rotating_the_secret_shows_the_new_one_once(admin):
     endpoint = WebhookEndpointFactory()
     old = endpoint.secret
     response = admin.post(reverse("staff:webhook_rotate_secret", args=[endpoint.id]))
-    endpoint.refresh_from_db()
+    endpoint = reloaded(endpoint)
     assert endpoint.secret != old
     assert response.context["endpoint"].secret == endpoint.secret
     assert "no-store" in response["Cache-Control"]
@@ -152,7 +153,7 @@ def test_replaying_a_delivery_sends_it_now_and_reports_the_answer(admin, receive
     [message] = [str(m) for m in get_messages(response.wsgi_request)]
     assert message.startswith(f"Replayed {delivery.id}: HTTP 200, in ")
     assert [request.json["notification_id"] for request in receiver.requests] == [delivery.id]
-    delivery.refresh_from_db()
+    delivery = reloaded(delivery)
     assert (delivery.status, delivery.attempt_count) == ("delivered", 2)
 
 

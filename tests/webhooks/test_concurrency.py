@@ -9,6 +9,7 @@ from django.utils import timezone
 from core.models import DeliveryStatus, Event, WebhookDelivery
 from core.webhooks.delivery import webhook_delivery_attempt_due
 from tests.factories import WebhookEndpointFactory
+from tests.reading import reloaded
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -39,5 +40,5 @@ def test_a_delivery_attempted_by_two_workers_at_once_is_sent_once(receiver):
     assert delivered == "attempt 1: delivered"
     assert other.startswith("skipped: ")
     assert len(receiver.requests) == 1
-    delivery.refresh_from_db()
+    delivery = reloaded(delivery)
     assert (delivery.status, delivery.attempt_count, delivery.attempts.count()) == (DeliveryStatus.DELIVERED, 1, 1)

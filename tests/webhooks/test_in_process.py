@@ -12,6 +12,7 @@ from core.actors import SYSTEM
 from core.models import WebhookDelivery
 from customers.services import customer_create
 from tests.factories import WebhookEndpointFactory
+from tests.reading import reloaded
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("eager_tasks")]
 
@@ -27,12 +28,12 @@ def test_a_retry_is_not_run_early_and_is_sent_by_the_periodic_tasks_once_due(rec
         receiver.start()
 
         call_command("run_periodic_tasks", "--once")  # the retry is due in 30 s: not yet
-        delivery.refresh_from_db()
+        delivery = reloaded(delivery)
         assert delivery.attempt_count == 1 and receiver.requests == []
 
         clock.shift(31)
         call_command("run_periodic_tasks", "--once")
-        delivery.refresh_from_db()
+        delivery = reloaded(delivery)
         assert (delivery.status, delivery.attempt_count) == ("delivered", 2)
         assert len(receiver.requests) == 1
 

@@ -7,7 +7,7 @@ import time_machine
 
 from core.actors import SYSTEM
 from core.models import DeliveryStatus, WebhookDelivery
-from core.tasks import webhook_deliver
+from core.webhooks.tasks import webhook_deliver
 from customers.services import customer_create, customer_update, payment_method_add
 from tests.factories import WebhookEndpointFactory
 

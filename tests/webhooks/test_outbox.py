@@ -13,6 +13,7 @@ from core.webhooks.dispatcher import event_dispatch, outbox_sweep
 from core.webhooks.services import webhook_endpoint_update
 from customers.services import customer_create, customer_update
 from tests.factories import CustomerFactory, WebhookEndpointFactory
+from tests.reading import reloaded
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("eager_tasks")]
 
@@ -36,7 +37,7 @@ def test_the_sweep_sends_an_event_whose_after_commit_dispatch_never_ran(clock, r
 
     assert result["undispatched_events"] == 1 and result["deliveries_created"] == 1
     assert [body["event_id"] for body in receiver.bodies()] == [event.id]
-    event.refresh_from_db()
+    event = reloaded(event)
     assert event.dispatched_at == timezone.now()
     assert WebhookDelivery.objects.get(event=event, endpoint=endpoint).status == DeliveryStatus.DELIVERED
 

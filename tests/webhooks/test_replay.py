@@ -8,11 +8,12 @@ import time_machine
 from core.actors import SYSTEM, Actor
 from core.errors import ApplicationError
 from core.models import DeliveryStatus, WebhookDelivery
-from core.tasks import webhook_deliver
 from core.webhooks.presenters import webhook_delivery_to_dict
 from core.webhooks.services import webhook_delivery_replay, webhook_endpoint_update
+from core.webhooks.tasks import webhook_deliver
 from customers.services import customer_create, customer_update
 from tests.factories import WebhookEndpointFactory
+from tests.reading import reloaded
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("eager_tasks")]
 
@@ -34,7 +35,7 @@ def failed_delivery(clock, receiver):
     for wait in (30, 90, 270, 810, 2430):
         clock.shift(wait)
         webhook_deliver.delay(delivery.id).get()
-    delivery.refresh_from_db()
+    delivery = reloaded(delivery)
     assert delivery.status == DeliveryStatus.FAILED
     return delivery
 

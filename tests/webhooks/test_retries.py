@@ -8,10 +8,11 @@ import time_machine
 
 from core.actors import SYSTEM
 from core.models import DeliveryStatus, WebhookDelivery
-from core.tasks import webhook_deliver
 from core.webhooks.services import webhook_endpoint_update
+from core.webhooks.tasks import webhook_deliver
 from customers.services import customer_create
 from tests.factories import WebhookEndpointFactory
+from tests.reading import reloaded
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("eager_tasks")]
 
@@ -38,14 +39,14 @@ def test_receiver_down_then_up_is_retried_on_schedule_until_delivered(clock, rec
     for wait in (30, 90):
         clock.shift(wait)
         assert webhook_deliver.delay(delivery.id).get().startswith("attempt")
-        delivery.refresh_from_db()
+        delivery = reloaded(delivery)
         retry_times.append(seconds_after_start(delivery.next_attempt_at))
     receiver.start()
     clock.shift(270)
     assert webhook_deliver.delay(delivery.id).get() == "attempt 4: delivered"
 
     assert retry_times == [30, 30 + 90, 30 + 90 + 270]
-    delivery.refresh_from_db()
+    delivery = reloaded(delivery)
     assert (delivery.status, delivery.attempt_count, delivery.next_attempt_at) == ("delivered", 4, None)
     attempts = list(delivery.attempts.order_by("id"))
     assert [a.response_status for a in attempts] == [None, None, None, 200]
@@ -65,8 +66,7 @@ def test_a_receiver_that_keeps_failing_is_tried_six_times_then_the_delivery_fail
         waits.append((delivery.next_attempt_at - datetime.now(UTC)).total_seconds())
         clock.shift(waits[-1])
         webhook_deliver.delay(delivery.id).get()
-        delivery.refresh_from_db()
-
+        delivery = reloaded(delivery)
     assert waits == [30, 90, 270, 810, 2430]
     assert (delivery.status, delivery.attempt_count, delivery.next_attempt_at) == ("failed", 6, None)
     assert [a.response_status for a in delivery.attempts.order_by("id")] == [500, 502, 503, 500, 404, 500]

@@ -12,6 +12,7 @@ from core.webhooks.services import webhook_endpoint_create, webhook_endpoint_upd
 from core.webhooks.subscriptions import CACHE_KEY, subscribed_event_types
 from customers.services import customer_create
 from tests.factories import WebhookEndpointFactory
+from tests.reading import reloaded
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("eager_tasks")]
 
@@ -36,7 +37,7 @@ def test_a_write_nobody_subscribes_to_runs_no_fan_out_and_the_sweep_marks_it():
     event = Event.objects.get(customer=customer)
     assert event.dispatched_at is None
     assert outbox_sweep()["events_without_subscribers"] == 1
-    event.refresh_from_db()
+    event = reloaded(event)
     assert event.dispatched_at is not None
     assert not WebhookDelivery.objects.exists()
 

@@ -1,25 +1,23 @@
 """Staff pages for customers: list, export, detail, forms and actions. Thin adapters over the selectors and
-services the API uses; each view names its capability (core.staff.access)."""
+services the API uses; each view names its capability (core.staff.access). What other apps show on the customer page
+(credit) comes through customers.staff.pages. Imports: core and customers."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseBadRequest, StreamingHttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
-from core.errors import ApplicationError, NotFound
-from core.models import Event
 from core.pagination import keyset_paginate, parse_ordering, parse_per_page
 from core.staff.access import Capability, StaffView
-from core.staff.charts import credit_segments
-from credit.models import CreditBalance
-from credit.staff_display import customer_credit_context
+from core.staff.views import ServiceActionView, ServiceFormView
+from core.webhooks.selectors import event_list
 from customers.exports import customer_csv_lines
-from customers.forms import CustomerForm, CustomerUserForm, PaymentMethodForm, StaffCustomerFilterSet
-from customers.models import Customer, PaymentMethod
+from customers.models import Customer
 from customers.selectors import customer_get, customer_queryset, payment_method_get
 from customers.services import (
+    CustomerAlreadyExists,
     customer_archive,
     customer_create,
     customer_restore,
@@ -29,6 +27,8 @@ from customers.services import (
     payment_method_delete,
     payment_method_set_default,
 )
+from customers.staff.forms import CustomerForm, CustomerUserForm, PaymentMethodForm, StaffCustomerFilterSet
+from customers.staff.pages import page_parts
 
 ORDER_FIELDS = ("id", "created_at", "updated_at", "name")
 DEFAULT_ORDER = "created_at[DESC]"
@@ -41,13 +41,7 @@ SORT_CHOICES = (
 )
 PER_PAGE_CHOICES = (25, 50, 100, 200)
 DETAIL_EVENTS = 10
-
-
-def customer_or_404(customer_id: str) -> Customer:
-    try:
-        return customer_get(customer_id=customer_id)
-    except NotFound:
-        raise Http404(f"No customer with id {customer_id}.") from None
+NEWEST_FIRST = parse_ordering("id[DESC]", allowed=("id",))
 
 
 def _filterset(request) -> StaffCustomerFilterSet:
@@ -145,28 +139,18 @@ class CustomerDetailView(StaffView):
     capability = Capability.VIEW
 
     def get(self, request, customer_id: str):
-        customer = customer_or_404(customer_id)
-        balances = list(CreditBalance.objects.filter(customer=customer).order_by("currency_code"))
-        for balance in balances:
-            balance.segments = credit_segments(
-                used=balance.used, reserved=balance.reserved, available=balance.available
-            )
-            balance.utilization = (
-                (balance.used + balance.reserved) / balance.credit_limit if balance.credit_limit else 0
-            )
-        return render(
-            request,
-            "customers/detail.html",
-            {
-                "customer": customer,
-                "balances": balances,
-                "users": list(customer.users.order_by("id")),
-                "payment_methods": list(customer.payment_methods.order_by("-is_default", "id")),
-                "events": list(Event.objects.filter(customer_id=customer.id).order_by("-id")[:DETAIL_EVENTS]),
-                "events_limit": DETAIL_EVENTS,
-                **customer_credit_context(customer),
-            },
+        customer = customer_get(customer_id=customer_id)
+        events = keyset_paginate(
+            event_list(filters={"customer_id": customer.id}), ordering=NEWEST_FIRST, per_page=DETAIL_EVENTS
         )
+        context = {
+            "customer": customer,
+            "users": list(customer.users.order_by("id")),
+            "payment_methods": list(customer.payment_methods.order_by("-is_default", "id")),
+            "events": events,
+            **page_parts(request, customer),
+        }
+        return render(request, "customers/detail.html", context)
 
 
 class CustomerEventsView(StaffView):
@@ -175,12 +159,11 @@ class CustomerEventsView(StaffView):
     capability = Capability.VIEW
 
     def get(self, request, customer_id: str):
-        customer = customer_or_404(customer_id)
-        ordering = parse_ordering("id[DESC]", allowed=("id",))
+        customer = customer_get(customer_id=customer_id)
         try:
             page = keyset_paginate(
-                Event.objects.filter(customer_id=customer.id),
-                ordering=ordering,
+                event_list(filters={"customer_id": customer.id}),
+                ordering=NEWEST_FIRST,
                 per_page=50,
                 after=request.GET.get("after") or None,
                 before=request.GET.get("before") or None,
@@ -190,70 +173,33 @@ class CustomerEventsView(StaffView):
         return render(request, "customers/events.html", {"customer": customer, "page": page})
 
 
-def _conflicting_customer(error, form) -> Customer | None:
-    """The active customer a customer_already_exists error is about, to link to it from the form."""
-    if getattr(error, "code", None) != "customer_already_exists":
-        return None
-    return Customer.objects.filter(email__iexact=form.cleaned_data.get("email", ""), status="active").first()
-
-
-class CustomerFormView(StaffView):
-    """GET shows the form; POST hands the cleaned data to a service and maps its errors back onto the form.
-    Subclasses name the form, the service call and where to go next (the credit pages use it too)."""
+class CustomerFormView(ServiceFormView):
+    """A form about one customer (or a new one), going back to the customer's page. Credit's forms use it too."""
 
     capability = Capability.CUSTOMERS_WRITE
     template_name = "customers/form.html"
-    form_class = None
-    title = ""
-    submit_label = "Save"
+    anchor = ""
 
-    def setup_object(self, **kwargs) -> Customer | None:
-        return None
+    def setup_object(self, customer_id: str | None = None):
+        return customer_get(customer_id=customer_id) if customer_id else None
 
-    def initial(self) -> dict:
-        return {}
-
-    def make_form(self, data=None):
-        return self.form_class(data, initial=self.initial())
+    def service_failed(self, error, form) -> None:
+        # A conflicting email: link to the customer that has it.
+        if isinstance(error, CustomerAlreadyExists):
+            self.conflict = Customer.objects.filter(
+                email__iexact=form.cleaned_data.get("email", ""), status="active"
+            ).first()
 
     def extra_context(self) -> dict:
-        return {}
+        return {"customer": self.object, "conflict": getattr(self, "conflict", None)}
 
-    def call_service(self, form):
+    def message(self, result) -> str:
         raise NotImplementedError
 
     def success_url(self, result) -> str:
-        raise NotImplementedError
-
-    def get(self, request, **kwargs):
-        self.object = self.setup_object(**kwargs)
-        return self.render_form(self.make_form())
-
-    def post(self, request, **kwargs):
-        self.object = self.setup_object(**kwargs)
-        form = self.make_form(request.POST)
-        if form.is_valid():
-            try:
-                result = self.call_service(form)
-            except (ValidationError, ApplicationError) as error:
-                # Before the error is attached: attaching it drops the field from cleaned_data.
-                self.conflict = _conflicting_customer(error, form)
-                form.add_service_error(error)
-            else:
-                return redirect(self.success_url(result))
-        # Django's convention: the form comes back (200) with its errors next to the fields.
-        return self.render_form(form)
-
-    def render_form(self, form):
-        context = {
-            "form": form,
-            "title": self.title,
-            "submit_label": self.submit_label,
-            "customer": self.object,
-            "conflict": getattr(self, "conflict", None),
-            **self.extra_context(),
-        }
-        return render(self.request, self.template_name, context)
+        messages.success(self.request, self.message(result))
+        customer_id = self.object.id if self.object else result.id
+        return reverse("staff:customer_detail", args=[customer_id]) + self.anchor
 
 
 class CustomerCreateView(CustomerFormView):
@@ -268,9 +214,8 @@ class CustomerCreateView(CustomerFormView):
     def call_service(self, form):
         return customer_create(actor=self.actor, **form.cleaned_data)
 
-    def success_url(self, customer):
-        messages.success(self.request, f"Customer {customer} created.")
-        return reverse("staff:customer_detail", args=[customer.id])
+    def message(self, customer):
+        return f"Customer {customer} created."
 
 
 class CustomerEditView(CustomerFormView):
@@ -278,8 +223,8 @@ class CustomerEditView(CustomerFormView):
     template_name = "customers/customer_form.html"
     submit_label = "Save changes"
 
-    def setup_object(self, customer_id):
-        customer = customer_or_404(customer_id)
+    def setup_object(self, customer_id: str | None = None):
+        customer = super().setup_object(customer_id)
         self.title = f"Edit {customer}"
         return customer
 
@@ -291,35 +236,35 @@ class CustomerEditView(CustomerFormView):
         changed = {name: form.cleaned_data[name] for name in form.changed_data}
         return customer_update(customer=self.object, actor=self.actor, data=changed)
 
-    def success_url(self, customer):
-        messages.success(self.request, "Changes saved.")
-        return reverse("staff:customer_detail", args=[customer.id])
+    def message(self, customer):
+        return "Changes saved."
 
 
 class CustomerUserCreateView(CustomerFormView):
     form_class = CustomerUserForm
     submit_label = "Add user"
+    anchor = "#users"
 
-    def setup_object(self, customer_id):
-        customer = customer_or_404(customer_id)
+    def setup_object(self, customer_id: str | None = None):
+        customer = super().setup_object(customer_id)
         self.title = f"Add a user to {customer}"
         return customer
 
     def call_service(self, form):
         return customer_user_create(customer=self.object, actor=self.actor, **form.cleaned_data)
 
-    def success_url(self, user):
-        messages.success(self.request, f"User {user.email} added.")
-        return reverse("staff:customer_detail", args=[self.object.id]) + "#users"
+    def message(self, user):
+        return f"User {user.email} added."
 
 
 class PaymentMethodCreateView(CustomerFormView):
     form_class = PaymentMethodForm
     template_name = "customers/payment_method_form.html"
     submit_label = "Add payment method"
+    anchor = "#payment-methods"
 
-    def setup_object(self, customer_id):
-        customer = customer_or_404(customer_id)
+    def setup_object(self, customer_id: str | None = None):
+        customer = super().setup_object(customer_id)
         self.title = f"Add a payment method to {customer}"
         return customer
 
@@ -334,62 +279,45 @@ class PaymentMethodCreateView(CustomerFormView):
             **form.service_fields(),
         )
 
-    def success_url(self, method):
-        messages.success(self.request, f"Payment method {method} added.")
-        return reverse("staff:customer_detail", args=[self.object.id]) + "#payment-methods"
+    def message(self, method):
+        return f"Payment method {method} added."
 
 
-class _ActionView(StaffView):
-    """A POST-only button: run one service, report the outcome as a message, go back to the customer."""
+class CustomerActionView(ServiceActionView):
+    """A button on the customer page: one service about the customer, then back to its page."""
 
     capability = Capability.CUSTOMERS_WRITE
-    http_method_names = ["post"]
     anchor = ""
 
-    def act(self, customer: Customer, **kwargs) -> str:
-        raise NotImplementedError
-
-    def post(self, request, customer_id: str, **kwargs):
-        customer = customer_or_404(customer_id)
-        try:
-            messages.success(request, self.act(customer, **kwargs))
-        except (ValidationError, ApplicationError) as error:
-            detail = error.detail if isinstance(error, ApplicationError) else " ".join(error.messages)
-            messages.error(request, detail)
-        return redirect(reverse("staff:customer_detail", args=[customer.id]) + self.anchor)
+    def next_url(self, customer_id: str, **kwargs) -> str:
+        return reverse("staff:customer_detail", args=[customer_id]) + self.anchor
 
 
-class CustomerArchiveView(_ActionView):
-    def act(self, customer):
-        customer_archive(customer=customer, actor=self.actor)
+class CustomerArchiveView(CustomerActionView):
+    def act(self, customer_id):
+        customer = customer_archive(customer=customer_get(customer_id=customer_id), actor=self.actor)
         return f"{customer} archived. It no longer appears among active customers and cannot buy on credit."
 
 
-class CustomerRestoreView(_ActionView):
-    def act(self, customer):
-        customer_restore(customer=customer, actor=self.actor)
+class CustomerRestoreView(CustomerActionView):
+    def act(self, customer_id):
+        customer = customer_restore(customer=customer_get(customer_id=customer_id), actor=self.actor)
         return f"{customer} restored."
 
 
-def _payment_method(customer: Customer, method_id: str) -> PaymentMethod:
-    try:
-        return payment_method_get(customer=customer, payment_method_id=method_id)
-    except NotFound:
-        raise Http404(f"No payment method with id {method_id}.") from None
-
-
-class PaymentMethodDefaultView(_ActionView):
+class PaymentMethodDefaultView(CustomerActionView):
     anchor = "#payment-methods"
 
-    def act(self, customer, method_id):
-        method = payment_method_set_default(method=_payment_method(customer, method_id), actor=self.actor)
+    def act(self, customer_id, method_id):
+        method = payment_method_get(customer=customer_get(customer_id=customer_id), payment_method_id=method_id)
+        method = payment_method_set_default(method=method, actor=self.actor)
         return f"{method} is now the default payment method."
 
 
-class PaymentMethodDeleteView(_ActionView):
+class PaymentMethodDeleteView(CustomerActionView):
     anchor = "#payment-methods"
 
-    def act(self, customer, method_id):
-        method = _payment_method(customer, method_id)
+    def act(self, customer_id, method_id):
+        method = payment_method_get(customer=customer_get(customer_id=customer_id), payment_method_id=method_id)
         payment_method_delete(method=method, actor=self.actor)
         return f"{method} deleted."

@@ -1,11 +1,14 @@
-"""Staff URLs for credit: a customer's credit pages and actions, and the review queue (included by
-core/staff/urls.py, in the `staff` namespace)."""
+"""Staff URLs for credit: the dashboard, a customer's credit pages and actions, and the review queue (composed into the
+`staff` namespace by config/staff_urls.py)."""
 
 from django.urls import path
 
-from credit import review_views, staff_views
+from credit.staff import dashboard
+from credit.staff import reviews as review_views
+from credit.staff import views as staff_views
 
 urlpatterns = [
+    path("", dashboard.DashboardView.as_view(), name="dashboard"),
     path("reviews", review_views.ReviewQueueView.as_view(), name="review_queue"),
     path("reviews/<str:check_id>", review_views.ReviewCheckView.as_view(), name="review_check"),
     path("reviews/<str:check_id>/approve", review_views.ReviewApproveView.as_view(), name="review_approve"),

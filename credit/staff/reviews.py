@@ -7,18 +7,18 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from core.errors import ApplicationError, NotFound
+from core.errors import ApplicationError
 from core.pagination import keyset_paginate, parse_ordering
 from core.staff.access import Capability, StaffView, user_can
 from core.staff.forms import major_units
 from core.templatetags.staff import money
 from credit.dashboard import review_queue_summary
-from credit.forms import CreditApproveForm, CreditDeclineForm
 from credit.models import CreditCheck
 from credit.selectors import credit_check_get, credit_review_queue
 from credit.services import credit_check_approve, credit_check_decline
 from credit.services.checks import UNDECIDED
-from credit.staff_display import check_display, label_actors
+from credit.staff.display import check_display, label_actors
+from credit.staff.forms import CreditApproveForm, CreditDeclineForm
 from customers.models import Terms
 
 QUEUE_PAGE = 20
@@ -46,13 +46,6 @@ def _with_forms(check: CreditCheck, request, *, now, approve=None, decline=None)
         check.approve_form = approve or approve_form(check)
         check.decline_form = decline or decline_form(check)
     return check
-
-
-def _check_or_404(check_id: str) -> CreditCheck:
-    try:
-        return credit_check_get(check_id=check_id)
-    except NotFound:
-        raise Http404(f"No credit check with id {check_id}.") from None
 
 
 class ReviewQueueView(StaffView):
@@ -88,7 +81,7 @@ class ReviewCheckView(StaffView):
     capability = Capability.VIEW
 
     def get(self, request, check_id: str):
-        return _render_check(request, _check_or_404(check_id))
+        return _render_check(request, credit_check_get(check_id=check_id))
 
 
 class _DecideView(StaffView):
@@ -106,7 +99,7 @@ class _DecideView(StaffView):
         raise NotImplementedError
 
     def post(self, request, check_id: str):
-        check = _check_or_404(check_id)
+        check = credit_check_get(check_id=check_id)
         form = self.make_form(check, request.POST)
         if form.is_valid():
             try:

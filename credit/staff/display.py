@@ -5,7 +5,6 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
@@ -13,9 +12,21 @@ from core.models import ActorType
 from core.pagination import KeysetPage, keyset_paginate, parse_ordering
 from credit.dashboard import review_due_at
 from credit.engine import ScorecardProvider
-from credit.enrollment import enrollment_url
-from credit.models import CreditCheck, CreditDecision, CreditLedgerEntry, CreditTransaction, LedgerEntryType
-from credit.selectors import credit_decision_list, credit_transaction_list, ledger_entry_list
+from credit.enrollment import account_enrollment_url
+from credit.models import (
+    CreditAccount,
+    CreditCheck,
+    CreditDecision,
+    CreditLedgerEntry,
+    CreditTransaction,
+    LedgerEntryType,
+)
+from credit.selectors import (
+    credit_decision_list,
+    credit_transaction_list,
+    ledger_entry_list,
+    with_past_due,
+)
 from credit.services.checks import UNDECIDED
 from customers.models import Customer
 
@@ -76,12 +87,12 @@ def label_actors(
 
 
 def mark_overdue(purchases: list[CreditTransaction], *, now: datetime) -> None:
-    """Sets `days_overdue` (None unless something is outstanding after the due date) and `hold_overdue` (late enough
-    for the automatic past-due hold) on each purchase."""
+    """Sets `days_overdue` (whole days, None unless something is outstanding after the due date) on each purchase
+    loaded through credit.selectors.with_past_due, whose `past_due_for_hold` says whether the automatic hold counts
+    it (the page shows the rule's answer; it has no threshold of its own)."""
     for purchase in purchases:
         late = bool(purchase.amount_outstanding) and purchase.due_at is not None and purchase.due_at < now
         purchase.days_overdue = (now - purchase.due_at).days if late else None
-        purchase.hold_overdue = late and purchase.days_overdue > settings.CREDIT_HOLD_PAST_DUE_DAYS
 
 
 @dataclass(frozen=True)
@@ -153,13 +164,13 @@ def newest_first(queryset, *, per_page: int, after: str | None = None, before: s
     return keyset_paginate(queryset, ordering=NEWEST_FIRST, per_page=per_page, after=after, before=before)
 
 
-def customer_credit_context(customer: Customer) -> dict:
+def customer_credit_context(customer: Customer, account: CreditAccount | None) -> dict:
     """What the customer page's credit sections show, in a fixed number of queries whatever the history's length:
     the check, the newest decisions, purchases and ledger entries, and the names of the staff who acted."""
     now = timezone.now()
     check = CreditCheck.objects.filter(customer=customer).first()
     decisions = newest_first(credit_decision_list(customer=customer), per_page=DETAIL_ROWS)
-    purchases = newest_first(credit_transaction_list(customer=customer), per_page=DETAIL_ROWS)
+    purchases = newest_first(with_past_due(credit_transaction_list(customer=customer), now=now), per_page=DETAIL_ROWS)
     ledger = newest_first(ledger_entry_list(customer=customer), per_page=DETAIL_ROWS)
     label_actors(decisions=decisions.items, entries=ledger.items, checks=[check] if check else [])
     mark_overdue(purchases.items, now=now)
@@ -168,5 +179,5 @@ def customer_credit_context(customer: Customer) -> dict:
         "decisions": decisions,
         "credit_transactions": purchases,
         "ledger": ledger,
-        "enrollment_url": enrollment_url(customer),
+        "enrollment_url": account_enrollment_url(account) if account else None,
     }

@@ -1,30 +1,33 @@
 """Staff pages for bulk CSV imports: upload, progress (a small JSON status polled by the page), row error report."""
 
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from core.ids import is_valid_id
 from core.staff.access import Capability, StaffView
-from customers.forms import CustomerImportForm
 from customers.imports import customer_import_create
 from customers.models import CustomerImport
+from customers.selectors import customer_import_get, customer_import_list
 from customers.services import CUSTOMER_WRITABLE_FIELDS
+from customers.staff.forms import CustomerImportForm
 
 ROW_ERRORS_SHOWN = 500
-TEMPLATE_COLUMNS = ("email", "name", "legal_name", "external_id", "ein", "street_address", "city", "state",
-                    "postal_code", "country", "default_terms", "marketing_consent")  # fmt: skip
-
-
-def _import_or_404(import_id: str) -> CustomerImport:
-    if not is_valid_id(import_id, "cim"):
-        raise Http404("No such import.")
-    # The file itself can be megabytes; the pages never need it.
-    found = CustomerImport.objects.defer("content").select_related("created_by").filter(pk=import_id).first()
-    if found is None:
-        raise Http404("No such import.")
-    return found
+# The columns of the empty CSV offered to fill in a spreadsheet: the usual ones, in a spreadsheet's order.
+TEMPLATE_COLUMNS = (
+    "email",
+    "name",
+    "legal_name",
+    "external_id",
+    "ein",
+    "street_address",
+    "city",
+    "state",
+    "postal_code",
+    "country",
+    "default_terms",
+    "marketing_consent",
+)
 
 
 def import_status(customer_import: CustomerImport) -> dict:
@@ -42,7 +45,7 @@ def import_status(customer_import: CustomerImport) -> dict:
 
 def _render_list(request, form: CustomerImportForm):
     context = {
-        "imports": CustomerImport.objects.defer("content").select_related("created_by")[:50],
+        "imports": customer_import_list()[:50],
         "form": form,
         "columns": CUSTOMER_WRITABLE_FIELDS,
     }
@@ -81,7 +84,7 @@ class ImportDetailView(StaffView):
     capability = Capability.VIEW
 
     def get(self, request, import_id: str):
-        customer_import = _import_or_404(import_id)
+        customer_import = customer_import_get(import_id=import_id)
         row_errors = list(customer_import.row_errors.all()[:ROW_ERRORS_SHOWN])
         context = {
             "import": customer_import,
@@ -96,7 +99,7 @@ class ImportStatusView(StaffView):
     capability = Capability.VIEW
 
     def get(self, request, import_id: str):
-        response = JsonResponse(import_status(_import_or_404(import_id)))
+        response = JsonResponse(import_status(customer_import_get(import_id=import_id)))
         response["Cache-Control"] = "no-store"
         return response
 

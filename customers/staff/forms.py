@@ -12,9 +12,21 @@ from customers.models import Customer, CustomerUser, PaymentMethod, PaymentMetho
 class CustomerForm(ServiceForm):
     model = Customer
     model_fields = (
-        "name", "legal_name", "email", "external_id", "ein", "street_address", "sub_premise", "city", "state",
-        "postal_code", "country", "locale", "default_terms", "marketing_consent",
-    )  # fmt: skip
+        "name",
+        "legal_name",
+        "email",
+        "external_id",
+        "ein",
+        "street_address",
+        "sub_premise",
+        "city",
+        "state",
+        "postal_code",
+        "country",
+        "locale",
+        "default_terms",
+        "marketing_consent",
+    )
     labels = {
         "name": "Company name",
         "external_id": "External id",
@@ -44,9 +56,16 @@ class CustomerUserForm(ServiceForm):
 class PaymentMethodForm(ServiceForm):
     model = PaymentMethod
     model_fields = (
-        "type", "provider", "provider_token", "card_brand", "last4", "exp_month", "exp_year", "bank_account_type",
+        "type",
+        "provider",
+        "provider_token",
+        "card_brand",
+        "last4",
+        "exp_month",
+        "exp_year",
+        "bank_account_type",
         "bank_name",
-    )  # fmt: skip
+    )
     labels = {"last4": "Last 4 digits", "exp_month": "Expiry month", "exp_year": "Expiry year"}
     help_texts = {
         "provider_token": "The token your payment provider returned. Never a card or account number.",

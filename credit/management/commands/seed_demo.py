@@ -1,5 +1,6 @@
 """Demo data for the embedded default: a few dozen realistic customers across every credit state, with users,
-payment methods and balances, plus demo staff logins and a fresh API key. Safe to run again."""
+payment methods and balances, plus demo staff logins and a fresh API key. Safe to run again. It lives in credit, the
+top app, as it seeds both customers and their credit (through the services)."""
 
 import random
 from datetime import timedelta
@@ -13,6 +14,7 @@ from django.utils import timezone
 from core.actors import Actor
 from core.models import ApiKey, Scope
 from core.services import api_key_create, api_key_revoke
+from credit.selectors import credit_account_get
 from credit.services import (
     credit_check_approve,
     credit_check_decide,
@@ -78,8 +80,20 @@ COMPANIES = [
 FIRST_NAMES = ["Ava", "Ben", "Chloe", "Diego", "Elena", "Farid", "Grace", "Hiro", "Isla", "Jonas", "Kira", "Liam"]
 LAST_NAMES = ["Nguyen", "Patel", "Smith", "Garcia", "Kowalski", "Okafor", "Larsen", "Moreau", "Rossi", "Cohen"]
 # The credit state each company ends in, cycling through every state the domain has.
-STATES = ["approved_enrolled", "approved_pending", "none", "in_review", "declined", "hold", "approved_enrolled",
-          "deactivated", "approved_expired", "archived", "approved_enrolled", "none"]  # fmt: skip
+STATES = [
+    "approved_enrolled",
+    "approved_pending",
+    "none",
+    "in_review",
+    "declined",
+    "hold",
+    "approved_enrolled",
+    "deactivated",
+    "approved_expired",
+    "archived",
+    "approved_enrolled",
+    "none",
+]
 
 SEED_ACTOR = Actor.system("seed_demo")
 
@@ -154,17 +168,27 @@ class Command(BaseCommand):
                     last_name=last,
                 )
             payment_method_add(
-                customer=customer, actor=SEED_ACTOR, type="card", provider="stripe",
-                provider_token=f"tok_demo_{index}_card", last4=f"{rng.randint(0, 9999):04d}",
-                card_brand=rng.choice(["visa", "mastercard", "amex"]), exp_month=rng.randint(1, 12),
+                customer=customer,
+                actor=SEED_ACTOR,
+                type="card",
+                provider="stripe",
+                provider_token=f"tok_demo_{index}_card",
+                last4=f"{rng.randint(0, 9999):04d}",
+                card_brand=rng.choice(["visa", "mastercard", "amex"]),
+                exp_month=rng.randint(1, 12),
                 exp_year=now.year + rng.randint(1, 5),
-            )  # fmt: skip
+            )
             if index % 2:
                 payment_method_add(
-                    customer=customer, actor=SEED_ACTOR, type="bank_account", provider="plaid",
-                    provider_token=f"tok_demo_{index}_bank", last4=f"{rng.randint(0, 9999):04d}",
-                    bank_account_type="ach", bank_name=rng.choice(["Chase", "Wells Fargo", "First Citizens"]),
-                )  # fmt: skip
+                    customer=customer,
+                    actor=SEED_ACTOR,
+                    type="bank_account",
+                    provider="plaid",
+                    provider_token=f"tok_demo_{index}_bank",
+                    last4=f"{rng.randint(0, 9999):04d}",
+                    bank_account_type="ach",
+                    bank_name=rng.choice(["Chase", "Wells Fargo", "First Citizens"]),
+                )
             self._apply_state(customer, STATES[index % len(STATES)], rng, now, index)
 
     def _apply_state(self, customer, state, rng, now, index):
@@ -178,20 +202,35 @@ class Command(BaseCommand):
         amount = rng.choice([500000, 1000000, 2500000, 5000000])
         terms = rng.choice(["net30", "net30", "net45", "net60"])
         if state == "approved_enrolled" and index % 4 == 0:
-            credit_direct_approve(customer=customer, actor=officer, amount=amount, default_terms=terms,
-                                  note="Direct application: trade references and bank letter on file")  # fmt: skip
+            credit_direct_approve(
+                customer=customer,
+                actor=officer,
+                amount=amount,
+                default_terms=terms,
+                note="Direct application: trade references and bank letter on file",
+            )
             customer.refresh_from_db()
             self._activity(customer, rng, now, amount, terms, index)
             return
         if state == "in_review":
             # Above the engine's instant limit, so the engine refers it to the review queue.
-            check = credit_check_request(customer=customer, actor=SEED_ACTOR, amount_requested=7500000,
-                                         has_purchase_history=True, business_description="Demo customer")  # fmt: skip
+            check = credit_check_request(
+                customer=customer,
+                actor=SEED_ACTOR,
+                amount_requested=7500000,
+                has_purchase_history=True,
+                business_description="Demo customer",
+            )
             credit_check_decide(credit_check_id=check.id)
             return
-        check = credit_check_request(customer=customer, actor=SEED_ACTOR, amount_requested=amount,
-                                     has_purchase_history=bool(index % 2), has_purchase_terms_history=bool(index % 3),
-                                     business_description="Demo customer")  # fmt: skip
+        check = credit_check_request(
+            customer=customer,
+            actor=SEED_ACTOR,
+            amount_requested=amount,
+            has_purchase_history=bool(index % 2),
+            has_purchase_terms_history=bool(index % 3),
+            business_description="Demo customer",
+        )
         if state == "declined":
             code = ["thin_file", "failing_credit", "business_not_verified"][index % 3]
             credit_check_decline(credit_check=check, actor=officer, decline_code=code, note="Bureau file reviewed")
@@ -200,9 +239,8 @@ class Command(BaseCommand):
         customer.refresh_from_db()
         if state == "approved_expired":
             # The demo fast-forwards this one to the end of its link's life.
-            net_terms_enrollment_expire(
-                customer=customer, actor=SEED_ACTOR, now=customer.net_terms_enrollment_expires_at
-            )
+            expires_at = credit_account_get(customer=customer).net_terms_enrollment_expires_at
+            net_terms_enrollment_expire(customer=customer, actor=SEED_ACTOR, now=expires_at)
             return
         if state == "approved_pending":
             return
@@ -223,8 +261,12 @@ class Command(BaseCommand):
         self._purchase(customer, amount // 10, now, terms)
         if index % 3 == 0:
             officer = Actor.staff(get_user_model().objects.get(username="officer"))
-            credit_line_update(customer=customer, actor=officer, credit_limit=amount * 6 // 5,
-                               reason="Annual review: always paid on time")  # fmt: skip
+            credit_line_update(
+                customer=customer,
+                actor=officer,
+                credit_limit=amount * 6 // 5,
+                reason="Annual review: always paid on time",
+            )
         if index % 2 == 0:
             self._purchase(customer, amount // 10, now, terms, days_past_due=6)
             canceled = self._purchase(customer, amount // 20, now, terms)
@@ -236,10 +278,13 @@ class Command(BaseCommand):
             completed_days_ago = Terms.days(terms) + days_past_due
         completed_at = now - timedelta(days=completed_days_ago) if completed_days_ago is not None else None
         billed = credit_transaction_bill(
-            customer=customer, actor=SEED_ACTOR, amount=amount, currency_code=customer.credit_currency,
+            customer=customer,
+            actor=SEED_ACTOR,
+            amount=amount,
+            currency_code=credit_account_get(customer=customer).credit_currency,
             reference=f"INV-{customer.external_id}-{customer.credit_transactions.count() + 1}",
             billed_at=completed_at - timedelta(days=2) if completed_at else None,
-        )  # fmt: skip
+        )
         if completed_at is None:
             return billed
         return credit_transaction_complete(credit_transaction=billed, actor=SEED_ACTOR, completed_at=completed_at)

@@ -1,6 +1,14 @@
-"""Refusing raw card numbers anywhere they could be smuggled in."""
+"""The PCI rule: a full card (or account) number is never stored, whatever the entry point. A value holding 13-19
+digits that pass the Luhn check, anywhere in a text or a JSON document, is refused with one message. The services
+call `refuse_card_numbers` on what they are asked to store, so the API, the staff forms, the admin and the CSV
+import refuse the same things."""
 
 import re
+from collections.abc import Mapping
+
+from django.core.exceptions import ValidationError
+
+CARD_NUMBER_MESSAGE = "Full card or account numbers are never accepted; send the payment provider's token."
 
 # 13-19 digits, optionally grouped by single spaces or dashes, not glued to other digits.
 _CANDIDATE = re.compile(r"(?<!\d)(?:\d[ -]?){12,18}\d(?!\d)")
@@ -38,3 +46,10 @@ def find_card_numbers(value, path: str = "") -> list[str]:
     elif isinstance(value, str | int) and not isinstance(value, bool) and contains_card_number(str(value)):
         found.append(path or "body")
     return found
+
+
+def refuse_card_numbers(fields: Mapping[str, object]) -> None:
+    """ValidationError naming every field (dotted path inside JSON) that holds a full card number."""
+    found = find_card_numbers(dict(fields))
+    if found:
+        raise ValidationError({path: CARD_NUMBER_MESSAGE for path in found})

@@ -1,26 +1,24 @@
 """Staff pages for one customer's credit: the full decision, purchase and ledger histories (the customer page shows
-their newest rows, see credit.staff_display), and the credit actions (request a check, approve a direct application,
+their newest rows, see credit.staff.parts), and the credit actions (request a check, approve a direct application,
 adjust the line, hold, deactivate, reinstate). Thin adapters over credit.selectors and credit.services; each view
 names its capability."""
 
-from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils import timezone
 
 from core.staff.access import Capability, StaffView
 from core.staff.forms import major_units
 from core.templatetags.staff import money
-from credit.forms import (
-    CreditApproveForm,
-    CreditCheckRequestForm,
-    CreditHoldForm,
-    CreditLineForm,
-    CreditNoteForm,
+from credit.selectors import (
+    credit_account_get,
+    credit_balance_list,
+    credit_decision_list,
+    credit_transaction_list,
+    ledger_entry_list,
+    with_past_due,
 )
-from credit.selectors import credit_balance_list, credit_decision_list, credit_transaction_list, ledger_entry_list
 from credit.services import (
     credit_check_request,
     credit_deactivate,
@@ -29,9 +27,17 @@ from credit.services import (
     credit_line_update,
     credit_reinstate,
 )
-from credit.staff_display import label_actors, mark_overdue, newest_first
+from credit.staff.display import label_actors, mark_overdue, newest_first
+from credit.staff.forms import (
+    CreditApproveForm,
+    CreditCheckRequestForm,
+    CreditHoldForm,
+    CreditLineForm,
+    CreditNoteForm,
+)
 from customers.models import Customer
-from customers.views import CustomerFormView, customer_or_404
+from customers.selectors import customer_get
+from customers.staff.views import CustomerFormView
 
 PAGE_ROWS = 50
 
@@ -51,7 +57,7 @@ class _CustomerHistoryView(StaffView):
         pass
 
     def get(self, request, customer_id: str):
-        customer = customer_or_404(customer_id)
+        customer = customer_get(customer_id=customer_id)
         try:
             page = newest_first(
                 self.rows(customer),
@@ -90,7 +96,7 @@ class CustomerCreditTransactionsView(_CustomerHistoryView):
     empty = "No purchases on credit yet."
 
     def rows(self, customer):
-        return credit_transaction_list(customer=customer)
+        return with_past_due(credit_transaction_list(customer=customer), now=timezone.now())
 
     def decorate(self, items):
         mark_overdue(items, now=timezone.now())
@@ -117,21 +123,16 @@ class _CreditActionView(CustomerFormView):
     intro = ""
     anchor = "#credit"
 
-    def setup_object(self, customer_id):
-        customer = customer_or_404(customer_id)
+    def setup_object(self, customer_id: str | None = None):
+        customer = super().setup_object(customer_id)
         self.title = self.title_format.format(customer=customer)
         self.balances = credit_balance_list(customer=customer)
+        self.account = credit_account_get(customer=customer)
+        self.credit_currency = self.account.credit_currency if self.account else None
         return customer
 
     def extra_context(self):
-        return {"intro": self.intro, "balances": self.balances}
-
-    def message(self, result) -> str:
-        raise NotImplementedError
-
-    def success_url(self, result):
-        messages.success(self.request, self.message(result))
-        return reverse("staff:customer_detail", args=[self.object.id]) + self.anchor
+        return {**super().extra_context(), "intro": self.intro, "balances": self.balances, "account": self.account}
 
 
 class CreditCheckRequestView(_CreditActionView):
@@ -178,7 +179,7 @@ class CreditLineView(_CreditActionView):
     submit_label = "Save the new line"
 
     def initial(self):
-        current = next((b for b in self.balances if b.currency_code == self.object.credit_currency), None)
+        current = next((b for b in self.balances if b.currency_code == self.credit_currency), None)
         if current is None:
             return {}
         return {
@@ -189,8 +190,8 @@ class CreditLineView(_CreditActionView):
     def make_form(self, data=None):
         # The credit currency first, then any other currency the customer holds a balance in. A customer with no line
         # at all still gets a choice, so that the service, not the form, explains why there is nothing to adjust.
-        codes = sorted({b.currency_code for b in self.balances}, key=lambda c: (c != self.object.credit_currency, c))
-        return self.form_class(data, initial=self.initial(), currencies=codes or [self.object.credit_currency or "USD"])
+        codes = sorted({b.currency_code for b in self.balances}, key=lambda c: (c != self.credit_currency, c))
+        return self.form_class(data, initial=self.initial(), currencies=codes or [self.credit_currency or "USD"])
 
     def call_service(self, form):
         return credit_line_update(customer=self.object, actor=self.actor, **form.cleaned_data)

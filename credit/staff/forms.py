@@ -1,33 +1,13 @@
-"""Forms of the public enrollment page and of the staff credit pages. The staff forms validate nothing of their own
-beyond reading what people type (core.staff.forms.ServiceForm): the credit services decide."""
+"""Forms of the staff credit pages. They validate nothing of their own beyond reading what people type
+(core.staff.forms.ServiceForm): the credit services decide."""
 
 from django import forms
 from django.core.exceptions import ValidationError
 
 from core.staff.forms import MoneyField, ServiceForm, to_minor_units
 from credit.models import CreditCheck
-from customers.models import Customer, CustomerUser, CustomerUserStatus, DeclineCode, HoldCode, Terms
-
-
-class EnrollmentAcceptForm(forms.Form):
-    """A customer user accepting net terms on the public enrollment page: who they are, and that they accept."""
-
-    email = forms.EmailField(label="Your email address", help_text="The address you use with this account.")
-    accept = forms.BooleanField(label="I accept these net terms on behalf of the business.")
-
-    def __init__(self, *args, customer: Customer, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.customer = customer
-        self.customer_user: CustomerUser | None = None
-
-    def clean_email(self) -> str:
-        email = self.cleaned_data["email"].strip().lower()
-        self.customer_user = self.customer.users.filter(email__iexact=email, status=CustomerUserStatus.ACTIVE).first()
-        if self.customer_user is None:
-            raise forms.ValidationError(
-                "This address is not an active user of this account. Ask your account manager to add you."
-            )
-        return email
+from credit.vocabulary import DeclineCode, HoldCode
+from customers.models import Terms
 
 
 class _CreditForm(ServiceForm):
@@ -108,6 +88,10 @@ class CreditApproveForm(_CreditForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["currency_code"].widget.attrs.update({"class": "input--currency", "autocomplete": "off"})
+
+    def clean_currency_code(self) -> str:
+        # People type "cad"; the services take ISO codes as written, in capitals.
+        return self.cleaned_data["currency_code"].upper()
 
 
 class CreditDeclineForm(_CreditForm):

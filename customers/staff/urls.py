@@ -1,8 +1,9 @@
-"""Staff URLs for customers and imports (included by core/staff/urls.py, in the `staff` namespace)."""
+"""Staff URLs for customers and imports (composed into the `staff` namespace by config/staff_urls.py)."""
 
 from django.urls import path
 
-from customers import import_views, views
+from customers.staff import imports as import_views
+from customers.staff import views
 
 urlpatterns = [
     path("customers", views.CustomerListView.as_view(), name="customer_list"),

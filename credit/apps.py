@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+
+
+class CreditConfig(AppConfig):
+    name = "credit"
+
+    def ready(self) -> None:
+        # Credit adds its fields and filters to every customer (customers.extensions) and its parts to the staff
+        # customer page (customers.staff.pages): customers never imports credit. Imported here, once the app registry
+        # is ready, as Django's own apps register their signals.
+        from credit.api.outputs import CUSTOMER_CREDIT_FIELDS
+        from credit.customer_fields import CreditCustomerFields
+        from credit.staff.parts import register_parts
+        from customers import extensions
+        from customers.api.outputs import extend_customer_out
+
+        extensions.register(CreditCustomerFields())
+        extend_customer_out(CUSTOMER_CREDIT_FIELDS)
+        register_parts()

@@ -1,0 +1,48 @@
+"""The staff dashboard: customers by credit status, exposure per currency, the aging of used credit, the review
+queue (figures from credit.dashboard, charts from core.staff.charts)."""
+
+from django.shortcuts import render
+
+from core.staff.access import Capability, StaffView
+from core.staff.charts import column_chart, credit_segments, donut
+from credit.dashboard import NOT_CHECKED, dashboard_metrics
+from credit.vocabulary import CreditStatus
+
+CREDIT_STATUS_LABELS = {NOT_CHECKED: "Not checked", **dict(CreditStatus.choices), CreditStatus.HOLD: "On hold"}
+
+
+class DashboardView(StaffView):
+    capability = Capability.VIEW
+
+    def get(self, request):
+        metrics = dashboard_metrics()
+        credit_statuses = [
+            (status, CREDIT_STATUS_LABELS[status], count)
+            for status, count in metrics.customers_by_credit_status.items()
+        ]
+        exposure = [
+            {
+                "row": row,
+                "segments": credit_segments(used=row.used, reserved=row.reserved, available=row.available),
+            }
+            for row in metrics.exposure
+        ]
+        aging = [
+            {
+                "row": row,
+                "bars": column_chart(
+                    [(f"bucket-{index}", bucket.label, bucket.amount) for index, bucket in enumerate(row.buckets)],
+                    width=300,
+                    height=110,
+                ),
+            }
+            for row in metrics.aging
+        ]
+        context = {
+            "metrics": metrics,
+            "active_customers": metrics.customers_by_status.get("active", 0),
+            "credit_donut": donut(credit_statuses),
+            "exposure": exposure,
+            "aging": aging,
+        }
+        return render(request, "staff/dashboard.html", context)
