@@ -3,6 +3,7 @@ code. Each table is found by its heading and compared both ways: whatever the co
 whatever the document lists must still exist. When one fails, update the document (and the OpenAPI schema) in the
 same commit as the code."""
 
+import os
 import re
 from pathlib import Path
 
@@ -187,6 +188,43 @@ def test_every_status_is_named_in_the_domain(choices):
 
 
 # --- every document ------------------------------------------------------------------------------------------------
+
+
+TEXT_SUFFIXES = {".py", ".md", ".sh", ".toml", ".html", ".txt", ".cfg", ".ini", ".yml", ".yaml", ".json", ".js"}
+# What a checkout holds besides the project's own files (virtualenv, caches, runtime data, tool output).
+SKIPPED_DIRS = {
+    ".git",
+    ".venv",
+    "var",
+    ".tmp",
+    "__pycache__",
+    "node_modules",
+    ".pytest_cache",
+    ".ruff_cache",
+    ".schemathesis",
+}
+# A fresh clone has nothing beside it: no file may send its reader to the product spec or notes outside the repository.
+OUTSIDE = re.compile(r"\.\./shared|shared/(?:SPEC|STYLE|STACK-NOTES|seeds)|STACK-NOTES|\bSPEC\b")
+
+
+def project_files():
+    for directory, subdirectories, names in os.walk(ROOT):
+        subdirectories[:] = [name for name in subdirectories if name not in SKIPPED_DIRS]
+        for name in names:
+            path = Path(directory, name)
+            if path.suffix in TEXT_SUFFIXES or name in {"Makefile", ".gitignore"}:
+                yield path
+
+
+def test_nothing_points_outside_the_repository():
+    offenders = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in project_files()
+        if path != Path(__file__).resolve()
+        for number, line in enumerate(path.read_text(errors="replace").splitlines(), 1)
+        if OUTSIDE.search(line)
+    ]
+    assert not offenders, f"references to files outside the repository: {offenders}"
 
 
 def _slug(heading: str) -> str:
