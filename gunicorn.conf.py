@@ -1,7 +1,7 @@
 """gunicorn's settings for this app; gunicorn reads `./gunicorn.conf.py` by itself when started from the project root.
 
 A request gunicorn cannot parse never reaches Django, so gunicorn answers it itself, by default with an HTML page.
-Here it answers in the API's error format instead (SPEC §3), so a client always gets the JSON it parses:
+Here it answers in the API's error format instead (docs/api.md), so a client always gets the JSON it parses:
 
     414 uri_too_long                  a request line (method, path and query) longer than `limit_request_line`
     431 request_headers_too_large     too many header fields, or one longer than `limit_request_field_size`

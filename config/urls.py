@@ -16,11 +16,11 @@ api_v1 = [
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    # REST API v1 (SPEC §3).
+    # REST API v1 (docs/api.md).
     path("api/v1/", include(api_v1)),
     # Anything else under /api is a JSON 404, whatever the method (and never an APPEND_SLASH redirect).
     re_path(r"^api(?:/|$)", route_not_found, name="api-not-found"),
-    # Staff web UI (SPEC §5).
+    # Staff web UI (README, "Staff web UI"; roles in docs/api.md).
     path("staff/", include("config.staff_urls")),
     # Public net-terms enrollment pages (/enroll/<token>).
     path("", include("credit.urls")),

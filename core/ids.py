@@ -1,4 +1,4 @@
-"""Prefixed, lowercase, time-sortable ids (SPEC §3 "IDs").
+"""Prefixed, lowercase, time-sortable ids (docs/api.md, "Ids").
 
 An id is ``<prefix>_<ulid>`` where the ULID is written in lowercase Crockford base32 (26 chars). ULIDs made in
 the same millisecond by one process are monotonic, so ids sort by creation time even inside a burst.

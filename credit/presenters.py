@@ -1,4 +1,4 @@
-"""Plain-dict wire shapes of the credit objects (SPEC §3): the API's responses, event payloads and exports."""
+"""Plain-dict wire shapes of the credit objects (docs/api.md): the API's responses, event payloads and exports."""
 
 from core.formatting import money, rfc3339
 from credit.ledger import balance_to_dict
@@ -19,7 +19,7 @@ def _actor(actor_type: str, actor_id: str) -> dict:
 
 
 def credit_decision_to_dict(decision: CreditDecision) -> dict:
-    """Exactly the fields SPEC §3 lists for a credit decision object."""
+    """Exactly the fields docs/api.md lists for a credit decision."""
     return {
         "id": decision.id,
         "customer_id": decision.customer_id,

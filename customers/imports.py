@@ -1,4 +1,4 @@
-"""Bulk import of customers from a CSV file (SPEC §5, §6).
+"""Bulk import of customers from a CSV file (README, "Import").
 
 The file is checked as a whole when it is uploaded (encoding, header, size), then its rows are imported in batches:
 each row is validated exactly as `customer_create` validates it (`customer_build`), the valid rows of a batch are

@@ -11,7 +11,7 @@ Runs inside scripts/services.sh (DATABASE_URL and REDIS_URL set, throwaway by de
 Two checks are left out on purpose. positive_data_acceptance counts any 4xx to schema-valid input as a failure, but
 business rules rightly refuse some (a duplicate email is 409, a change to an archived customer 422, a well-formed
 id that matches nothing 404). use_after_free expects a DELETEd resource to be gone, but DELETE of a customer or a
-customer user archives it (SPEC §3), and it stays readable."""
+customer user archives it (docs/api.md), and it stays readable."""
 
 import argparse
 import json

@@ -1,4 +1,4 @@
-"""The API's error format (SPEC §3), produced in one place for every way a request can fail:
+"""The API's error format (docs/api.md), produced in one place for every way a request can fail:
 
     {"error": {"type", "code", "detail", "documentation_url", "errors": [{"field", "message"}]},
      "meta": {"request_id"}}

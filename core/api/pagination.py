@@ -1,4 +1,4 @@
-"""The API's list pages: `core.pagination`'s keyset pages plus the `meta.pagination` block of SPEC §3.
+"""The API's list pages: `core.pagination`'s keyset pages plus the `meta.pagination` block (docs/api.md).
 
 `estimated_total` must stay cheap on millions of rows, so it is never a full `count()` of a big result:
 a page that is both first and last counts itself; otherwise PostgreSQL's own estimate is used

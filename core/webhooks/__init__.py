@@ -1,4 +1,4 @@
-"""Webhook delivery over the transactional outbox (SPEC §4).
+"""Webhook delivery over the transactional outbox (docs/api.md, "Webhooks").
 
 `core.events.event_record` writes an Event in the caller's transaction. After commit, the dispatcher fans it out into
 one WebhookDelivery per enabled endpoint subscribed to its type and enqueues a Celery task per delivery; the delivery

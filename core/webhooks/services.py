@@ -1,4 +1,4 @@
-"""Writes for webhook endpoints and deliveries. Endpoint changes are not events of SPEC §4 (no event type exists for
+"""Writes for webhook endpoints and deliveries. Endpoint changes are not events (docs/api.md: no event type exists for
 them), so they are logged with their actor instead of recorded in the outbox."""
 
 import logging

@@ -1,5 +1,5 @@
 """The `Signature` header of a delivery: `ts=<unix seconds>;h1=<hex HMAC-SHA256 of "<ts>:<raw body>">`, keyed with the
-endpoint's secret. Receivers recompute it over the raw body they received (README, "Verifying webhook signatures");
+endpoint's secret. Receivers recompute it over the raw body they received (docs/api.md, "Webhooks");
 the timestamp is signed too, so a captured delivery cannot be replayed later with a fresh `ts`."""
 
 import hashlib

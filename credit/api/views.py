@@ -1,4 +1,4 @@
-"""Credit endpoints (SPEC §3): credit checks, balances, decisions, credit transactions and their repayments, and the
+"""Credit endpoints (docs/api.md): credit checks, balances, decisions, credit transactions and their repayments, and the
 ledger. Thin adapters: validate with a serializer, call a credit service or selector, answer with presenter output.
 Every refusal (not approved, on hold, insufficient credit, wrong state...) is the services' to raise."""
 

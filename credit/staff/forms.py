@@ -47,7 +47,7 @@ def _as_bool(value: str) -> bool:
 
 
 class CreditCheckRequestForm(_CreditForm):
-    """What credit_check_request takes. The check is in the currency the model defaults to (SPEC: USD)."""
+    """What credit_check_request takes. The check is in the currency the model defaults to (USD)."""
 
     model = CreditCheck
     model_fields = ("business_description",)

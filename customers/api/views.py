@@ -1,4 +1,4 @@
-"""Customers, customer users and payment methods endpoints (SPEC §3). Thin adapters: validate with a serializer,
+"""Customers, customer users and payment methods endpoints (docs/api.md). Thin adapters: validate with a serializer,
 call a service or selector, answer with presenter output."""
 
 from django.core.exceptions import ValidationError

@@ -18,7 +18,7 @@ from tests.staff.builders import ROLES, SEED
 
 pytestmark = pytest.mark.django_db
 
-# What each capability means, written from SPEC §5 rather than read from the code under test.
+# What each capability means, written from the roles table of docs/api.md rather than read from the code under test.
 ALLOWED_ROLES = {
     Capability.VIEW: {"viewer", "account_manager", "credit_officer", "superuser"},
     Capability.CUSTOMERS_WRITE: {"account_manager", "superuser"},

@@ -1,4 +1,4 @@
-"""Webhook endpoints, their deliveries, and the event log (SPEC §3, §4). Thin adapters: validate with a serializer,
+"""Webhook endpoints, their deliveries, and the event log (docs/api.md). Thin adapters: validate with a serializer,
 call a service or selector, answer with presenter output."""
 
 from core.api.schema import api_operation
