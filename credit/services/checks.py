@@ -125,8 +125,9 @@ def _engine_result_apply(*, credit_check_id: str, result: EngineResult, actor: A
         return check  # another run (or a credit officer) settled it first
     customer = customer_lock(check.customer_id)
     inputs = {**result.inputs, "provider": result.provider}
-    check.score, check.reasons, check.inputs = result.score, list(result.reasons), inputs
-    evaluation = {"score": result.score, "reasons": list(result.reasons), "inputs": inputs}
+    check.score, check.reasons, check.inputs = result.score, result.reasons, inputs
+    check.scorecard = result.scorecard.to_json()
+    evaluation = {"score": result.score, "reasons": result.reasons, "inputs": inputs, "scorecard": check.scorecard}
     if result.outcome == "approve":
         _approve(customer=customer, check=check, actor=actor, amount=result.amount,
                  currency_code=result.currency_code, default_terms=result.default_terms, enrolled=False,
@@ -251,12 +252,13 @@ def _approve(
     reasons: list[str],
     inputs: dict,
     note: str = "",
+    scorecard: dict | None = None,
 ) -> CreditDecision:
     """Approve a locked customer: the decision, the statuses, the grant on the ledger and their events."""
     now = timezone.now()
     decision = decision_create(customer=customer, actor=actor, decision=DecisionType.APPROVED, credit_check=check,
                                amount=amount, currency_code=currency_code, default_terms=default_terms, score=score,
-                               reasons=reasons, inputs=inputs, note=note)  # fmt: skip
+                               reasons=reasons, inputs=inputs, note=note, scorecard=scorecard)  # fmt: skip
     if check is not None:
         check.status = CreditCheckStatus.APPROVED
         check.decided_at = now
@@ -299,10 +301,11 @@ def _decline(
     reasons: list[str],
     inputs: dict,
     note: str = "",
+    scorecard: dict | None = None,
 ) -> CreditDecision:
     decision = decision_create(customer=customer, actor=actor, decision=DecisionType.DECLINED, credit_check=check,
-                               decline_code=decline_code, score=score, reasons=reasons, inputs=inputs,
-                               note=note)  # fmt: skip
+                               decline_code=decline_code, score=score, reasons=reasons, inputs=inputs, note=note,
+                               scorecard=scorecard)  # fmt: skip
     check.status = CreditCheckStatus.DECLINED
     check.decided_at = timezone.now()
     validated_save(check)
