@@ -1,18 +1,22 @@
-"""The credit decision engine: a provider interface (chosen by `settings.CREDIT_DECISION_PROVIDER`) and the built-in
-explainable rules scorecard.
+"""The credit decision engine: a provider interface (chosen by `settings.CREDIT_DECISION_PROVIDER`), the shape of
+its evaluation as data, and the built-in explainable rules scorecard.
 
-A provider only evaluates: it reads the customer and the check and returns an outcome with its score, reasons and
-the inputs it used. Applying the outcome (statuses, ledger, events) is the services' job, so a provider can be
-swapped for a bureau integration without touching money code."""
+A provider only evaluates: it reads the customer and the check and returns an outcome with a `Scorecard` (each rule
+with its stable id, the points it can give and gave, whether it passed and a label for people; the conclusion; the
+scale its score is read on) and the inputs it used. Applying the outcome (statuses, ledger, events) is the services'
+job, so a provider can be swapped for a bureau integration without touching money code. The scorecard is stored as
+JSON on the check and the decision; pages render it, and the API's `reasons` strings are produced from it
+(`Scorecard.reasons`), so no reader ever parses text back."""
 
 import re
-from dataclasses import dataclass, field
-from typing import ClassVar, Literal
+from dataclasses import asdict, dataclass
+from typing import ClassVar, Literal, Self
 
 from django.conf import settings
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from core.templatetags.staff import money
 from credit.models import CreditAccount, CreditCheck, ein_digits
 from credit.vocabulary import CreditStatus, DeclineCode
 from customers.models import Customer, Terms
@@ -21,16 +25,99 @@ Outcome = Literal["approve", "decline", "refer"]
 
 
 @dataclass(frozen=True)
+class RuleResult:
+    """One rule as a provider applied it. `id` stays the same when the wording of `label` changes."""
+
+    id: str
+    label: str
+    points: int
+    max_points: int
+    passed: bool
+
+    @property
+    def reason(self) -> str:
+        """The rule as the API's `reasons` say it: "+20 EIN present and well formed"."""
+        return f"{self.points:+d} {self.label}"
+
+
+@dataclass(frozen=True)
+class Conclusion:
+    """What the provider concluded and why, in one line: ("score_between_thresholds", "referred: score 60 …")."""
+
+    id: str
+    label: str
+
+
+@dataclass(frozen=True)
+class ScoreScale:
+    """The scale a provider's score is read on: 0 to `maximum`, declined below `decline_below`, approved from
+    `approve_at`."""
+
+    maximum: int
+    decline_below: int
+    approve_at: int
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.decline_below <= self.approve_at <= self.maximum or self.maximum <= 0:
+            raise ValueError(f"A scale needs 0 <= decline_below <= approve_at <= maximum, maximum > 0: {self}")
+
+
+@dataclass(frozen=True)
+class Scorecard:
+    """A provider's evaluation as data, stored as JSON (`to_json` / `from_json`) on the check and the decision."""
+
+    provider: str
+    score: int
+    scale: ScoreScale | None
+    rules: tuple[RuleResult, ...]
+    conclusion: Conclusion
+
+    @property
+    def reasons(self) -> list[str]:
+        """The API's and the events' `reasons`: each rule with its points, then the conclusion."""
+        return [rule.reason for rule in self.rules] + [self.conclusion.label]
+
+    def to_json(self) -> dict:
+        return {
+            "provider": self.provider,
+            "score": self.score,
+            "scale": asdict(self.scale) if self.scale else None,
+            "rules": [asdict(rule) for rule in self.rules],
+            "conclusion": asdict(self.conclusion),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> Self:
+        return cls(
+            provider=data["provider"],
+            score=data["score"],
+            scale=ScoreScale(**data["scale"]) if data.get("scale") else None,
+            rules=tuple(RuleResult(**rule) for rule in data["rules"]),
+            conclusion=Conclusion(**data["conclusion"]),
+        )
+
+
+@dataclass(frozen=True)
 class EngineResult:
     outcome: Outcome
-    score: int
-    reasons: list[str]
+    scorecard: Scorecard
     inputs: dict
     amount: int | None = None
     currency_code: str | None = None
     default_terms: str | None = None
     decline_code: str | None = None
-    provider: str = field(default="")
+
+    @property
+    def score(self) -> int:
+        return self.scorecard.score
+
+    @property
+    def reasons(self) -> list[str]:
+        return self.scorecard.reasons
+
+    @property
+    def provider(self) -> str:
+        return self.scorecard.provider
 
 
 class DecisionProvider:
@@ -103,49 +190,57 @@ def ein_well_formed(ein: str) -> bool:
 
 class ScorecardProvider(DecisionProvider):
     """Points for each fact about the business and the request (total 100). Knock-outs decline at once; a score at
-    or above APPROVE_AT approves the requested amount (up to INSTANT_LIMIT), below DECLINE_BELOW declines, and
-    everything in between, large requests and possible duplicates go to a credit officer."""
+    or above the scale's approve_at approves the requested amount (up to INSTANT_LIMIT), below its decline_below
+    declines, and everything in between, large requests and possible duplicates go to a credit officer."""
 
     name = "scorecard-v1"
     SUPPORTED_COUNTRIES = frozenset({"US"})
-    APPROVE_AT = 75
-    DECLINE_BELOW = 45
+    SCALE = ScoreScale(maximum=100, decline_below=45, approve_at=75)
     INSTANT_LIMIT = 5_000_000  # minor units: requests above it always get a human review
     SMALL_REQUEST = 1_000_000
     DEFAULT_TERMS = Terms.NET30
 
     def evaluate(self, *, customer: Customer, check: CreditCheck) -> EngineResult:
         inputs = self._inputs(customer, check)
-        score, reasons = self._score(inputs)
-        base = {"score": score, "inputs": inputs, "provider": self.name}
+        rules = self._rules(inputs)
+        score = sum(rule.points for rule in rules)
+        outcome, conclusion, decline_code = self._conclude(inputs, score)
+        scorecard = Scorecard(self.name, score, self.SCALE, rules, conclusion)
+        if outcome != "approve":
+            return EngineResult(outcome, scorecard, inputs, decline_code=decline_code)
+        return EngineResult(
+            outcome,
+            scorecard,
+            inputs,
+            amount=check.amount_requested,
+            currency_code=check.currency_code,
+            default_terms=customer.default_terms or self.DEFAULT_TERMS,
+        )
 
-        if inputs["country"] and inputs["country"] not in self.SUPPORTED_COUNTRIES:
-            reasons.append(f"knock-out: business address in {inputs['country']}, outside the supported countries")
-            return EngineResult("decline", reasons=reasons, decline_code=DeclineCode.NO_US_ADDRESS, **base)
+    def _conclude(self, inputs: dict, score: int) -> tuple[Outcome, Conclusion, str | None]:
+        country, scale = inputs["country"], self.SCALE
+        if country and country not in self.SUPPORTED_COUNTRIES:
+            label = f"knock-out: business address in {country}, outside the supported countries"
+            return "decline", Conclusion("unsupported_country", label), DeclineCode.NO_US_ADDRESS
         if inputs["duplicate_ein_customer_ids"]:
-            reasons.append("referred: EIN also used by " + ", ".join(inputs["duplicate_ein_customer_ids"]))
-            return EngineResult("refer", reasons=reasons, **base)
-        if score < self.DECLINE_BELOW:
-            reasons.append(f"declined: score {score} is below {self.DECLINE_BELOW}")
+            label = "referred: EIN also used by " + ", ".join(inputs["duplicate_ein_customer_ids"])
+            return "refer", Conclusion("duplicate_ein", label), None
+        if score < scale.decline_below:
+            label = f"declined: score {score} is below {scale.decline_below}"
             code = DeclineCode.EMAIL_VERIFICATION_FREEMAIL if inputs["free_mail"] else DeclineCode.THIN_FILE
-            return EngineResult("decline", reasons=reasons, decline_code=code, **base)
-        if check.amount_requested > self.INSTANT_LIMIT:
-            reasons.append(
-                f"referred: {check.amount_requested} requested, above the instant limit {self.INSTANT_LIMIT}"
+            return "decline", Conclusion("score_below_decline", label), code
+        amount, currency = inputs["amount_requested"], inputs["currency_code"]
+        if amount > self.INSTANT_LIMIT:
+            label = (
+                f"referred: {money(amount, currency)} requested, above the instant limit "
+                f"{money(self.INSTANT_LIMIT, currency)}"
             )
-            return EngineResult("refer", reasons=reasons, **base)
-        if score >= self.APPROVE_AT:
-            reasons.append(f"approved: score {score} is at least {self.APPROVE_AT}")
-            return EngineResult(
-                "approve",
-                reasons=reasons,
-                amount=check.amount_requested,
-                currency_code=check.currency_code,
-                default_terms=customer.default_terms or self.DEFAULT_TERMS,
-                **base,
-            )
-        reasons.append(f"referred: score {score} is between {self.DECLINE_BELOW} and {self.APPROVE_AT}")
-        return EngineResult("refer", reasons=reasons, **base)
+            return "refer", Conclusion("above_instant_limit", label), None
+        if score >= scale.approve_at:
+            label = f"approved: score {score} is at least {scale.approve_at}"
+            return "approve", Conclusion("score_at_least_approve", label), None
+        label = f"referred: score {score} is between {scale.decline_below} and {scale.approve_at}"
+        return "refer", Conclusion("score_between_thresholds", label), None
 
     def _inputs(self, customer: Customer, check: CreditCheck) -> dict:
         domain = customer.email.rpartition("@")[2].lower()
@@ -180,49 +275,68 @@ class ScorecardProvider(DecisionProvider):
             "duplicate_ein_customer_ids": duplicates,
         }
 
-    def _score(self, inputs: dict) -> tuple[int, list[str]]:
-        """Every rule adds its reason, whether it scored or not, so a decision explains itself."""
-        rules = [
-            (
+    def _rules(self, inputs: dict) -> tuple[RuleResult, ...]:
+        """Every rule is reported, whether it scored or not, so a decision explains itself."""
+        terms_history = inputs["has_purchase_terms_history"]
+        domain = inputs["email_domain"]
+        amount, age = inputs["amount_requested"], inputs["business_age_days"]
+        return (
+            _all_or_nothing(
+                "ein_well_formed",
                 20,
                 inputs["ein_well_formed"],
                 "EIN present and well formed",
                 "EIN malformed" if inputs["ein_present"] else "no EIN on file",
             ),
-            (10, inputs["address_complete"], "full business address", "incomplete business address"),
-            (
+            _all_or_nothing(
+                "address_complete",
+                10,
+                inputs["address_complete"],
+                "full business address",
+                "incomplete business address",
+            ),
+            _all_or_nothing(
+                "supported_country",
                 10,
                 inputs["country"] in self.SUPPORTED_COUNTRIES,
                 "supported country",
-                "country missing" if not inputs["country"] else "unsupported country",
+                "unsupported country" if inputs["country"] else "country missing",
             ),
-            (
+            _all_or_nothing(
+                "business_email_domain",
                 15,
                 not inputs["free_mail"],
-                f"business email domain {inputs['email_domain']}",
-                f"free-mail email domain {inputs['email_domain']}",
+                f"business email domain {domain}",
+                f"free-mail email domain {domain}",
             ),
-            (15, inputs["has_purchase_history"], "has purchase history", "no purchase history"),
-            (
+            _all_or_nothing(
+                "purchase_history", 15, inputs["has_purchase_history"], "has purchase history", "no purchase history"
+            ),
+            _all_or_nothing(
+                "terms_history",
                 5,
-                inputs["has_purchase_terms_history"] is True,
+                terms_history is True,
                 "has bought on terms before",
-                "no history of buying on terms"
-                if inputs["has_purchase_terms_history"] is False
-                else "terms history not given",
+                "no history of buying on terms" if terms_history is False else "terms history not given",
             ),
-            (5, inputs["legal_name_present"], "legal name on file", "no legal name on file"),
-        ]
-        score, reasons = 0, []
-        for points, passed, good, bad in rules:
-            score += points if passed else 0
-            reasons.append(f"+{points} {good}" if passed else f"+0 {bad}")
-        amount = inputs["amount_requested"]
-        amount_points = 10 if amount <= self.SMALL_REQUEST else (5 if amount <= self.INSTANT_LIMIT else 0)
-        score += amount_points
-        reasons.append(f"+{amount_points} requested amount {amount} {inputs['currency_code']}")
-        age = inputs["business_age_days"]
-        age_points = 10 if age >= 365 else (5 if age >= 90 else 0)
-        score += age_points
-        reasons.append(f"+{age_points} customer for {age} days")
-        return score, reasons
+            _all_or_nothing(
+                "legal_name", 5, inputs["legal_name_present"], "legal name on file", "no legal name on file"
+            ),
+            _graded(
+                "amount_requested",
+                10,
+                10 if amount <= self.SMALL_REQUEST else (5 if amount <= self.INSTANT_LIMIT else 0),
+                f"requested amount {money(amount, inputs['currency_code'])}",
+            ),
+            _graded("business_age", 10, 10 if age >= 365 else (5 if age >= 90 else 0), f"customer for {age} days"),
+        )
+
+
+def _all_or_nothing(rule_id: str, points: int, passed: bool, passed_label: str, failed_label: str) -> RuleResult:
+    label = passed_label if passed else failed_label
+    return RuleResult(rule_id, label, points if passed else 0, points, bool(passed))
+
+
+def _graded(rule_id: str, max_points: int, points: int, label: str) -> RuleResult:
+    """A rule that gives part of its points: it passed when it gave any."""
+    return RuleResult(rule_id, label, points, max_points, points > 0)

@@ -85,7 +85,10 @@ class CreditCheck(models.Model):
     business_description = models.CharField(max_length=500, blank=True, default="")
     status = models.CharField(max_length=16, choices=CreditCheckStatus.choices, default=CreditCheckStatus.PENDING)
     score = models.IntegerField(blank=True, null=True)
+    # What the API says: the scorecard's rules and conclusion as strings, or why the check was referred without one.
     reasons = models.JSONField(default=list, blank=True)
+    # The decision provider's evaluation as data (credit.engine.Scorecard.to_json()); None until it has run.
+    scorecard = models.JSONField(blank=True, null=True)
     inputs = models.JSONField(default=dict, blank=True)
     requested_by_type = models.CharField(max_length=16, choices=ActorType.choices, default=ActorType.SYSTEM)
     requested_by_id = models.CharField(max_length=64, blank=True, default="")
@@ -138,6 +141,8 @@ class CreditDecision(models.Model):
     hold_code = models.CharField(max_length=40, choices=HoldCode.choices, blank=True, null=True)
     reasons = models.JSONField(default=list, blank=True)
     score = models.IntegerField(blank=True, null=True)
+    # The engine's evaluation as data (credit.engine.Scorecard.to_json()); None for a person's decision.
+    scorecard = models.JSONField(blank=True, null=True)
     inputs = models.JSONField(default=dict, blank=True)
     note = models.TextField(blank=True, default="")
     decided_by_type = models.CharField(max_length=16, choices=ActorType.choices)

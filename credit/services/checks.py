@@ -128,8 +128,9 @@ def _engine_result_apply(*, credit_check_id: str, result: EngineResult, actor: A
         return check  # another run (or a credit officer) settled it first
     locked = account_lock(check.customer_id)
     inputs = {**result.inputs, "provider": result.provider}
-    check.score, check.reasons, check.inputs = result.score, list(result.reasons), inputs
-    evaluation = {"score": result.score, "reasons": list(result.reasons), "inputs": inputs}
+    check.score, check.reasons, check.inputs = result.score, result.reasons, inputs
+    check.scorecard = result.scorecard.to_json()
+    evaluation = {"score": result.score, "reasons": result.reasons, "inputs": inputs, "scorecard": check.scorecard}
     if result.outcome == "approve":
         _approve(
             locked,
@@ -280,6 +281,7 @@ def _approve(
     reasons: list[str],
     inputs: dict,
     note: str = "",
+    scorecard: dict | None = None,
 ) -> CreditDecision:
     """Approve a locked customer: the decision, the statuses, the grant on the ledger and their events."""
     now = timezone.now()
@@ -296,6 +298,7 @@ def _approve(
         reasons=reasons,
         inputs=inputs,
         note=note,
+        scorecard=scorecard,
     )
     if check is not None:
         check.status = CreditCheckStatus.APPROVED
@@ -359,6 +362,7 @@ def _decline(
     reasons: list[str],
     inputs: dict,
     note: str = "",
+    scorecard: dict | None = None,
 ) -> CreditDecision:
     decision = decision_create(
         customer=locked.customer,
@@ -370,6 +374,7 @@ def _decline(
         reasons=reasons,
         inputs=inputs,
         note=note,
+        scorecard=scorecard,
     )
     check.status = CreditCheckStatus.DECLINED
     check.decided_at = timezone.now()

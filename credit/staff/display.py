@@ -1,17 +1,18 @@
 """What the staff credit pages add to credit rows before showing them: who acted (by name), how overdue a purchase
-is, and a credit check's scorecard read as points, its due time in the review queue and its score on a scale."""
+is, and a credit check as the pages show it (`CheckView`): its stored scorecard as lines of points, its score on the
+provider's own scale, its due time in the review queue."""
 
-import re
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 
+from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from core.models import ActorType
 from core.pagination import KeysetPage, keyset_paginate, parse_ordering
 from credit.dashboard import review_due_at
-from credit.engine import ScorecardProvider
+from credit.engine import Scorecard, ScoreScale
 from credit.enrollment import account_enrollment_url
 from credit.models import (
     CreditAccount,
@@ -21,16 +22,10 @@ from credit.models import (
     CreditTransaction,
     LedgerEntryType,
 )
-from credit.selectors import (
-    credit_decision_list,
-    credit_transaction_list,
-    ledger_entry_list,
-    with_past_due,
-)
+from credit.selectors import credit_decision_list, credit_transaction_list, ledger_entry_list, with_past_due
 from credit.services.checks import UNDECIDED
 from customers.models import Customer
 
-_POINTS_RE = re.compile(r"^\+(\d+) (.+)$")
 DETAIL_ROWS = 10
 NEWEST_FIRST = parse_ordering("id[DESC]", allowed=("id",))
 # What each kind of ledger entry does to the balance's buckets.
@@ -44,8 +39,19 @@ LEDGER_MOVES = {
 }
 
 
-def _staff_names(ids: set[str]) -> dict[str, str]:
-    """Usernames of staff actors, in one query (none when no staff acted)."""
+def staff_names(
+    *,
+    decisions: list[CreditDecision] = (),
+    entries: list[CreditLedgerEntry] = (),
+    checks: list[CreditCheck] = (),
+) -> dict[str, str]:
+    """Usernames of the staff who decided, moved money or asked for a check, in one query (none when no staff
+    acted)."""
+    ids = (
+        {d.decided_by_id for d in decisions if d.decided_by_type == ActorType.STAFF}
+        | {e.actor_id for e in entries if e.actor_type == ActorType.STAFF}
+        | {c.requested_by_id for c in checks if c.requested_by_type == ActorType.STAFF}
+    )
     ids = {actor_id for actor_id in ids if actor_id.isdigit()}
     if not ids:
         return {}
@@ -62,19 +68,21 @@ def _actor_label(actor_type: str, actor_id: str, names: dict[str, str], *, syste
     return system
 
 
+def requester_label(check: CreditCheck, names: dict[str, str]) -> str:
+    """Who asked for a check: a staff member's username (from `staff_names`), an API client or the system."""
+    return _actor_label(check.requested_by_type, check.requested_by_id, names)
+
+
 def label_actors(
     *,
     decisions: list[CreditDecision] = (),
     entries: list[CreditLedgerEntry] = (),
-    checks: list[CreditCheck] = (),
+    names: dict[str, str] | None = None,
 ) -> None:
     """Sets `actor_display` on each row: a staff member's username, an API client, the decision engine or the
-    system; and on ledger entries their `movement` in words."""
-    names = _staff_names(
-        {d.decided_by_id for d in decisions if d.decided_by_type == ActorType.STAFF}
-        | {e.actor_id for e in entries if e.actor_type == ActorType.STAFF}
-        | {c.requested_by_id for c in checks if c.requested_by_type == ActorType.STAFF}
-    )
+    system; and on ledger entries their `movement` in words. `names` from `staff_names` saves its query."""
+    if names is None:
+        names = staff_names(decisions=decisions, entries=entries)
     for decision in decisions:
         provider = (decision.inputs or {}).get("provider")
         engine = f"Decision engine ({provider})" if provider else "System"
@@ -82,8 +90,6 @@ def label_actors(
     for entry in entries:
         entry.actor_display = _actor_label(entry.actor_type, entry.actor_id, names)
         entry.movement = LEDGER_MOVES.get(entry.entry_type, "")
-    for check in checks:
-        check.actor_display = _actor_label(check.requested_by_type, check.requested_by_id, names)
 
 
 def mark_overdue(purchases: list[CreditTransaction], *, now: datetime) -> None:
@@ -97,67 +103,107 @@ def mark_overdue(purchases: list[CreditTransaction], *, now: datetime) -> None:
 
 @dataclass(frozen=True)
 class ScorecardLine:
+    """One line of a check's scorecard on a page: a rule with its points, or the conclusion or a note (no points)."""
+
     text: str
-    points: int | None  # None: a conclusion ("referred: …"), not a scored rule
+    points: int | None = None
+    max_points: int | None = None
+    passed: bool | None = None
 
     @property
     def kind(self) -> str:
-        return "note" if self.points is None else ("plus" if self.points else "zero")
+        if self.points is None:
+            return "note"
+        return "plus" if self.passed else "zero"
+
+    @property
+    def points_text(self) -> str:
+        return f"{self.points:+d}" if self.points is not None else ""
 
 
 @dataclass(frozen=True)
-class ScoreScale:
-    """A score on the scorecard's 0-100 scale with its decline and approve thresholds, for a meter."""
+class ScoreMeter:
+    """A score on its provider's scale, for the meter: the zones and the marker as percentages of its width."""
 
     score: int
-    decline_below: int
-    approve_at: int
-    maximum: int = 100
+    scale: ScoreScale
+
+    def _percent(self, value: int) -> float:
+        return 100 * min(max(value, 0), self.scale.maximum) / self.scale.maximum
 
     @property
-    def middle_width(self) -> int:
-        return self.approve_at - self.decline_below
+    def low_width(self) -> float:
+        return self._percent(self.scale.decline_below)
 
     @property
-    def high_width(self) -> int:
-        return self.maximum - self.approve_at
+    def middle_width(self) -> float:
+        return self.high_x - self.low_width
+
+    @property
+    def high_x(self) -> float:
+        return self._percent(self.scale.approve_at)
+
+    @property
+    def high_width(self) -> float:
+        return 100 - self.high_x
 
     @property
     def marker_x(self) -> float:
-        """Where the score's marker starts on a 0-100 meter, kept inside it at either end."""
-        return min(max(100 * self.score / self.maximum - 0.7, 0), 98.6)
+        """Where the score's marker starts on the meter, kept inside it at either end."""
+        return min(max(self._percent(self.score) - 0.7, 0), 98.6)
 
     @property
     def zone(self) -> str:
-        if self.score < self.decline_below:
+        if self.score < self.scale.decline_below:
             return "low"
-        return "high" if self.score >= self.approve_at else "middle"
+        return "high" if self.score >= self.scale.approve_at else "middle"
 
 
-def scorecard_lines(reasons: list[str]) -> list[ScorecardLine]:
-    """ "+20 EIN present and well formed" → 20 points for that rule; anything else is the engine's conclusion."""
-    lines = []
-    for reason in reasons or []:
-        match = _POINTS_RE.match(str(reason))
-        lines.append(ScorecardLine(match[2], int(match[1])) if match else ScorecardLine(str(reason), None))
-    return lines
+@dataclass(frozen=True)
+class CheckView:
+    """A credit check as the review queue, its own page and the customer page show it."""
+
+    check: CreditCheck
+    lines: tuple[ScorecardLine, ...]
+    meter: ScoreMeter | None
+    undecided: bool
+    waited: timedelta
+    due_at: datetime | None
+    overdue: bool
+    requested_by: str = ""
+    approve_form: forms.Form | None = None
+    decline_form: forms.Form | None = None
+
+    def with_forms(self, *, approve: forms.Form, decline: forms.Form) -> "CheckView":
+        return replace(self, approve_form=approve, decline_form=decline)
 
 
-def check_display(check: CreditCheck, *, now: datetime) -> CreditCheck:
-    """Adds what the pages show about a check: its scorecard lines, its score on the scale (for the built-in
-    scorecard, whose thresholds are known), how long it has waited and, while undecided, when it is due."""
-    check.scorecard = scorecard_lines(check.reasons)
-    provider = (check.inputs or {}).get("provider")
-    check.scale = (
-        ScoreScale(check.score, ScorecardProvider.DECLINE_BELOW, ScorecardProvider.APPROVE_AT)
-        if check.score is not None and provider == ScorecardProvider.name
-        else None
+def scorecard_lines(scorecard: Scorecard | None, reasons: list[str]) -> tuple[ScorecardLine, ...]:
+    """The provider's rules with their points and its conclusion; a check without a scorecard (referred because the
+    engine never answered) shows its reasons as notes."""
+    if scorecard is None:
+        return tuple(ScorecardLine(str(reason)) for reason in reasons or ())
+    rules = (ScorecardLine(rule.label, rule.points, rule.max_points, rule.passed) for rule in scorecard.rules)
+    return (*rules, ScorecardLine(scorecard.conclusion.label))
+
+
+def check_view(check: CreditCheck, *, now: datetime, requested_by: str = "") -> CheckView:
+    """What the pages show about a check: its scorecard lines, its score on the scale the provider stored with it,
+    how long it has waited and, while undecided, when it is due."""
+    scorecard = Scorecard.from_json(check.scorecard) if check.scorecard else None
+    meter = ScoreMeter(scorecard.score, scorecard.scale) if scorecard and scorecard.scale else None
+    undecided = check.status in UNDECIDED
+    due_at = review_due_at(check.requested_at) if undecided else None
+    return CheckView(
+        check=check,
+        lines=scorecard_lines(scorecard, check.reasons),
+        meter=meter,
+        undecided=undecided,
+        waited=(check.decided_at or now) - check.requested_at,
+        due_at=due_at,
+        overdue=due_at is not None and now > due_at,
+        requested_by=requested_by,
     )
-    check.undecided = check.status in UNDECIDED
-    check.waited = (check.decided_at or now) - check.requested_at
-    check.due_at = review_due_at(check.requested_at) if check.undecided else None
-    check.overdue = check.due_at is not None and now > check.due_at
-    return check
 
 
 def newest_first(queryset, *, per_page: int, after: str | None = None, before: str | None = None) -> KeysetPage:
@@ -172,10 +218,11 @@ def customer_credit_context(customer: Customer, account: CreditAccount | None) -
     decisions = newest_first(credit_decision_list(customer=customer), per_page=DETAIL_ROWS)
     purchases = newest_first(with_past_due(credit_transaction_list(customer=customer), now=now), per_page=DETAIL_ROWS)
     ledger = newest_first(ledger_entry_list(customer=customer), per_page=DETAIL_ROWS)
-    label_actors(decisions=decisions.items, entries=ledger.items, checks=[check] if check else [])
+    names = staff_names(decisions=decisions.items, entries=ledger.items, checks=[check] if check else [])
+    label_actors(decisions=decisions.items, entries=ledger.items, names=names)
     mark_overdue(purchases.items, now=now)
     return {
-        "credit_check": check_display(check, now=now) if check else None,
+        "credit_check": check_view(check, now=now, requested_by=requester_label(check, names)) if check else None,
         "decisions": decisions,
         "credit_transactions": purchases,
         "ledger": ledger,

@@ -17,7 +17,7 @@ from credit.models import CreditCheck
 from credit.selectors import credit_check_get, credit_review_queue
 from credit.services import credit_check_approve, credit_check_decline
 from credit.services.checks import UNDECIDED
-from credit.staff.display import check_display, label_actors
+from credit.staff.display import CheckView, check_view, requester_label, staff_names
 from credit.staff.forms import CreditApproveForm, CreditDeclineForm
 from customers.models import Terms
 
@@ -40,12 +40,11 @@ def decline_form(check: CreditCheck, data=None) -> CreditDeclineForm:
     return CreditDeclineForm(data, prefix=f"decline-{check.id}")
 
 
-def _with_forms(check: CreditCheck, request, *, now, approve=None, decline=None) -> CreditCheck:
-    check_display(check, now=now)
-    if check.undecided and user_can(request.user, Capability.CREDIT_WRITE):
-        check.approve_form = approve or approve_form(check)
-        check.decline_form = decline or decline_form(check)
-    return check
+def _with_forms(view: CheckView, request, *, approve=None, decline=None) -> CheckView:
+    """Credit officers get the approve and decline forms on a check that is still undecided."""
+    if not view.undecided or not user_can(request.user, Capability.CREDIT_WRITE):
+        return view
+    return view.with_forms(approve=approve or approve_form(view.check), decline=decline or decline_form(view.check))
 
 
 class ReviewQueueView(StaffView):
@@ -63,16 +62,15 @@ class ReviewQueueView(StaffView):
             )
         except ValidationError:
             raise Http404("No such page of the review queue.") from None
-        for check in page.items:
-            _with_forms(check, request, now=now)
-        context = {"page": page, "summary": review_queue_summary(now=now)}
+        items = [_with_forms(check_view(check, now=now), request) for check in page.items]
+        context = {"page": page, "items": items, "summary": review_queue_summary(now=now)}
         return render(request, "credit/staff/review_queue.html", context)
 
 
 def _render_check(request, check: CreditCheck, *, status: int = 200, **forms):
-    check = _with_forms(check, request, now=timezone.now(), **forms)
-    label_actors(checks=[check])
-    return render(request, "credit/staff/review_check.html", {"check": check}, status=status)
+    view = check_view(check, now=timezone.now(), requested_by=requester_label(check, staff_names(checks=[check])))
+    context = {"item": _with_forms(view, request, **forms)}
+    return render(request, "credit/staff/review_check.html", context, status=status)
 
 
 class ReviewCheckView(StaffView):

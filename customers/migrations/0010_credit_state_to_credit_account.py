@@ -1,4 +1,4 @@
-"""The credit columns leave the customer row: credit/0004 copied them into each customer's credit account."""
+"""The credit columns leave the customer row: credit/0005 copied them into each customer's credit account."""
 
 from django.db import migrations
 
@@ -19,7 +19,7 @@ REMOVED_FIELDS = (
 class Migration(migrations.Migration):
     dependencies = [
         ("customers", "0009_ein_digits_index"),
-        ("credit", "0004_credit_account"),
+        ("credit", "0005_credit_account"),
     ]
 
     operations = [
@@ -38,6 +38,6 @@ class Migration(migrations.Migration):
             for name in ("customer_credit_status_id_idx", "customer_net_terms_status_idx", "customer_ein_digits_idx")
         ),
         *(migrations.RemoveField(model_name="customer", name=name) for name in REMOVED_FIELDS),
-        # The "_like" index Django added beside the credit account's key (credit/0004: deferred to its end).
+        # The "_like" index Django added beside the credit account's key (credit/0005: deferred to its end).
         drop_pattern_ops_indexes("credit"),
     ]

@@ -1,6 +1,7 @@
 """POST /customers/{id}/credit-check and GET /customers/{id}/credit-decisions through the API."""
 
 import pytest
+from django.test import override_settings
 
 from core.models import Event, IdempotencyRecord
 from credit.models import CreditCheck, CreditDecision
@@ -166,6 +167,35 @@ def test_an_engine_decision_is_listed_with_the_spec_fields(api, eager_tasks, dja
     ]
     assert body["data"][0]["created_at"].endswith("Z")
     assert body["meta"]["pagination"]["estimated_total"] == 1
+
+
+def test_the_engines_reasons_name_amounts_in_major_units(api, eager_tasks, django_capture_on_commit_callbacks):
+    customer = CustomerFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        api.post(check_path(customer), CHECK)
+    [decision] = api.get(f"customers/{customer.id}/credit-decisions").json()["data"]
+    assert "+10 requested amount 4,000.00 USD" in decision["reasons"]
+    assert decision["reasons"][-1] == "approved: score 85 is at least 75"
+
+
+@override_settings(CREDIT_DECISION_PROVIDER="tests.credit.providers.TradeReferences")
+def test_another_providers_reasons_are_made_from_its_labels(api, eager_tasks, django_capture_on_commit_callbacks):
+    customer = CustomerFactory()
+    body = {**CHECK, "has_purchase_terms_history": True, "business_description": "Hotel laundry supplies"}
+    with django_capture_on_commit_callbacks(execute=True):
+        api.post(check_path(customer), body)
+    [decision] = api.get(f"customers/{customer.id}/credit-decisions").json()["data"]
+    reasons = [
+        "+400 pays its suppliers on time",
+        "+200 a supplier gave it terms",
+        "+250 trade described",
+        "trade references good (850 of 850)",
+    ]
+    assert (decision["decision"], decision["score"], decision["default_terms"]) == ("approved", 850, "net15")
+    assert decision["reasons"] == reasons
+    event = Event.objects.get(customer_id=customer.id, event_type="customer.credit_decision_created")
+    assert event.data["reasons"] == reasons
+    assert set(event.data) == set(decision)
 
 
 def test_a_customer_never_checked_has_no_decisions(api):

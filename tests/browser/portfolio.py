@@ -10,22 +10,23 @@ from customers.models import Customer
 from tests.factories import CustomerFactory, CustomerUserFactory, PaymentMethodFactory
 from tests.staff.builders import completed_purchase, grant_line
 
-# What the scorecard says about a business it refers (the engine's own wording).
-REFERRED_REASONS = [
-    "+20 EIN present and well formed", "+10 full business address", "+10 supported country",
-    "+15 business email domain foxglove.com", "+0 no purchase history", "+0 terms history not given",
-    "+5 legal name on file", "+5 requested amount 2500000 USD", "+0 customer for 12 days",
-    "referred: score 65 is between 45 and 75",
-]  # fmt: skip
-
 
 def referred_check(customer, *, requested_at):
-    """A check the scorecard referred to the review queue, requested at `requested_at`."""
-    check = CreditCheck.objects.create(
-        customer=customer, amount_requested=2_500_000, has_purchase_history=False, status="in_review",
-        score=65, reasons=REFERRED_REASONS, inputs={"provider": ScorecardProvider.name}, referred_at=requested_at,
+    """A check the scorecard referred to the review queue, requested at `requested_at` (scored by the engine itself,
+    so the page shows what it would for a real referral)."""
+    check = CreditCheck(
+        customer=customer,
+        amount_requested=2_500_000,
+        has_purchase_history=False,
+        status="in_review",
+        referred_at=requested_at,
         business_description="Wholesale flowers for hotels and weddings",
-    )  # fmt: skip
+    )
+    result = ScorecardProvider().evaluate(customer=customer, check=check)
+    assert result.outcome == "refer", result.reasons
+    check.score, check.reasons, check.scorecard = result.score, result.reasons, result.scorecard.to_json()
+    check.inputs = {**result.inputs, "provider": result.provider}
+    check.save()
     CreditCheck.objects.filter(pk=check.pk).update(requested_at=requested_at)
     return check
 

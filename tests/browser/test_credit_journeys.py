@@ -6,14 +6,17 @@ import time
 from datetime import timedelta
 
 import pytest
+from django.test import override_settings
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from core.models import WebhookEndpoint
 from credit.models import CreditBalance, CreditDecision
+from credit.services import credit_check_decide, credit_check_request
 from customers.models import Customer
 from tests.browser.conftest import PHONE
 from tests.browser.portfolio import portfolio, referred_check
+from tests.credit.builders import API
 from tests.factories import CustomerFactory, StaffUserFactory
 from tests.reading import reloaded
 from tests.staff.test_webhook_pages import delivery_for
@@ -53,7 +56,9 @@ def test_a_credit_check_from_request_to_approval_in_the_review_queue(staff_brows
     expect(manager.get_by_role("status")).to_contain_text("Credit check requested for 75,000.00 USD.")
     # Above the engine's instant limit: the worker scores it and refers it to a person.
     wait_for_text(manager, manager.locator("#credit-check"), "In review")
-    expect(manager.locator("#credit-check")).to_contain_text("referred: 7500000 requested, above the instant limit")
+    expect(manager.locator("#credit-check")).to_contain_text(
+        "referred: 75,000.00 USD requested, above the instant limit 50,000.00 USD"
+    )
 
     olivia = StaffUserFactory(username="olivia", role="credit_officer")
     officer = staff_browser.open(olivia, path="/staff/")
@@ -168,6 +173,37 @@ def test_a_viewer_sees_no_credit_actions_and_a_forged_credit_post_is_refused(sta
     assert (bluebird.credit_status, foxglove.credit_status) == ("approved", "pending")
     assert not CreditDecision.objects.exists()
     assert not WebhookEndpoint.objects.exists()
+
+
+@override_settings(CREDIT_DECISION_PROVIDER="tests.credit.providers.TradeReferences")
+def test_the_review_queue_reads_another_providers_scorecard_on_its_own_scale(staff_browser):
+    # scorecard-v1's referral first, then one from a provider with other rules and a 0-850 scale.
+    referred_check(CustomerFactory(name="Foxglove Florists"), requested_at=timezone.now() - timedelta(hours=3))
+    check = credit_check_request(
+        customer=CustomerFactory(name="Quill and Ink Stationers"),
+        actor=API,
+        amount_requested=1_200_000,
+        has_purchase_history=True,
+        business_description="Office stationery wholesale",
+    )
+    credit_check_decide(credit_check_id=check.id)
+    page = staff_browser.open(role="credit_officer", path="/staff/reviews")
+    quill = page.get_by_role("article", name="Quill and Ink Stationers")
+    expect(quill.get_by_role("img", name="Score 650 of 850: declined below 300, approved from 700")).to_be_visible()
+    expect(quill.get_by_role("list", name="Scorecard").get_by_role("listitem")).to_have_text(
+        [
+            "+400pays its suppliers on time",
+            "+0no supplier gave it terms",
+            "+250trade described",
+            "→trade references mixed (650 of 850): ask a person",
+        ]
+    )
+    foxglove = page.get_by_role("article", name="Foxglove Florists")
+    expect(foxglove.get_by_role("img", name="Score 65 of 100: declined below 45, approved from 75")).to_be_visible()
+    expect(foxglove).to_contain_text("requested amount 25,000.00 USD")
+    staff_browser.screenshot(page, "queue")
+    page.set_viewport_size(PHONE)
+    staff_browser.screenshot(page, "queue")
 
 
 def test_create_a_webhook_endpoint_and_see_its_secret_once(staff_browser):

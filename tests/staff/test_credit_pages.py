@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -13,6 +14,7 @@ from core.actors import Actor
 from core.models import Event
 from credit.models import CreditBalance, CreditCheck, CreditDecision, CreditLedgerEntry, CreditTransaction
 from credit.services import (
+    credit_check_approve,
     credit_check_decide,
     credit_check_request,
     credit_hold,
@@ -226,12 +228,48 @@ def test_detail_shows_the_check_with_its_scorecard_and_who_asked(client_as):
     credit_check_decide(credit_check_id=check.id)
     response = client_as("viewer").get(detail(customer))
     shown = response.context["credit_check"]
-    assert (shown.status, shown.score, shown.scale.zone) == ("in_review", 55, "middle")
-    assert shown.actor_display == "API client client-test"
-    assert ("free-mail email domain gmail.com", 0) in [(line.text, line.points) for line in shown.scorecard]
+    assert (shown.check.status, shown.check.score, shown.meter.zone) == ("in_review", 55, "middle")
+    assert shown.requested_by == "API client client-test"
+    assert ("free-mail email domain gmail.com", 0) in [(line.text, line.points) for line in shown.lines]
     html = response.content.decode()
     assert "1,000.00 USD" in html
     assert "referred: score 55 is between 45 and 75" in html
+    assert "Score 55 of 100: declined below 45, approved from 75" in html
+
+
+def test_detail_names_the_staff_member_who_asked_for_the_check(client_as):
+    manager = client_as("account_manager")
+    customer = CustomerFactory()
+    manager.post(url("customer_credit_check", customer), {"amount_requested": "100", "has_purchase_history": "true"})
+    assert client_as("viewer").get(detail(customer)).context["credit_check"].requested_by == manager.user.username
+
+
+def test_an_officers_decision_on_a_scored_check_shows_the_note_beside_the_engines_scorecard(officer):
+    customer = CustomerFactory()
+    check = credit_check_request(customer=customer, actor=API, amount_requested=100_000, has_purchase_history=False)
+    credit_check_decide(credit_check_id=check.id)
+    credit_check_approve(credit_check=check, actor=OFFICER, amount=100_000, default_terms="net30", note="Met them")
+    response = officer.get(detail(customer))
+    [decision] = response.context["decisions"].items
+    assert (decision.reasons, decision.scorecard) == (["Met them"], None)
+    assert response.context["credit_check"].lines[-1].text == "referred: score 70 is between 45 and 75"
+    html = response.content.decode()
+    assert "Met them" in html
+    assert "+15</span><span>business email domain" in html
+
+
+@override_settings(CREDIT_DECISION_PROVIDER="tests.credit.providers.TradeReferences")
+def test_another_providers_decision_shows_on_the_customer_page_on_its_own_scale(client_as):
+    customer = CustomerFactory()
+    check = credit_check_request(customer=customer, actor=API, amount_requested=100, has_purchase_history=False)
+    credit_check_decide(credit_check_id=check.id)
+    response = client_as("viewer").get(detail(customer))
+    shown = response.context["credit_check"]
+    assert (shown.check.status, shown.meter.score, shown.meter.zone) == ("declined", 0, "low")
+    html = response.content.decode()
+    assert "Score 0 of 850: declined below 300, approved from 700" in html
+    assert "trade references poor (0 of 850)" in html
+    assert "Decision engine (trade-references-v2)" in html
 
 
 def test_detail_shows_decisions_newest_first_with_who_decided(client_as):

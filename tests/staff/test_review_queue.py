@@ -6,12 +6,13 @@ from datetime import timedelta
 import pytest
 from django.contrib.messages import get_messages
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from credit.models import CreditBalance, CreditCheck, CreditDecision
-from credit.services import credit_check_approve, credit_check_decide, credit_check_request
+from credit.services import credit_check_approve, credit_check_decide, credit_check_refer, credit_check_request
 from tests.credit.builders import API, OFFICER
 from tests.factories import CustomerFactory
 from tests.reading import reloaded
@@ -49,14 +50,14 @@ def test_the_queue_lists_referred_checks_oldest_first_and_nothing_else(client_as
     in_review(hours_ago=5, amount=7_000_000)
     in_review(hours_ago=1, amount=6_000_000)
     credit_check_request(customer=CustomerFactory(), actor=API, amount_requested=100, has_purchase_history=True)
-    page = client_as("viewer").get(QUEUE).context["page"]
-    assert [check.amount_requested for check in page.items] == [7_000_000, 6_000_000]
-    assert [round(check.waited / timedelta(hours=1)) for check in page.items] == [5, 1]
+    items = client_as("viewer").get(QUEUE).context["items"]
+    assert [item.check.amount_requested for item in items] == [7_000_000, 6_000_000]
+    assert [round(item.waited / timedelta(hours=1)) for item in items] == [5, 1]
 
 
 def test_checks_past_the_business_day_target_are_flagged(client_as):
     fresh, stale = in_review(hours_ago=2), in_review(hours_ago=24 * 4)
-    flags = {check.id: check.overdue for check in client_as("viewer").get(QUEUE).context["page"].items}
+    flags = {item.check.id: item.overdue for item in client_as("viewer").get(QUEUE).context["items"]}
     assert flags == {fresh.id: False, stale.id: True}
     html = client_as("viewer").get(QUEUE).content.decode()
     assert html.count("review-item--overdue") == 1
@@ -68,12 +69,54 @@ def test_the_scorecard_and_the_requested_amount_are_shown(client_as):
     html = client_as("viewer").get(QUEUE).content.decode()
     assert "60,000.00 USD" in html
     assert f"Score {check.score} of 100" in html
-    assert "referred: 6000000 requested, above the instant limit 5000000" in html
+    assert "referred: 60,000.00 USD requested, above the instant limit 50,000.00 USD" in html
+    assert '<span class="points" title="0 of 10 points">+0</span><span>requested amount 60,000.00 USD</span>' in html
+
+
+@override_settings(CREDIT_DECISION_PROVIDER="tests.credit.providers.TradeReferences")
+def test_another_providers_referral_shows_its_own_rules_scale_and_conclusion(client_as):
+    check = credit_check_request(
+        customer=CustomerFactory(),
+        actor=API,
+        amount_requested=100,
+        has_purchase_history=True,
+        business_description="Hotel laundry supplies",
+    )
+    assert credit_check_decide(credit_check_id=check.id).status == "in_review"
+    response = client_as("viewer").get(QUEUE)
+    [item] = response.context["items"]
+    assert (item.meter.score, item.meter.zone, item.meter.scale.maximum) == (650, "middle", 850)
+    assert [(line.text, line.points, line.kind) for line in item.lines] == [
+        ("pays its suppliers on time", 400, "plus"),
+        ("no supplier gave it terms", 0, "zero"),
+        ("trade described", 250, "plus"),
+        ("trade references mixed (650 of 850): ask a person", None, "note"),
+    ]
+    html = response.content.decode()
+    assert "Score 650 of 850: declined below 300, approved from 700" in html
+    # The zones are drawn in proportion to its scale (300 and 700 of 850), not to scorecard-v1's 100 points.
+    assert '<rect class="zone zone--low" x="0" y="3" width="35.29" height="6">' in html
+    assert '<rect class="zone zone--high" x="82.35" y="3" width="17.65" height="6">' in html
+    assert '<span class="points" title="0 of 200 points">+0</span><span>no supplier gave it terms</span>' in html
+    assert "Declines below 300" in html
+    assert "Declines below 45" not in html
+
+
+def test_a_check_referred_without_an_answer_from_the_engine_shows_why_and_no_score(client_as):
+    check = credit_check_request(customer=CustomerFactory(), actor=API, amount_requested=100, has_purchase_history=True)
+    credit_check_refer(credit_check=check, actor=API, reason="decision engine gave no answer after 5 attempts")
+    response = client_as("viewer").get(QUEUE)
+    [item] = response.context["items"]
+    assert item.meter is None
+    assert [(line.text, line.kind) for line in item.lines] == [
+        ("decision engine gave no answer after 5 attempts", "note")
+    ]
+    assert "score-meter" not in response.content.decode()
 
 
 def test_officers_get_forms_prefilled_with_the_request(officer):
     check = in_review(amount=6_000_050, default_terms="net60")
-    shown = officer.get(QUEUE).context["page"].items[0]
+    shown = officer.get(QUEUE).context["items"][0]
     assert shown.approve_form.initial == {"amount": "60000.50", "currency_code": "USD", "default_terms": "net60"}
     assert shown.decline_form.prefix == f"decline-{check.id}"
 
@@ -82,7 +125,7 @@ def test_viewers_and_account_managers_see_the_queue_without_forms(client_as):
     in_review()
     for role in ("viewer", "account_manager"):
         response = client_as(role).get(QUEUE)
-        assert not hasattr(response.context["page"].items[0], "approve_form")
+        assert (response.context["items"][0].approve_form, response.context["items"][0].decline_form) == (None, None)
         assert "Only credit officers can approve or decline" in response.content.decode()
 
 
@@ -114,7 +157,7 @@ def test_an_approval_the_service_refuses_shows_the_error_next_to_the_amount(offi
     check = in_review()
     response = officer.post(reverse("staff:review_approve", args=[check.id]), approve_data(check, amount="0"))
     assert response.status_code == 200
-    assert response.context["check"].approve_form.errors == {"amount": ["Must be at least 1."]}
+    assert response.context["item"].approve_form.errors == {"amount": ["Must be at least 1."]}
     assert f'id="id_approve-{check.id}-amount_error"' in response.content.decode()
     check = reloaded(check)
     assert check.status == "in_review"
@@ -124,7 +167,7 @@ def test_declining_needs_a_code_and_records_it(officer):
     check = in_review()
     url = reverse("staff:review_decline", args=[check.id])
     refused = officer.post(url, decline_data(check))
-    assert refused.context["check"].decline_form.errors == {"decline_code": ["This field is required."]}
+    assert refused.context["item"].decline_form.errors == {"decline_code": ["This field is required."]}
     assert not CreditDecision.objects.exists()
     officer.post(url, decline_data(check, decline_code="failing_credit", note="Bureau report"))
     check.customer = reloaded(check.customer)

@@ -72,7 +72,7 @@ def _choices(name: str) -> list[tuple[str, str]]:
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("credit", "0003_credit_transaction_billed_at_settable"),
+        ("credit", "0004_decision_scorecard"),
         ("customers", "0009_ein_digits_index"),
     ]
 
