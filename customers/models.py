@@ -8,6 +8,7 @@ from django.db.models import F, Q, Value
 from django.db.models.functions import Lower, Replace
 
 from core.ids import PrefixedIdField
+from core.money import validate_currency_code
 from core.validation import EmailField
 
 
@@ -77,7 +78,6 @@ def _choices_check(field: str, choices: type[models.TextChoices], *, nullable: b
 
 
 country_validator = RegexValidator(r"^[A-Z]{2}$", "Enter an ISO 3166-1 alpha-2 country code, such as US.")
-currency_validator = RegexValidator(r"^[A-Z]{3}$", "Enter an ISO 4217 currency code, such as USD.")
 
 
 def ein_digits() -> Replace:
@@ -112,7 +112,7 @@ class Customer(models.Model):
 
     credit_status = models.CharField(max_length=16, choices=CreditStatus.choices, blank=True, null=True)
     credit_check_requested_at = models.DateTimeField(blank=True, null=True)
-    credit_currency = models.CharField(max_length=3, blank=True, null=True, validators=[currency_validator])
+    credit_currency = models.CharField(max_length=3, blank=True, null=True, validators=[validate_currency_code])
     decline_code = models.CharField(max_length=40, choices=DeclineCode.choices, blank=True, null=True)
     hold_code = models.CharField(max_length=40, choices=HoldCode.choices, blank=True, null=True)
     net_terms_status = models.CharField(max_length=24, choices=NetTermsStatus.choices, blank=True, null=True)

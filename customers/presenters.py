@@ -2,7 +2,8 @@
 
 Written once here so the API, webhook payloads and exports cannot drift apart."""
 
-from core.formatting import money, rfc3339
+from core.formatting import rfc3339
+from core.money import format_wire
 from customers.models import Customer, CustomerUser, PaymentMethod, PaymentMethodType
 
 
@@ -47,11 +48,11 @@ def customer_to_dict(customer: Customer) -> dict:
         "archived_at": rfc3339(customer.archived_at),
         "credit_status": customer.credit_status,
         "credit_check_requested_at": rfc3339(customer.credit_check_requested_at),
-        "credit_limit": money(available + reserved + used) if amounts else None,
+        "credit_limit": format_wire(available + reserved + used) if amounts else None,
         "credit_currency": customer.credit_currency,
-        "amount_available": money(available),
-        "amount_reserved": money(reserved),
-        "amount_used": money(used),
+        "amount_available": format_wire(available),
+        "amount_reserved": format_wire(reserved),
+        "amount_used": format_wire(used),
         "decline_code": customer.decline_code,
         "hold_code": customer.hold_code,
         "default_terms": customer.default_terms,

@@ -1,7 +1,6 @@
 """Helpers shared by the credit services: input cleaning, locking, validated saves and the events every credit
 change records."""
 
-import re
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -10,42 +9,36 @@ from django.utils import timezone
 
 from core.actors import Actor
 from core.events import event_record
-from core.formatting import money
 from core.models import EventType
+from core.money import format_wire, parse_wire_amount, validate_amount, validate_currency_code
 from credit.models import CreditBalance, CreditDecision
 from credit.presenters import credit_decision_to_dict
 from customers.models import Customer
 from customers.presenters import customer_to_dict
 
-# Far below BIGINT's limit, so that sums of many amounts cannot overflow either.
-MAX_AMOUNT = 10**15
-CURRENCY_RE = re.compile(r"^[A-Z]{3}$")
-
 
 def clean_amount(value: Any, field: str, errors: dict, *, minimum: int = 1) -> int | None:
-    """An integer amount in minor units from an int or a string of digits (the wire sends money as strings).
-    Records a message in `errors` and returns None when the value is unusable."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        amount = value
-    elif isinstance(value, str) and re.fullmatch(r"\s*-?\d{1,18}\s*", value):
-        amount = int(value)
-    else:
-        errors[field] = "This field is required." if value in (None, "") else "Must be an integer in minor units."
+    """An integer amount in minor units from an int or a wire string of digits (core.money decides both). Records a
+    message in `errors` and returns None when the value is unusable."""
+    if value is None or value == "":
+        errors[field] = "This field is required."
         return None
-    if amount < minimum:
-        errors[field] = f"Must be at least {minimum}."
+    try:
+        if isinstance(value, str):
+            return parse_wire_amount(value, minimum=minimum)
+        return validate_amount(value, minimum=minimum)
+    except ValidationError as error:
+        errors[field] = error.messages[0]
         return None
-    if amount > MAX_AMOUNT:
-        errors[field] = f"Must be at most {MAX_AMOUNT}."
-        return None
-    return amount
 
 
 def clean_currency(value: Any, field: str, errors: dict) -> str | None:
-    if not isinstance(value, str) or not CURRENCY_RE.match(value.strip().upper()):
-        errors[field] = "Enter an ISO 4217 currency code, such as USD."
+    """An ISO 4217 code of core.money's table, exactly as given (no trimming, no case folding)."""
+    try:
+        return validate_currency_code(value)
+    except ValidationError as error:
+        errors[field] = error.messages[0]
         return None
-    return value.strip().upper()
 
 
 def clean_text(value: Any, field: str, errors: dict, *, max_length: int, required: bool = False) -> str:
@@ -149,8 +142,8 @@ def line_change_record(
             **customer_to_dict(customer),
             "line": {
                 "currency_code": balance.currency_code,
-                "credit_limit": money(balance.credit_limit),
-                "previous_credit_limit": money(previous_limit),
+                "credit_limit": format_wire(balance.credit_limit),
+                "previous_credit_limit": format_wire(previous_limit),
                 "credit_decision_id": decision.id,
             },
         },

@@ -13,7 +13,7 @@ from tests.factories import CustomerFactory
 pytestmark = pytest.mark.django_db
 
 NOT_DIGITS = 'Must be a string of digits in minor units, such as "125000".'
-NOT_A_CURRENCY = "Enter an ISO 4217 currency code in capitals, such as USD."
+NOT_A_CURRENCY = "Enter an ISO 4217 currency code, such as USD."
 BILL = {"amount": "125000", "currency_code": "USD", "reference": "SO-1001", "description": "12 pallets"}
 
 

@@ -39,7 +39,8 @@ def test_request_records_a_pending_check_and_its_events():
     [
         ({"amount_requested": 0}, "amount_requested", "Must be at least 1."),
         ({"amount_requested": -5}, "amount_requested", "Must be at least 1."),
-        ({"amount_requested": "12.50"}, "amount_requested", "Must be an integer in minor units."),
+        ({"amount_requested": "12.50"}, "amount_requested",
+         'Must be a string of digits in minor units, such as "125000".'),
         ({"amount_requested": True}, "amount_requested", "Must be an integer in minor units."),
         ({"amount_requested": None}, "amount_requested", "This field is required."),
         ({"has_purchase_history": None}, "has_purchase_history", "This field is required."),
