@@ -4,7 +4,8 @@ beyond reading what people type (core.staff.forms.ServiceForm): the credit servi
 from django import forms
 from django.core.exceptions import ValidationError
 
-from core.staff.forms import MoneyField, ServiceForm, to_minor_units
+from core.money import parse_major_units
+from core.staff.forms import CurrencyCodeField, MoneyField, ServiceForm
 from credit.models import CreditCheck
 from customers.models import Customer, CustomerUser, CustomerUserStatus, DeclineCode, HoldCode, Terms
 
@@ -32,18 +33,19 @@ class EnrollmentAcceptForm(forms.Form):
 
 class _CreditForm(ServiceForm):
     """A staff credit form. Its one money field is typed in major units and handed to the service in minor units
-    of `currency` (fixed) or of the currency the form's `currency_code` field names."""
+    of `currency` (fixed) or of the currency the form's `currency_code` field names; while that currency is not
+    known (its field says why), the amount is not read."""
 
     money_field = ""
     currency = ""
 
     def clean(self):
         data = super().clean()
-        amount = data.get(self.money_field)
-        currency = self.currency or data.get("currency_code") or ""
-        if amount is not None and currency:
+        text = data.get(self.money_field)
+        currency = self.currency or data.get("currency_code")
+        if text is not None and currency:
             try:
-                data[self.money_field] = to_minor_units(amount, currency)
+                data[self.money_field] = parse_major_units(text, currency)
             except ValidationError as error:
                 self.add_error(self.money_field, error)
         return data
@@ -101,13 +103,9 @@ class CreditApproveForm(_CreditForm):
     money_field = "amount"
 
     amount = MoneyField(label="Credit line")
-    currency_code = forms.CharField(label="Currency", max_length=3, initial="USD")
+    currency_code = CurrencyCodeField(label="Currency", initial="USD")
     default_terms = forms.ChoiceField(label="Terms", choices=Terms.choices, initial=Terms.NET30)
     note = _note_field()
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["currency_code"].widget.attrs.update({"class": "input--currency", "autocomplete": "off"})
 
 
 class CreditDeclineForm(_CreditForm):
