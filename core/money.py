@@ -13,7 +13,7 @@ three capitals in the table: `usd`, `" USD"` and `ZZZ` are not codes.
 
 One function per job:
 
-- table: `currency_exponent`, `CURRENCY_CODES`, `ISO_4217_PUBLISHED`
+- table: `currency_exponent`, `CURRENCY_CODES`
 - validate typed values (services, model fields): `validate_currency_code`, `validate_amount`
 - parse text: `parse_wire_amount` (the API's digit strings), `parse_major_units` (what people type)
 - format: `format_wire` (`"125000"`), `format_human` (`"1,250.00 USD"`), `format_compact` (`"12.3k"`, chart labels),
@@ -45,7 +45,6 @@ _EXPONENTS: Mapping[str, int] = MappingProxyType(
     {currency.code: currency.exponent for currency in iso4217.Currency if currency.exponent is not None}
 )
 CURRENCY_CODES: frozenset[str] = frozenset(_EXPONENTS)
-ISO_4217_PUBLISHED = iso4217.__published__
 
 # The shape of a code and of a wire amount, for OpenAPI patterns (the table decides which codes exist).
 CURRENCY_CODE_PATTERN = "[A-Z]{3}"
@@ -126,9 +125,13 @@ def format_wire(amount: int | None) -> str | None:
 
 def format_human(amount: int, currency: str, *, with_code: bool = True) -> str:
     """An amount for people, in major units with thousands separators: `"1,250.00 USD"`, `"1,250 JPY"`,
-    `"-1,250.000 BHD"`; with_code=False leaves the code out (a figure beside one that has it)."""
+    `"-1,250.000 BHD"`; with_code=False leaves the code out (a figure beside one that has it). In a code outside the
+    table (a row stored before codes were checked, or a currency since withdrawn from the list) the amount has no
+    known exponent: it is shown as stored and says so, `"125,000 ZZZ (minor units)"`."""
     text = _major(amount, currency, grouped=True)
-    return f"{text} {currency}" if with_code and currency else text
+    if with_code and currency:
+        text = f"{text} {currency}"
+    return text if currency in _EXPONENTS else f"{text} (minor units)"
 
 
 def format_compact(amount: int, currency: str) -> str:
@@ -149,8 +152,8 @@ def format_input(amount: int, currency: str) -> str:
 
 
 def _display_exponent(currency: str) -> int:
-    # A code outside the table (a row stored before codes were checked against it) has no known exponent: its
-    # amounts are shown as stored, in minor units, rather than guessed at or refused on a page.
+    # A code outside the table has no known exponent: its amounts are shown as stored, in minor units, rather than
+    # guessed at or refused on a page.
     return _EXPONENTS.get(currency, 0) if isinstance(currency, str) else 0
 
 

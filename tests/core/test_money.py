@@ -266,8 +266,9 @@ def test_people_read_major_units_with_the_currencys_exponent(amount, currency, h
 
 def test_a_code_outside_the_table_is_shown_as_stored_rather_than_guessed():
     # Rows written before codes were checked against the table (ZZZ was accepted) still render.
-    assert format_human(125000, "ZZZ") == "125,000 ZZZ"
-    assert format_human(125000, "") == "125,000"
+    assert format_human(125000, "ZZZ") == "125,000 ZZZ (minor units)"
+    assert format_human(125000, "ZZZ", with_code=False) == "125,000 (minor units)"
+    assert format_human(125000, "") == "125,000 (minor units)"
     assert format_compact(125000, "ZZZ") == "125.0k"
 
 

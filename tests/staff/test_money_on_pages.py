@@ -55,12 +55,12 @@ def test_the_staff_page_and_the_enrollment_page_show_a_credit_line_alike(client_
 
 
 def test_a_balance_in_a_code_outside_the_table_still_renders_in_minor_units(client_as):
-    # A row stored while ZZZ was accepted: shown as stored rather than a 500 or a guessed exponent.
+    # A row stored while ZZZ was accepted: shown as stored, and said to be, rather than a 500 or a guessed exponent.
     customer = CustomerFactory()
     grant_line(customer, 125_000, currency="ZZZ")
     page = client_as("viewer").get(reverse("staff:customer_detail", args=[customer.id]))
     assert page.status_code == 200
     assert (figure(page.content.decode(), "Credit line"), figure(page.content.decode(), "Available")) == (
-        "125,000 ZZZ",
-        "125,000",
+        "125,000 ZZZ (minor units)",
+        "125,000 (minor units)",
     )
