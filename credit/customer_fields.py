@@ -8,7 +8,8 @@ from collections.abc import Collection
 from django.db.models import F, OuterRef, QuerySet, Subquery
 
 from core.filters import ChoiceInFilter
-from core.formatting import money, rfc3339
+from core.formatting import rfc3339
+from core.money import format_wire
 from credit.enrollment import enrollment_url
 from credit.models import CreditAccount, CreditBalance, ein_digits
 from credit.vocabulary import CreditStatus, NetTermsStatus
@@ -78,11 +79,11 @@ def credit_fields(*, account: dict | None, customer_id: str, balance: Amounts) -
     return {
         "credit_status": account["credit_status"],
         "credit_check_requested_at": rfc3339(account["credit_check_requested_at"]),
-        "credit_limit": money(available + reserved + used) if has_balance else None,
+        "credit_limit": format_wire(available + reserved + used) if has_balance else None,
         "credit_currency": account["credit_currency"],
-        "amount_available": money(available),
-        "amount_reserved": money(reserved),
-        "amount_used": money(used),
+        "amount_available": format_wire(available),
+        "amount_reserved": format_wire(reserved),
+        "amount_used": format_wire(used),
         "decline_code": account["decline_code"],
         "hold_code": account["hold_code"],
         "net_terms_status": account["net_terms_status"],

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from core.templatetags.staff import money
+from core.money import format_human
 from credit.models import CreditAccount, CreditCheck, ein_digits
 from credit.vocabulary import CreditStatus, DeclineCode
 from customers.models import Customer, Terms
@@ -232,8 +232,8 @@ class ScorecardProvider(DecisionProvider):
         amount, currency = inputs["amount_requested"], inputs["currency_code"]
         if amount > self.INSTANT_LIMIT:
             label = (
-                f"referred: {money(amount, currency)} requested, above the instant limit "
-                f"{money(self.INSTANT_LIMIT, currency)}"
+                f"referred: {format_human(amount, currency)} requested, above the instant limit "
+                f"{format_human(self.INSTANT_LIMIT, currency)}"
             )
             return "refer", Conclusion("above_instant_limit", label), None
         if score >= scale.approve_at:
@@ -326,7 +326,7 @@ class ScorecardProvider(DecisionProvider):
                 "amount_requested",
                 10,
                 10 if amount <= self.SMALL_REQUEST else (5 if amount <= self.INSTANT_LIMIT else 0),
-                f"requested amount {money(amount, inputs['currency_code'])}",
+                f"requested amount {format_human(amount, inputs['currency_code'])}",
             ),
             _graded("business_age", 10, 10 if age >= 365 else (5 if age >= 90 else 0), f"customer for {age} days"),
         )

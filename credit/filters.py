@@ -1,12 +1,11 @@
 """One FilterSet per credit resource, serving the API's query parameters (and any staff page that lists the same
 rows), so each filter is parsed and validated once."""
 
-import re
-
 import django_filters
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
+from core.money import CURRENCY_CODE_PATTERN, CURRENCY_CODES
 from credit.models import (
     CreditBalance,
     CreditDecision,
@@ -18,21 +17,19 @@ from credit.models import (
 )
 from customers.filters import ChoiceInFilter, FilterSet
 
-CURRENCY_CODES = r"[A-Z]{3}(,[A-Z]{3})*"
-
 
 def _currency_codes_validator(value: str) -> None:
-    # fullmatch: a regex `$` would also accept a trailing newline.
-    if not re.fullmatch(CURRENCY_CODES, value):
+    if not all(code in CURRENCY_CODES for code in value.split(",")):
         raise ValidationError("Comma-separated ISO 4217 currency codes, such as USD,EUR.", code="invalid")
 
 
 class CurrencyCodesFilter(django_filters.CharFilter):
-    """`?currency_code=USD,EUR`: comma-separated ISO 4217 codes, upper case, validated as a whole and taken as sent
-    (no stripping), so that a typo (`USD,`, `usd`, ` USD`, `EURO`) is a 400 rather than a filter that silently
-    matches nothing or everything."""
+    """`?currency_code=USD,EUR`: comma-separated codes of core.money's ISO 4217 table, validated as a whole and taken
+    as sent (no stripping), so that a typo (`USD,`, `usd`, ` USD`, `EURO`, `XYZ`) is a 400 rather than a filter that
+    silently matches nothing or everything."""
 
-    openapi_pattern = rf"^({CURRENCY_CODES})?$"  # empty means "not given", as for every filter
+    # The shape; the table decides which codes exist. Empty means "not given", as for every filter.
+    openapi_pattern = rf"^({CURRENCY_CODE_PATTERN}(,{CURRENCY_CODE_PATTERN})*)?$"
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("help_text", "Comma-separated ISO 4217 currency codes, such as `USD,EUR`.")

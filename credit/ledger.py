@@ -10,8 +10,8 @@ from django.db.models import F
 from core.actors import Actor
 from core.errors import ApplicationError
 from core.events import event_record
-from core.formatting import money
 from core.models import EventType
+from core.money import format_wire
 from credit.models import CreditBalance, CreditDecision, CreditLedgerEntry, CreditTransaction, LedgerEntryType
 
 # (available, reserved, used) multipliers of the entry's amount.
@@ -35,9 +35,9 @@ def balance_to_dict(balance: CreditBalance) -> dict:
         "customer_id": balance.customer_id,
         "currency_code": balance.currency_code,
         "balance": {
-            "available": money(balance.available),
-            "reserved": money(balance.reserved),
-            "used": money(balance.used),
+            "available": format_wire(balance.available),
+            "reserved": format_wire(balance.reserved),
+            "used": format_wire(balance.used),
         },
     }
 

@@ -10,8 +10,9 @@ from django.utils import timezone
 from core.constraints import choices_check
 from core.ids import PrefixedIdField
 from core.models import ActorType
+from core.money import validate_currency_code
 from credit.vocabulary import CreditStatus, DeclineCode, HoldCode, NetTermsStatus
-from customers.models import Customer, Terms, currency_validator
+from customers.models import Customer, Terms
 
 
 def ein_digits(ein: str) -> str:
@@ -28,7 +29,7 @@ class CreditAccount(models.Model):
     customer = models.OneToOneField(Customer, on_delete=models.PROTECT, primary_key=True, related_name="credit_account")
     credit_status = models.CharField(max_length=16, choices=CreditStatus.choices)
     credit_check_requested_at = models.DateTimeField(blank=True, null=True)
-    credit_currency = models.CharField(max_length=3, blank=True, null=True, validators=[currency_validator])
+    credit_currency = models.CharField(max_length=3, blank=True, null=True, validators=[validate_currency_code])
     decline_code = models.CharField(max_length=40, choices=DeclineCode.choices, blank=True, null=True)
     hold_code = models.CharField(max_length=40, choices=HoldCode.choices, blank=True, null=True)
     net_terms_status = models.CharField(max_length=24, choices=NetTermsStatus.choices, blank=True, null=True)
@@ -79,7 +80,7 @@ class CreditCheck(models.Model):
     id = PrefixedIdField(prefix="crc")
     customer = models.OneToOneField(Customer, on_delete=models.PROTECT, related_name="credit_check")
     amount_requested = models.BigIntegerField()
-    currency_code = models.CharField(max_length=3, default="USD", validators=[currency_validator])
+    currency_code = models.CharField(max_length=3, default="USD", validators=[validate_currency_code])
     has_purchase_history = models.BooleanField()
     has_purchase_terms_history = models.BooleanField(blank=True, null=True)
     business_description = models.CharField(max_length=500, blank=True, default="")
@@ -135,7 +136,7 @@ class CreditDecision(models.Model):
     )
     decision = models.CharField(max_length=24, choices=DecisionType.choices)
     amount = models.BigIntegerField(blank=True, null=True)
-    currency_code = models.CharField(max_length=3, blank=True, null=True, validators=[currency_validator])
+    currency_code = models.CharField(max_length=3, blank=True, null=True, validators=[validate_currency_code])
     default_terms = models.CharField(max_length=16, choices=Terms.choices, blank=True, null=True)
     decline_code = models.CharField(max_length=40, choices=DeclineCode.choices, blank=True, null=True)
     hold_code = models.CharField(max_length=40, choices=HoldCode.choices, blank=True, null=True)
@@ -173,7 +174,7 @@ class CreditBalance(models.Model):
 
     id = PrefixedIdField(prefix="crb")
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="credit_balances")
-    currency_code = models.CharField(max_length=3, validators=[currency_validator])
+    currency_code = models.CharField(max_length=3, validators=[validate_currency_code])
     available = models.BigIntegerField(default=0)
     reserved = models.BigIntegerField(default=0)
     used = models.BigIntegerField(default=0)

@@ -1,6 +1,7 @@
 """Plain-dict wire shapes of the credit objects (docs/api.md): the API's responses, event payloads and exports."""
 
-from core.formatting import money, rfc3339
+from core.formatting import rfc3339
+from core.money import format_wire
 from credit.ledger import balance_to_dict
 from credit.models import CreditCheck, CreditDecision, CreditLedgerEntry, CreditRepayment, CreditTransaction
 
@@ -25,7 +26,7 @@ def credit_decision_to_dict(decision: CreditDecision) -> dict:
         "customer_id": decision.customer_id,
         "credit_check_id": decision.credit_check_id,
         "decision": decision.decision,
-        "amount": money(decision.amount),
+        "amount": format_wire(decision.amount),
         "currency_code": decision.currency_code,
         "default_terms": decision.default_terms,
         "decline_code": decision.decline_code,
@@ -42,7 +43,7 @@ def credit_check_to_dict(check: CreditCheck) -> dict:
         "id": check.id,
         "customer_id": check.customer_id,
         "status": check.status,
-        "amount_requested": money(check.amount_requested),
+        "amount_requested": format_wire(check.amount_requested),
         "currency_code": check.currency_code,
         "has_purchase_history": check.has_purchase_history,
         "has_purchase_terms_history": check.has_purchase_terms_history,
@@ -62,9 +63,9 @@ def credit_transaction_to_dict(credit_transaction: CreditTransaction) -> dict:
         "id": credit_transaction.id,
         "customer_id": credit_transaction.customer_id,
         "status": credit_transaction.status,
-        "amount": money(credit_transaction.amount),
-        "amount_repaid": money(credit_transaction.amount_repaid),
-        "amount_outstanding": money(credit_transaction.amount_outstanding),
+        "amount": format_wire(credit_transaction.amount),
+        "amount_repaid": format_wire(credit_transaction.amount_repaid),
+        "amount_outstanding": format_wire(credit_transaction.amount_outstanding),
         "currency_code": credit_transaction.currency_code,
         "reference": credit_transaction.reference or None,
         "description": credit_transaction.description or None,
@@ -85,7 +86,7 @@ def credit_repayment_to_dict(repayment: CreditRepayment) -> dict:
         "id": repayment.id,
         "credit_transaction_id": repayment.transaction_id,
         "customer_id": repayment.transaction.customer_id,
-        "amount": money(repayment.amount),
+        "amount": format_wire(repayment.amount),
         "currency_code": repayment.transaction.currency_code,
         "created_at": rfc3339(repayment.created_at),
     }
@@ -97,16 +98,16 @@ def ledger_entry_to_dict(entry: CreditLedgerEntry) -> dict:
         "customer_id": entry.customer_id,
         "currency_code": entry.currency_code,
         "type": entry.entry_type,
-        "amount": money(entry.amount),
+        "amount": format_wire(entry.amount),
         "delta": {
-            "available": money(entry.delta_available),
-            "reserved": money(entry.delta_reserved),
-            "used": money(entry.delta_used),
+            "available": format_wire(entry.delta_available),
+            "reserved": format_wire(entry.delta_reserved),
+            "used": format_wire(entry.delta_used),
         },
         "balance_after": {
-            "available": money(entry.available_after),
-            "reserved": money(entry.reserved_after),
-            "used": money(entry.used_after),
+            "available": format_wire(entry.available_after),
+            "reserved": format_wire(entry.reserved_after),
+            "used": format_wire(entry.used_after),
         },
         "credit_transaction_id": entry.transaction_id,
         "credit_decision_id": entry.decision_id,

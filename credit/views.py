@@ -1,23 +1,19 @@
 """The public net-terms enrollment page: no login, the signed link is the credential. A thin adapter over
 credit.enrollment (which link is this?) and the net_terms_enroll service."""
 
-from decimal import Decimal
-
 from django import forms
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from core.money import format_human
 from credit.enrollment import EnrollmentLink, enrollment_link_resolve
 from credit.errors import EnrollmentUnavailable
 from credit.services import net_terms_enroll
 from customers.models import Customer, CustomerUser
 from customers.presenters import customer_to_dict
 from customers.selectors import active_customer_user_by_email, customer_loaded
-
-# ISO 4217 minor-unit exponents that are not 2.
-_EXPONENTS = {"JPY": 0, "KRW": 0, "CLP": 0, "ISK": 0, "VND": 0, "BHD": 3, "KWD": 3, "OMR": 3, "JOD": 3, "TND": 3}
 
 
 class EnrollmentAcceptForm(forms.Form):
@@ -49,19 +45,13 @@ STATUS_PAGES = {
 }
 
 
-def money_display(amount: str | None, currency: str | None) -> str:
-    if amount is None or currency is None:
-        return "—"
-    exponent = _EXPONENTS.get(currency, 2)
-    value = Decimal(int(amount)).scaleb(-exponent)
-    return f"{value:,.{exponent}f} {currency}"
-
-
 def _offer(link: EnrollmentLink) -> dict:
     data = customer_to_dict(customer_loaded(link.customer))
+    limit, currency = data["credit_limit"], data["credit_currency"]
     return {
         **data,
-        "credit_limit_display": money_display(data["credit_limit"], data["credit_currency"]),
+        # Worded as on the staff pages: core.money formats both.
+        "credit_limit_display": "—" if limit is None else format_human(int(limit), currency),
         "expires_at": link.account.net_terms_enrollment_expires_at,
     }
 

@@ -41,7 +41,6 @@ class Terms(models.TextChoices):
 
 
 country_validator = RegexValidator(r"^[A-Z]{2}$", "Enter an ISO 3166-1 alpha-2 country code, such as US.")
-currency_validator = RegexValidator(r"^[A-Z]{3}$", "Enter an ISO 4217 currency code, such as USD.")
 
 
 class Customer(models.Model):

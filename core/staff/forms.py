@@ -4,16 +4,13 @@ A `ServiceForm` takes its fields (labels, lengths, choices, widgets) from the mo
 its own: the view calls the same service the API calls, and `add_service_error` puts the service's ValidationError or
 ApplicationError next to the field it names."""
 
-import re
-from decimal import Decimal, InvalidOperation
-
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.forms.models import fields_for_model
 
 from core.errors import ApplicationError
 from core.models import EventType
-from core.templatetags.staff import minor_unit_digits
+from core.money import validate_currency_code
 
 
 class ServiceForm(forms.Form):
@@ -64,47 +61,36 @@ class ApiKeyForm(ServiceForm):
 
 
 class MoneyField(forms.Field):
-    """An amount as people type it, in major units ("25,000.00", "25000"). It cleans to a Decimal; the form turns
-    it into the services' integer minor units with `to_minor_units` once the currency is known."""
+    """An amount as people type it, in major units ("25,000.00", "25000"). It cleans to the text as typed: the
+    form reads it with core.money.parse_major_units once it knows the currency."""
 
     widget = forms.TextInput
-    MAX_CHARS = 32
 
     def widget_attrs(self, widget):
         return {
             **super().widget_attrs(widget),
             "inputmode": "decimal",
             "autocomplete": "off",
-            "maxlength": str(self.MAX_CHARS),
+            "maxlength": "32",
             "class": "input--money",
         }
 
-    def to_python(self, value):
-        text = re.sub(r"[\s,_]", "", str(value or ""))
-        if not text:
-            return None
-        try:
-            amount = Decimal(text) if len(text) <= self.MAX_CHARS else None
-        except InvalidOperation:
-            amount = None
-        if amount is None or not amount.is_finite():
-            raise ValidationError("Enter an amount such as 25,000.00.", code="invalid")
-        return amount
+    def to_python(self, value) -> str | None:
+        text = str(value or "").strip()
+        return text or None
 
 
-def to_minor_units(amount: Decimal, currency: str) -> int:
-    digits = minor_unit_digits(currency)
-    scaled = amount.scaleb(digits)
-    if scaled != scaled.to_integral_value():
-        places = f"{digits} decimal place{'s' if digits != 1 else ''}" if digits else "no decimal places"
-        raise ValidationError(f"{currency.upper()} amounts have {places}.", code="precision")
-    return int(scaled)
+class CurrencyCodeField(forms.CharField):
+    """An ISO 4217 code as people type it: surrounding spaces and lower case are forgiven here (`" cad"` → `"CAD"`),
+    then the code must be one of core.money's table, as the services require."""
 
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 3)
+        super().__init__(validators=[validate_currency_code], **kwargs)
+        self.widget.attrs.update({"class": "input--currency", "autocomplete": "off"})
 
-def major_units(amount: int, currency: str) -> str:
-    """12345600, "USD" → "123456.00": the initial value of a MoneyField."""
-    digits = minor_unit_digits(currency)
-    return f"{Decimal(amount).scaleb(-digits):.{digits}f}"
+    def to_python(self, value) -> str:
+        return super().to_python(value).upper()
 
 
 class WebhookEndpointForm(ServiceForm):

@@ -1,62 +1,38 @@
-"""Display helpers for the staff pages: money in minor units, percentages, waiting times, status badges."""
+"""Display helpers for the staff pages: money (as core.money formats it), percentages, waiting times, status
+badges."""
 
 import json
 from datetime import timedelta
 
 from django import template
-from django.contrib.humanize.templatetags.humanize import intcomma
+
+from core.money import format_compact, format_human
 
 register = template.Library()
 
-# ISO 4217 minor units where they are not 2.
-_ZERO_DECIMAL = {
-    "BIF",
-    "CLP",
-    "DJF",
-    "GNF",
-    "ISK",
-    "JPY",
-    "KMF",
-    "KRW",
-    "PYG",
-    "RWF",
-    "UGX",
-    "VND",
-    "VUV",
-    "XAF",
-    "XOF",
-}
-_THREE_DECIMAL = {"BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"}
 
-
-def minor_unit_digits(currency: str | None) -> int:
-    code = (currency or "").upper()
-    return 0 if code in _ZERO_DECIMAL else 3 if code in _THREE_DECIMAL else 2
-
-
-@register.filter
-def money(value, currency: str | None = None) -> str:
-    """12345678, "USD" → "123,456.78 USD". None stays an em dash."""
+@register.filter(name="money")
+def money_with_code(value, currency: str | None) -> str:
+    """12345678, "USD" → "123,456.78 USD" (core.money.format_human). None stays an em dash."""
     if value is None or value == "":
         return "—"
-    digits = minor_unit_digits(currency)
-    amount = int(value)
-    sign = "-" if amount < 0 else ""
-    whole, fraction = divmod(abs(amount), 10**digits) if digits else (abs(amount), 0)
-    text = f"{sign}{intcomma(whole)}" + (f".{fraction:0{digits}d}" if digits else "")
-    return f"{text} {currency}" if currency else text
+    return format_human(int(value), currency or "")
 
 
-@register.filter
-def money_short(value, currency: str | None = None) -> str:
-    """Compact amounts for chart labels: 1234567 cents → "12.3k"."""
-    if value is None:
+@register.filter(name="money_amount")
+def money_without_code(value, currency: str | None) -> str:
+    """12345678, "USD" → "123,456.78": a figure beside one that names the currency. None stays an em dash."""
+    if value is None or value == "":
         return "—"
-    units = int(value) / 10 ** minor_unit_digits(currency)
-    for threshold, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if abs(units) >= threshold:
-            return f"{units / threshold:.1f}{suffix}"
-    return f"{units:.0f}"
+    return format_human(int(value), currency or "", with_code=False)
+
+
+@register.filter(name="money_short")
+def money_compact(value, currency: str | None) -> str:
+    """Compact amounts for chart labels: 1234567 cents → "12.3k" (core.money.format_compact)."""
+    if value is None or value == "":
+        return "—"
+    return format_compact(int(value), currency or "")
 
 
 @register.filter

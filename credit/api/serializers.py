@@ -6,48 +6,37 @@ precision past 2^53 in many clients, so credit transaction and repayment amounts
 exception is the credit check's `amount_requested`, which also takes a JSON integer, as Resolve's API (and the
 integrations written for it) send it."""
 
-import re
-
+from django.core.exceptions import ValidationError
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api.serializers import StrictInputSerializer
-from credit.services._common import MAX_AMOUNT
+from core.money import (
+    CURRENCY_CODE_PATTERN,
+    MAX_AMOUNT,
+    WIRE_AMOUNT_PATTERN,
+    parse_wire_amount,
+    validate_amount,
+    validate_currency_code,
+)
 
-_DIGITS = len(str(MAX_AMOUNT)) - 1
-if MAX_AMOUNT != 10**_DIGITS:
-    raise RuntimeError("AMOUNT_PATTERN spells MAX_AMOUNT as a power of ten")
-# 1 to MAX_AMOUNT, no sign, no leading zero: exactly what AmountField accepts.
-AMOUNT_PATTERN = rf"^([1-9][0-9]{{0,{_DIGITS - 1}}}|{MAX_AMOUNT})$"
 AMOUNT_EXAMPLE = "125000"
-CURRENCY_PATTERN = r"^[A-Z]{3}$"
 
 
-@extend_schema_field({"type": "string", "pattern": AMOUNT_PATTERN, "examples": [AMOUNT_EXAMPLE]})
+def _money(parse, value):
+    """core.money's verdict, as DRF reports field errors."""
+    try:
+        return parse(value)
+    except ValidationError as error:
+        raise serializers.ValidationError(error.messages, code=error.code) from None
+
+
+@extend_schema_field({"type": "string", "pattern": WIRE_AMOUNT_PATTERN, "examples": [AMOUNT_EXAMPLE]})
 class AmountField(serializers.Field):
-    """A positive amount in minor units, sent as a string of digits."""
-
-    default_error_messages = {
-        "invalid": f'Must be a string of digits in minor units, such as "{AMOUNT_EXAMPLE}".',
-        "leading_zero": "Must not start with 0.",
-        "min_value": "Must be at least 1.",
-        "max_value": f"Must be at most {MAX_AMOUNT}.",
-    }
+    """A positive amount in minor units, sent as a string of digits (core.money.parse_wire_amount)."""
 
     def to_internal_value(self, data) -> int:
-        if not isinstance(data, str) or not re.fullmatch(r"[0-9]+", data):
-            self.fail("invalid")
-        return self.in_range(data)
-
-    def in_range(self, digits: str) -> int:
-        if len(digits) > 1 and digits.startswith("0"):
-            self.fail("leading_zero")
-        amount = int(digits)
-        if amount < 1:
-            self.fail("min_value")
-        if amount > MAX_AMOUNT:
-            self.fail("max_value")
-        return amount
+        return _money(parse_wire_amount, data)
 
     def to_representation(self, value):
         return str(value)
@@ -57,7 +46,7 @@ class AmountField(serializers.Field):
     {
         "oneOf": [
             {"type": "integer", "minimum": 1, "maximum": MAX_AMOUNT},
-            {"type": "string", "pattern": AMOUNT_PATTERN},
+            {"type": "string", "pattern": WIRE_AMOUNT_PATTERN},
         ],
         "examples": [50000],
     }
@@ -65,35 +54,31 @@ class AmountField(serializers.Field):
 class RequestedAmountField(AmountField):
     """Like AmountField, but a JSON integer is accepted too."""
 
-    default_error_messages = {
-        **AmountField.default_error_messages,
-        "invalid": "Must be an integer in minor units, or a string of digits.",
-    }
+    default_error_messages = {"invalid": "Must be an integer in minor units, or a string of digits."}
 
     def to_internal_value(self, data) -> int:
         # JSON Schema counts 50000.0 as an integer, so the server does too (exact: MAX_AMOUNT < 2^53).
         if isinstance(data, float) and data.is_integer():
             data = int(data)
         if isinstance(data, int) and not isinstance(data, bool):
-            if data < 1:
-                self.fail("min_value")
-            return self.in_range(str(data))
-        return super().to_internal_value(data)
+            return _money(validate_amount, data)
+        try:
+            return parse_wire_amount(data)
+        except ValidationError as error:
+            if error.code == "invalid":
+                self.fail("invalid")
+            raise serializers.ValidationError(error.messages, code=error.code) from None
 
 
-@extend_schema_field({"type": "string", "pattern": CURRENCY_PATTERN, "examples": ["USD"]})
-class CurrencyCodeField(serializers.CharField):
-    """An ISO 4217 code in capitals, exactly: no surrounding spaces, no lower case."""
-
-    default_error_messages = {"invalid": "Enter an ISO 4217 currency code in capitals, such as USD."}
-
-    def __init__(self, **kwargs):
-        super().__init__(trim_whitespace=False, **kwargs)
+@extend_schema_field({"type": "string", "pattern": f"^{CURRENCY_CODE_PATTERN}$", "examples": ["USD"]})
+class CurrencyCodeField(serializers.Field):
+    """An ISO 4217 code of core.money's table, exactly: no surrounding spaces, no lower case, no code the standard
+    does not define minor units for."""
 
     def to_internal_value(self, data) -> str:
-        value = super().to_internal_value(data)
-        if not re.fullmatch(r"[A-Z]{3}", value):
-            self.fail("invalid")
+        return _money(validate_currency_code, data)
+
+    def to_representation(self, value):
         return value
 
 

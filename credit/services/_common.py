@@ -1,7 +1,6 @@
 """What the credit services share: input checks, locking a customer's credit account, validated saves, and the events
 every credit change records. Imports: core, customers, and the credit domain modules below the services."""
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -11,8 +10,8 @@ from django.utils import timezone
 
 from core.actors import Actor
 from core.events import event_record
-from core.formatting import money
 from core.models import EventType
+from core.money import format_wire, validate_amount, validate_currency_code
 from credit.errors import InvalidCreditStatus
 from credit.models import CreditAccount, CreditBalance, CreditDecision, ein_digits
 from credit.presenters import credit_decision_to_dict
@@ -21,34 +20,27 @@ from customers.models import Customer
 from customers.presenters import customer_to_dict
 from customers.selectors import customer_loaded
 
-# Far below BIGINT's limit, so that sums of many amounts cannot overflow either.
-MAX_AMOUNT = 10**15
-CURRENCY_RE = re.compile(r"^[A-Z]{3}$")
-
 
 def clean_amount(value: int | None, field: str, errors: dict, *, minimum: int = 1) -> int | None:
-    """An integer amount in minor units, in range. Records a message in `errors` and returns None when the value is
-    unusable."""
+    """An integer amount in minor units, in range (core.money decides). Records a message in `errors` and returns
+    None when the value is unusable."""
     if value is None:
         errors[field] = "This field is required."
         return None
-    if not isinstance(value, int) or isinstance(value, bool):
-        errors[field] = "Must be an integer in minor units."
+    try:
+        return validate_amount(value, minimum=minimum)
+    except ValidationError as error:
+        errors[field] = error.messages[0]
         return None
-    if value < minimum:
-        errors[field] = f"Must be at least {minimum}."
-        return None
-    if value > MAX_AMOUNT:
-        errors[field] = f"Must be at most {MAX_AMOUNT}."
-        return None
-    return value
 
 
 def clean_currency(value: str | None, field: str, errors: dict) -> str | None:
-    if not isinstance(value, str) or not CURRENCY_RE.fullmatch(value):
-        errors[field] = "Enter an ISO 4217 currency code, such as USD."
+    """An ISO 4217 code of core.money's table, exactly as given (no trimming, no case folding)."""
+    try:
+        return validate_currency_code(value)
+    except ValidationError as error:
+        errors[field] = error.messages[0]
         return None
-    return value
 
 
 def clean_text(value: str | None, field: str, errors: dict, *, max_length: int, required: bool = False) -> str:
@@ -202,8 +194,8 @@ def line_change_record(
             **customer_payload(customer),
             "line": {
                 "currency_code": balance.currency_code,
-                "credit_limit": money(balance.credit_limit),
-                "previous_credit_limit": money(previous_limit),
+                "credit_limit": format_wire(balance.credit_limit),
+                "previous_credit_limit": format_wire(previous_limit),
                 "credit_decision_id": decision.id,
             },
         },

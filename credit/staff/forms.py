@@ -4,7 +4,8 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
-from core.staff.forms import MoneyField, ServiceForm, to_minor_units
+from core.money import parse_major_units
+from core.staff.forms import CurrencyCodeField, MoneyField, ServiceForm
 from credit.models import CreditCheck
 from credit.vocabulary import DeclineCode, HoldCode
 from customers.models import Terms
@@ -12,18 +13,19 @@ from customers.models import Terms
 
 class _CreditForm(ServiceForm):
     """A staff credit form. Its one money field is typed in major units and handed to the service in minor units
-    of `currency` (fixed) or of the currency the form's `currency_code` field names."""
+    of `currency` (fixed) or of the currency the form's `currency_code` field names; while that currency is not
+    known (its field says why), the amount is not read."""
 
     money_field = ""
     currency = ""
 
     def clean(self):
         data = super().clean()
-        amount = data.get(self.money_field)
-        currency = self.currency or data.get("currency_code") or ""
-        if amount is not None and currency:
+        text = data.get(self.money_field)
+        currency = self.currency or data.get("currency_code")
+        if text is not None and currency:
             try:
-                data[self.money_field] = to_minor_units(amount, currency)
+                data[self.money_field] = parse_major_units(text, currency)
             except ValidationError as error:
                 self.add_error(self.money_field, error)
         return data
@@ -81,17 +83,9 @@ class CreditApproveForm(_CreditForm):
     money_field = "amount"
 
     amount = MoneyField(label="Credit line")
-    currency_code = forms.CharField(label="Currency", max_length=3, initial="USD")
+    currency_code = CurrencyCodeField(label="Currency", initial="USD")
     default_terms = forms.ChoiceField(label="Terms", choices=Terms.choices, initial=Terms.NET30)
     note = _note_field()
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["currency_code"].widget.attrs.update({"class": "input--currency", "autocomplete": "off"})
-
-    def clean_currency_code(self) -> str:
-        # People type "cad"; the services take ISO codes as written, in capitals.
-        return self.cleaned_data["currency_code"].upper()
 
 
 class CreditDeclineForm(_CreditForm):

@@ -8,10 +8,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from core.errors import ApplicationError
+from core.money import format_human, format_input
 from core.pagination import keyset_paginate, parse_ordering
 from core.staff.access import Capability, StaffView, user_can
-from core.staff.forms import major_units
-from core.templatetags.staff import money
 from credit.dashboard import review_queue_summary
 from credit.models import CreditCheck
 from credit.selectors import credit_check_get, credit_review_queue
@@ -29,7 +28,7 @@ OLDEST_FIRST = parse_ordering("id[ASC]", allowed=("id",))
 def approve_form(check: CreditCheck, data=None) -> CreditApproveForm:
     """Prefilled with what was asked for, so approving the request as it stands is one click."""
     initial = {
-        "amount": major_units(check.amount_requested, check.currency_code),
+        "amount": format_input(check.amount_requested, check.currency_code),
         "currency_code": check.currency_code,
         "default_terms": check.customer.default_terms or Terms.NET30,
     }
@@ -127,7 +126,7 @@ class ReviewApproveView(_DecideView):
 
     def message(self, check, decision):
         return (
-            f"{check.customer} approved: {money(decision.amount, decision.currency_code)} on "
+            f"{check.customer} approved: {format_human(decision.amount, decision.currency_code)} on "
             f"{decision.default_terms.upper()}. Their net-terms enrollment link is on the customer page."
         )
 

@@ -8,9 +8,8 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 
+from core.money import format_human, format_input
 from core.staff.access import Capability, StaffView
-from core.staff.forms import major_units
-from core.templatetags.staff import money
 from credit.selectors import (
     credit_account_get,
     credit_balance_list,
@@ -150,7 +149,7 @@ class CreditCheckRequestView(_CreditActionView):
         return credit_check_request(customer=self.object, actor=self.actor, **form.cleaned_data)
 
     def message(self, check):
-        return f"Credit check requested for {money(check.amount_requested, check.currency_code)}."
+        return f"Credit check requested for {format_human(check.amount_requested, check.currency_code)}."
 
 
 class CreditDirectApproveView(_CreditActionView):
@@ -167,7 +166,7 @@ class CreditDirectApproveView(_CreditActionView):
 
     def message(self, decision):
         return (
-            f"Approved: a credit line of {money(decision.amount, decision.currency_code)} on "
+            f"Approved: a credit line of {format_human(decision.amount, decision.currency_code)} on "
             f"{decision.default_terms.upper()}, enrolled in net terms."
         )
 
@@ -184,7 +183,7 @@ class CreditLineView(_CreditActionView):
             return {}
         return {
             "currency_code": current.currency_code,
-            "credit_limit": major_units(current.credit_limit, current.currency_code),
+            "credit_limit": format_input(current.credit_limit, current.currency_code),
         }
 
     def make_form(self, data=None):
@@ -197,7 +196,7 @@ class CreditLineView(_CreditActionView):
         return credit_line_update(customer=self.object, actor=self.actor, **form.cleaned_data)
 
     def message(self, decision):
-        return f"Credit line set to {money(decision.amount, decision.currency_code)}."
+        return f"Credit line set to {format_human(decision.amount, decision.currency_code)}."
 
 
 class CreditHoldView(_CreditActionView):

@@ -57,7 +57,9 @@ def test_an_archived_customers_balances_can_still_be_read(api):
     assert balances(api, customer).json()["data"][0]["balance"]["available"] == "700"
 
 
-@pytest.mark.parametrize("currency_code", ["usd", "EURO", "USD,", "US", "USD;EUR", "USD, EUR", " USD", "USD\n", "\x1d"])
+@pytest.mark.parametrize(
+    "currency_code", ["usd", "EURO", "USD,", "US", "USD;EUR", "USD, EUR", " USD", "USD\n", "\x1d", "XYZ", "USD,XAU"]
+)
 def test_an_invalid_currency_filter_is_400_invalid_field(api, currency_code):
     response = balances(api, approved_customer(), currency_code=currency_code)
     assert response.status_code == 400

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from credit.api.serializers import AMOUNT_PATTERN
+from core.money import WIRE_AMOUNT_PATTERN as AMOUNT_PATTERN
 from credit.models import CreditDecision, CreditLedgerEntry, CreditRepayment
 from credit.presenters import (
     balance_to_dict,

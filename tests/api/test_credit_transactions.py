@@ -13,7 +13,7 @@ from tests.factories import CustomerFactory
 pytestmark = pytest.mark.django_db
 
 NOT_DIGITS = 'Must be a string of digits in minor units, such as "125000".'
-NOT_A_CURRENCY = "Enter an ISO 4217 currency code in capitals, such as USD."
+NOT_A_CURRENCY = "Enter an ISO 4217 currency code, such as USD."
 BILL = {"amount": "125000", "currency_code": "USD", "reference": "SO-1001", "description": "12 pallets"}
 
 
@@ -308,6 +308,11 @@ def test_an_archived_customer_is_422_customer_archived(api):
         ({**BILL, "currency_code": "usd"}, "currency_code", NOT_A_CURRENCY),
         ({**BILL, "currency_code": "USDX"}, "currency_code", NOT_A_CURRENCY),
         ({**BILL, "currency_code": "USD "}, "currency_code", NOT_A_CURRENCY),
+        ({**BILL, "currency_code": "XYZ"}, "currency_code", NOT_A_CURRENCY),  # was 422 insufficient_credit
+        ({**BILL, "currency_code": "ZZZ"}, "currency_code", NOT_A_CURRENCY),
+        ({**BILL, "currency_code": "XAU"}, "currency_code", NOT_A_CURRENCY),  # gold: no minor unit
+        ({**BILL, "currency_code": "XTS"}, "currency_code", NOT_A_CURRENCY),  # the testing code
+        ({**BILL, "currency_code": 840}, "currency_code", NOT_A_CURRENCY),
         ({**BILL, "reference": "r" * 256}, "reference", "Ensure this field has no more than 255 characters."),
         ({**BILL, "description": "d" * 1001}, "description", "Ensure this field has no more than 1000 characters."),
         ({**BILL, "status": "completed"}, "status", "Unknown field."),

@@ -40,6 +40,7 @@ def test_request_records_a_pending_check_and_its_events():
     [
         ({"amount_requested": 0}, "amount_requested", "Must be at least 1."),
         ({"amount_requested": -5}, "amount_requested", "Must be at least 1."),
+        # Services take typed values: the API and the forms parse text before they call one.
         ({"amount_requested": "12.50"}, "amount_requested", "Must be an integer in minor units."),
         ({"amount_requested": True}, "amount_requested", "Must be an integer in minor units."),
         ({"amount_requested": None}, "amount_requested", "This field is required."),

@@ -244,7 +244,7 @@ def test_the_engine_stores_its_scorecard_on_the_check_and_the_decision():
     check = CreditCheck.objects.create(customer=customer, amount_requested=100, has_purchase_history=True)
     expected = ScorecardProvider().evaluate(customer=customer, check=check).scorecard
     credit_check_decide(credit_check_id=check.id)
-    check.refresh_from_db()
+    check = reloaded(check)
     decision = CreditDecision.objects.get(credit_check=check)
     assert Scorecard.from_json(check.scorecard) == Scorecard.from_json(decision.scorecard) == expected
     assert check.reasons == decision.reasons == expected.reasons

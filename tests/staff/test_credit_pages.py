@@ -21,7 +21,7 @@ from credit.services import (
     credit_line_update,
     credit_past_due_evaluate,
 )
-from tests.credit.builders import API, OFFICER, approved_customer, completed_transaction
+from tests.credit.builders import API, OFFICER, approved_customer, buckets, completed_transaction
 from tests.factories import CustomerFactory, StaffUserFactory
 from tests.reading import reloaded
 
@@ -87,15 +87,36 @@ def test_amounts_below_the_services_minimum_are_refused_with_its_message(client_
 
 @pytest.mark.parametrize(
     ("typed", "error"),
-    [("12.345", "USD amounts have 2 decimal places."), ("lots", "Enter an amount such as 25,000.00.")],
+    [
+        ("12.345", "USD amounts have 2 decimal places."),
+        ("lots", "Enter an amount such as 25,000.00."),
+        # Decimal("1e999999") scaled to cents raised decimal.Overflow: a 500.
+        ("1e999999", "Enter an amount such as 25,000.00."),
+        ("Infinity", "Enter an amount such as 25,000.00."),
+        # Read as 1.25000 (the comma dropped), 1,000 times less than meant.
+        ("1.250,00", "Enter an amount such as 25,000.00."),
+        ("99999999999999999999", "Must be at most 1000000000000000."),
+    ],
 )
 def test_amounts_people_cannot_mean_are_refused_before_the_service(client_as, typed, error):
     customer = CustomerFactory()
     response = client_as("account_manager").post(
         url("customer_credit_check", customer), {"amount_requested": typed, "has_purchase_history": "true"}
     )
+    assert response.status_code == 200
     assert response.context["form"].errors == {"amount_requested": [error]}
+    assert error in response.content.decode()
     assert not CreditCheck.objects.exists()
+
+
+def test_an_absurd_exponent_in_a_credit_line_is_a_form_error_not_a_server_error(officer):
+    customer = approved_customer(limit=1_000_000)
+    response = officer.post(
+        url("customer_credit_line", customer), {"credit_limit": "1e999999", "currency_code": "USD", "reason": "x"}
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"credit_limit": ["Enter an amount such as 25,000.00."]}
+    assert buckets(customer) == (1_000_000, 0, 0)
 
 
 def test_a_credit_officer_approves_a_direct_application_and_the_customer_is_enrolled(officer):
@@ -126,13 +147,33 @@ def test_a_direct_approval_with_unknown_terms_is_refused_next_to_terms(officer):
     assert not CreditDecision.objects.exists()
 
 
-def test_a_currency_the_service_refuses_is_shown_next_to_currency(officer):
+@pytest.mark.parametrize("code", ["U$", "ZZZ", "XYZ", "XXX", "XAU"])
+def test_a_currency_outside_iso_4217_is_shown_next_to_currency(officer, code):
+    # ZZZ and XYZ passed the old three-capitals check and were approved as credit lines.
     customer = CustomerFactory()
     response = officer.post(
-        url("customer_credit_approve", customer), {"amount": "5000", "currency_code": "U$", "default_terms": "net30"}
+        url("customer_credit_approve", customer), {"amount": "5000", "currency_code": code, "default_terms": "net30"}
     )
+    assert response.status_code == 200
     assert response.context["form"].errors == {"currency_code": ["Enter an ISO 4217 currency code, such as USD."]}
     assert not CreditDecision.objects.exists()
+    customer = reloaded(customer)
+    assert customer.credit_status is None
+
+
+def test_a_direct_approval_in_yen_is_read_with_no_decimals(officer):
+    customer = CustomerFactory()
+    response = officer.post(
+        url("customer_credit_approve", customer),
+        {"amount": "1,500,000", "currency_code": "JPY", "default_terms": "net30"},
+    )
+    assert response.status_code == 302
+    assert buckets(customer, "JPY") == (1_500_000, 0, 0)
+    refused = officer.post(
+        url("customer_credit_approve", CustomerFactory()),
+        {"amount": "1.5", "currency_code": "JPY", "default_terms": "net30"},
+    )
+    assert refused.context["form"].errors == {"amount": ["JPY amounts have no decimal places."]}
 
 
 def test_adjust_line_posts_the_difference_to_the_ledger_with_the_reason(officer):

@@ -163,6 +163,20 @@ def test_an_approval_the_service_refuses_shows_the_error_next_to_the_amount(offi
     assert check.status == "in_review"
 
 
+@pytest.mark.parametrize("code", ["ZZZ", "XAU", "XTS"])
+def test_an_approval_in_a_code_outside_iso_4217_is_refused_next_to_the_currency(officer, code):
+    # ZZZ used to be approved, and the customer could then buy in it.
+    check = in_review()
+    response = officer.post(reverse("staff:review_approve", args=[check.id]), approve_data(check, currency_code=code))
+    assert response.status_code == 200
+    assert response.context["item"].approve_form.errors == {
+        "currency_code": ["Enter an ISO 4217 currency code, such as USD."]
+    }
+    check = reloaded(check)
+    assert check.status == "in_review"
+    assert not CreditBalance.objects.exists() and not CreditDecision.objects.exists()
+
+
 def test_declining_needs_a_code_and_records_it(officer):
     check = in_review()
     url = reverse("staff:review_decline", args=[check.id])
