@@ -6,6 +6,8 @@ from pathlib import Path
 import dj_database_url
 from django.utils.csp import CSP
 
+from core.email.configuration import checked_address, checked_addresses, mailer_from_url
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 
@@ -183,6 +185,27 @@ CELERY_BEAT_SCHEDULE["webhooks-outbox-sweep"] = {
 WEBHOOKS_ALLOW_PRIVATE_TARGETS = False
 # (connect, read) timeouts of one delivery attempt, in seconds.
 WEBHOOKS_TIMEOUT = (3.0, 10.0)
+
+# --- Email (core/email) ----------------------------------------------------------------------------------------------
+# EMAIL_URL names the SMTP server (core/email/configuration.py: smtp://user:pass@host:587?tls=1, smtps://…:465);
+# without it (the embedded default) every message is printed to the terminal and kept as a .eml file in var/mail/
+# (EMAIL_FOLDER).
+# Production refuses to start without EMAIL_URL and DEFAULT_FROM_EMAIL.
+EMAIL_URL = os.environ.get("EMAIL_URL", "")
+if EMAIL_URL:
+    MAILERS = {"default": mailer_from_url(EMAIL_URL)}
+else:
+    MAILERS = {
+        "default": {
+            "BACKEND": "core.email.backends.TerminalAndFolderBackend",
+            "OPTIONS": {"file_path": os.environ.get("EMAIL_FOLDER", str(BASE_DIR / "var" / "mail"))},
+        }
+    }
+DEFAULT_FROM_EMAIL = checked_address(
+    os.environ.get("DEFAULT_FROM_EMAIL", "creditdesk <no-reply@localhost>"), setting="DEFAULT_FROM_EMAIL"
+)
+# Where replies go, when not to the sender (comma-separated; optional).
+EMAIL_REPLY_TO = checked_addresses(env_list("EMAIL_REPLY_TO"), setting="EMAIL_REPLY_TO")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
