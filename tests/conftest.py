@@ -11,6 +11,7 @@ from django.conf import settings
 from config.celery import app as celery_app
 from core import ids
 from core.outage import BROKER, CACHE
+from tests.smtp_server import SmtpServer
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -46,9 +47,34 @@ def eager_tasks():
 
 
 @pytest.fixture(scope="session")
-def celery_worker_process(django_db_setup, django_db_blocker):
-    """A real `celery worker` process on the suite's Redis, reading the test database. Tests that use it must be
-    `django_db(transaction=True)` so the worker sees their committed rows."""
+def smtp_server():
+    """The suite's real SMTP server (tests/smtp_server.py): the Celery worker process sends to it (EMAIL_URL), and so
+    does this process in a test that asks for `mailbox`."""
+    server = SmtpServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def mailbox(smtp_server, settings):
+    """Email sent by this process goes to the suite's SMTP server for this test; `mailbox.messages` is what arrived
+    (from this test only). A test may stop and start the server: it is running again afterwards."""
+    smtp_server.clear()
+    if not smtp_server.running:
+        smtp_server.start()
+    settings.MAILERS = {"default": smtp_server.mailer}
+    yield smtp_server
+    if not smtp_server.running:
+        smtp_server.start()
+    smtp_server.clear()
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker, smtp_server):
+    """A real `celery worker` process on the suite's Redis, reading the test database and sending email to the
+    suite's SMTP server. Tests that use it must be `django_db(transaction=True)` so the worker sees their committed
+    rows."""
     test_db = settings.DATABASES["default"]["NAME"]
     base_url = os.environ["DATABASE_URL"].rsplit("/", 1)[0]
     name = f"test-{os.getpid()}@localhost"
@@ -57,6 +83,7 @@ def celery_worker_process(django_db_setup, django_db_blocker):
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
         "DATABASE_URL": f"{base_url}/{test_db}",
         "DB_CONN_MAX_AGE": "0",
+        "EMAIL_URL": smtp_server.url,
     }
     log = open(ROOT / ".tmp-celery-worker.log", "w")  # noqa: SIM115
     process = subprocess.Popen(

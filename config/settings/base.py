@@ -206,6 +206,17 @@ DEFAULT_FROM_EMAIL = checked_address(
 )
 # Where replies go, when not to the sender (comma-separated; optional).
 EMAIL_REPLY_TO = checked_addresses(env_list("EMAIL_REPLY_TO"), setting="EMAIL_REPLY_TO")
+# A failed send is tried again after 1, 4, 16 and 64 minutes and about 4 hours (EMAIL_RETRY_BASE_SECONDS * 4^n, at
+# most EMAIL_RETRY_MAX_SECONDS); after EMAIL_MAX_ATTEMPTS attempts the email is `failed`.
+EMAIL_MAX_ATTEMPTS = 6
+EMAIL_RETRY_BASE_SECONDS = 60
+EMAIL_RETRY_MAX_SECONDS = 6 * 3600
+# The sweep (core.sweep_emails, every minute) hands over again pending emails that are due and whose task was never
+# handed to the broker (after EMAIL_SWEEP_GRACE_SECONDS, which leaves fresh ones to their own after-commit dispatch)
+# or was handed over more than EMAIL_REDISPATCH_AFTER_SECONDS ago and evidently lost.
+EMAIL_SWEEP_GRACE_SECONDS = 60 if REDIS_URL else 0
+EMAIL_REDISPATCH_AFTER_SECONDS = 300
+CELERY_BEAT_SCHEDULE["email-sweep"] = {"task": "core.sweep_emails", "schedule": 60.0, "options": {"expires": 55}}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
