@@ -3,8 +3,6 @@
 import core.ids
 from django.db import migrations, models
 
-from core.migrations_utils import drop_pattern_ops_indexes
-
 
 class Migration(migrations.Migration):
 
@@ -50,6 +48,4 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('key',), name='outbound_email_unique_key'), models.CheckConstraint(condition=models.Q(('status__in', ['pending', 'sent', 'failed'])), name='outbound_email_status_valid'), models.CheckConstraint(condition=models.Q(models.Q(('sent_at__isnull', False), ('status', 'sent')), models.Q(models.Q(('status', 'sent'), _negated=True), ('sent_at__isnull', True)), _connector='OR'), name='outbound_email_sent_at_matches_status'), models.CheckConstraint(condition=models.Q(models.Q(('next_attempt_at__isnull', False), ('status', 'pending')), models.Q(models.Q(('status', 'pending'), _negated=True), ('next_attempt_at__isnull', True)), _connector='OR'), name='outbound_email_pending_has_next_attempt')],
             },
         ),
-        # The primary key's `varchar_pattern_ops` index (see 0005): ids are only compared whole.
-        drop_pattern_ops_indexes("core"),
     ]
