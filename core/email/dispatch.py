@@ -7,13 +7,12 @@ The send task is looked up by name in Celery's registry (filled when core/tasks.
 imports this one."""
 
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from celery import current_app
-from django.conf import settings
-from django.db.models import Q
 from django.utils import timezone
 
+from core.email.selectors import emails_stalled
 from core.models import OutboundEmail, OutboundEmailStatus
 from core.outage import BROKER, publish
 from core.webhooks.queue import tasks_run_in_process
@@ -45,18 +44,6 @@ def email_dispatch(email_id: str, *, eta: datetime | None = None) -> bool:
         pending.update(dispatched_at=None)
         logger.warning("email %s not handed to the broker; the sweep will retry", email_id)
     return published
-
-
-def emails_stalled(*, now: datetime):
-    """Pending emails that are due and that no task is known to be carrying: never handed to the broker (a broker
-    outage when queued, or a retry in the embedded default) once a grace period has passed, or handed over so long
-    ago that the task was lost (a worker killed, a message dropped)."""
-    due = OutboundEmail.objects.filter(
-        status=OutboundEmailStatus.PENDING,
-        next_attempt_at__lte=now - timedelta(seconds=settings.EMAIL_SWEEP_GRACE_SECONDS),
-    )
-    lost = now - timedelta(seconds=settings.EMAIL_REDISPATCH_AFTER_SECONDS)
-    return due.filter(Q(dispatched_at__isnull=True) | Q(dispatched_at__lt=lost)).order_by("next_attempt_at", "id")
 
 
 def email_outbox_sweep(*, batch: int = SWEEP_BATCH) -> dict:
