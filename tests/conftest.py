@@ -48,25 +48,23 @@ def eager_tasks():
 
 @pytest.fixture(scope="session")
 def smtp_server():
-    """The suite's real SMTP server (tests/smtp_server.py): the Celery worker process sends to it (EMAIL_URL), and so
-    does this process in a test that asks for `mailbox`."""
+    """The suite's real SMTP server (tests/smtp_server.py), on a port of its own for the whole session: the Celery
+    worker process sends to it (EMAIL_URL). It listens only while a test uses `mailbox`, so no thread of it runs
+    under the other tests."""
     server = SmtpServer()
-    server.start()
     yield server
     server.stop()
 
 
 @pytest.fixture
 def mailbox(smtp_server, settings):
-    """Email sent by this process goes to the suite's SMTP server for this test; `mailbox.messages` is what arrived
-    (from this test only). A test may stop and start the server: it is running again afterwards."""
+    """The suite's SMTP server, listening for this test, which sends to it from this process too;
+    `mailbox.messages` is what arrived. A test may stop and start it (a server down, then back)."""
     smtp_server.clear()
-    if not smtp_server.running:
-        smtp_server.start()
+    smtp_server.start()
     settings.MAILERS = {"default": smtp_server.mailer}
     yield smtp_server
-    if not smtp_server.running:
-        smtp_server.start()
+    smtp_server.stop()
     smtp_server.clear()
 
 

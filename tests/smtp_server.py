@@ -72,6 +72,8 @@ class SmtpServer:
             self._replies.extend(replies)
 
     def start(self) -> None:
+        if self.running:
+            return
         # An aiosmtpd controller cannot start twice (its event loop is closed when it stops): a new one each time.
         options = {"auth_require_tls": False, "auth_required": True} if self.credentials else {}
         if self.credentials:

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from core.actors import Actor
 from core.email.delivery import email_send, retry_delay
@@ -269,3 +269,18 @@ def test_the_queuing_transaction_rolling_back_leaves_no_email(mailbox, django_ca
 
     assert OutboundEmail.objects.count() == 0
     assert mailbox.messages == []
+
+
+def test_the_database_holds_one_email_per_key_and_a_sent_time_exactly_when_sent(queue, mailbox):
+    email = queue()
+    duplicate = OutboundEmail(**{field.attname: getattr(email, field.attname) for field in OutboundEmail._meta.fields})
+    duplicate.id = "eml_" + "0" * 26
+
+    for change in (
+        lambda: duplicate.save(force_insert=True),
+        lambda: OutboundEmail.objects.filter(pk=email.pk).update(sent_at=None),
+        lambda: OutboundEmail.objects.filter(pk=email.pk).update(status="pending"),  # pending needs a next attempt
+        lambda: OutboundEmail.objects.filter(pk=email.pk).update(status="bounced"),
+    ):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            change()

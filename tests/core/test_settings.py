@@ -71,7 +71,7 @@ def test_a_malformed_email_setting_stops_any_process_at_startup_without_showing_
 
     assert bad_url.returncode != 0 and "EMAIL_URL: tls must be 1 or 0" in bad_url.stderr
     assert "s3cret" not in bad_url.stderr
-    assert bad_from.returncode != 0 and "DEFAULT_FROM_EMAIL must be one email address" in bad_from.stderr
+    assert bad_from.returncode != 0 and "DEFAULT_FROM_EMAIL is not a valid email address" in bad_from.stderr
 
 
 def test_production_sends_through_the_smtp_server_of_email_url():
