@@ -70,6 +70,9 @@ class Bench:
             "DJANGO_SETTINGS_MODULE": "config.settings.production",
             "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+            # Required in production; no benchmarked operation sends email.
+            "EMAIL_URL": "smtp://127.0.0.1:25",
+            "DEFAULT_FROM_EMAIL": "credit@example.com",
             "DJANGO_SECURE_SSL_REDIRECT": "0",
             "BENCH_MODE": "1",
             "API_RATE_LIMIT_PER_MINUTE": "100000000",

@@ -8,4 +8,4 @@ app = Celery("creditdesk")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 # Tasks modules below an app's top level.
-app.autodiscover_tasks(["core.webhooks"])
+app.autodiscover_tasks(["core.webhooks", "core.email"])

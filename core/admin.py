@@ -8,6 +8,7 @@ from core.models import (
     Event,
     IdempotencyRecord,
     OAuthClientScopes,
+    OutboundEmail,
     WebhookAttempt,
     WebhookDelivery,
     WebhookEndpoint,
@@ -116,3 +117,22 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
 class IdempotencyRecordAdmin(admin.ModelAdmin):
     list_display = ("client_id", "key", "method", "path", "response_status", "created_at")
     search_fields = ("client_id", "key")
+
+
+@admin.register(OutboundEmail)
+class OutboundEmailAdmin(admin.ModelAdmin):
+    """What was sent (or is still to be sent) to whom, read-only: emails are queued by the application's services."""
+
+    list_display = ("id", "key", "status", "subject", "customer_id", "attempt_count", "created_at", "sent_at")
+    list_filter = ("status", "template")
+    search_fields = ("id", "key", "customer_id")
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -4,13 +4,14 @@ Work is a database row first (a credit check, an import, an email) and a task se
 nothing: each kind of row has a periodic sweep that hands over again what no task is known to be working on. Tasks
 are named, not imported (`"credit.decide_credit_check"`): the tasks modules import the services, never the reverse.
 
-`dispatch` is the one way a row's task is handed over: it publishes the task (no retry loop: with the broker down it
-fails at once and the breaker pauses publishing for a few seconds), and only once the broker took it stamps the row's
-`dispatched_at` (and counts it in `dispatch_count` where the model keeps one), which is what the sweeps read. In the
+`dispatch` is the one way a row's task is handed over: it stamps the row's `dispatched_at` (and counts the hand-over
+in `dispatch_count` where the model keeps one), which is what the sweeps read, then publishes the task (no retry loop:
+with the broker down it fails at once, the stamp is taken back and the breaker pauses publishing for a few seconds). In the
 embedded default (no broker) the task runs in the calling process; its failure is logged, not raised: the caller's
 change has committed, and the sweep will try again."""
 
 import logging
+from datetime import datetime
 
 from celery import current_app
 from django.db.models import F, QuerySet
@@ -29,23 +30,36 @@ def task_named(name: str):
     return current_app.tasks[name]
 
 
-def dispatch(task_name: str, object_id: str, *, waiting: QuerySet) -> bool:
-    """Hand `task_name(object_id)` to the broker if the row is still in `waiting` (its model's rows that want the
-    task), then stamp it. Never raises and never waits long. True when handed over."""
-    if not waiting.filter(pk=object_id).exists():
+def tasks_run_in_process() -> bool:
+    """True in the embedded default (no broker): tasks run in the process that publishes them."""
+    return bool(current_app.conf.task_always_eager)
+
+
+def dispatch(task_name: str, object_id: str, *, waiting: QuerySet, eta: datetime | None = None) -> bool:
+    """Hand `task_name(object_id)` to the broker (to run at `eta`, for a retry) if the row is still in `waiting` (its
+    model's rows that want the task). Never raises and never waits long. True when handed over.
+
+    The row is stamped first (`dispatched_at`, and one more `dispatch_count` where the model counts them) and the stamp
+    taken back if the broker refuses the task: in the embedded default the task runs inside the publish and may itself
+    change the row (finish it, or reschedule it), and what it wrote must stand."""
+    if eta is not None and eta > timezone.now() and tasks_run_in_process():
+        # No broker to hold a task until its time (the embedded default): the row says when it is due, and its sweep
+        # hands it over then.
         return False
     if BROKER.open:
         logger.warning("%s %s not handed over (broker failed moments ago); its sweep will", task_name, object_id)
         return False
+    counted = any(field.name == "dispatch_count" for field in waiting.model._meta.concrete_fields)
+    stamp = {"dispatched_at": timezone.now(), **({"dispatch_count": F("dispatch_count") + 1} if counted else {})}
+    if not waiting.filter(pk=object_id).update(**stamp):
+        return False
     try:
-        if not publish(task_named(task_name), object_id):
-            logger.warning("%s %s not handed to the broker; its sweep will retry", task_name, object_id)
-            return False
+        published = publish(task_named(task_name), object_id, eta=eta)
     except Exception:
         logger.exception("%s %s: the task failed in process; its sweep will retry", task_name, object_id)
-    model = waiting.model
-    stamp = {"dispatched_at": timezone.now()}
-    if any(field.name == "dispatch_count" for field in model._meta.concrete_fields):
-        stamp["dispatch_count"] = F("dispatch_count") + 1
-    model._default_manager.filter(pk=object_id).update(**stamp)
-    return True
+        return True
+    if not published:
+        undo = {"dispatched_at": None, **({"dispatch_count": F("dispatch_count") - 1} if counted else {})}
+        waiting.model._default_manager.filter(pk=object_id).update(**undo)
+        logger.warning("%s %s not handed to the broker; its sweep will retry", task_name, object_id)
+    return published

@@ -1,4 +1,5 @@
-"""Shared plumbing: API keys, idempotency records, the event outbox (the audit trail) and webhook delivery."""
+"""Shared plumbing: API keys, idempotency records, the event outbox (the audit trail), webhook delivery and the
+outbound email outbox."""
 
 import hashlib
 import secrets
@@ -125,6 +126,7 @@ class EventType(models.TextChoices):
     PAYMENT_METHOD_ADDED = "payment_method.added"
     PAYMENT_METHOD_DELETED = "payment_method.deleted"
     DEFAULT_PAYMENT_METHOD_CHANGED = "default_payment_method_changed"
+    EMAIL_SENT = "email.sent"
 
 
 class Event(models.Model):
@@ -231,3 +233,71 @@ class WebhookAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.delivery_id} → {self.response_status or self.error}"
+
+
+class OutboundEmailStatus(models.TextChoices):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class OutboundEmail(models.Model):
+    """One email, queued at most once per idempotency key and sent at most once (core/email/): the message as it was
+    rendered when queued (subject, plain text and HTML), who it goes to, and its delivery state. Kept after sending,
+    so it is the record of what a customer was sent. `customer_id` is a plain string: core knows no customers."""
+
+    id = PrefixedIdField(prefix="eml")
+    key = models.CharField(max_length=255, help_text="Idempotency key: one email per key, ever.")
+    customer_id = models.CharField(max_length=64, blank=True, null=True)
+    template = models.CharField(max_length=100)
+    from_email = models.CharField(max_length=320)
+    to = models.JSONField(help_text="Recipient addresses.")
+    reply_to = models.JSONField(default=list, blank=True)
+    subject = models.CharField(max_length=255)
+    body_text = models.TextField()
+    body_html = models.TextField()
+    status = models.CharField(max_length=16, choices=OutboundEmailStatus.choices, default=OutboundEmailStatus.PENDING)
+    attempt_count = models.PositiveIntegerField(default=0)
+    # When the next attempt is due (the first: when queued); null once sent or failed.
+    next_attempt_at = models.DateTimeField(blank=True, null=True)
+    # When its send task was last handed to the broker; null while no task is known to be on its way.
+    dispatched_at = models.DateTimeField(blank=True, null=True)
+    last_attempt_at = models.DateTimeField(blank=True, null=True)
+    last_error = models.TextField(blank=True, default="")
+    sent_at = models.DateTimeField(blank=True, null=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Who queued it (the email.sent event is recorded in their name).
+    actor_type = models.CharField(max_length=16, choices=ActorType.choices)
+    actor_id = models.CharField(max_length=64, blank=True, default="")
+    actor_label = models.CharField(max_length=255, blank=True, default="")
+    request_id = models.CharField(max_length=64, blank=True, default="")
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["key"], name="outbound_email_unique_key"),
+            models.CheckConstraint(
+                condition=Q(status__in=OutboundEmailStatus.values), name="outbound_email_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status=OutboundEmailStatus.SENT, sent_at__isnull=False)
+                | (~Q(status=OutboundEmailStatus.SENT) & Q(sent_at__isnull=True)),
+                name="outbound_email_sent_at_matches_status",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=OutboundEmailStatus.PENDING, next_attempt_at__isnull=False)
+                | (~Q(status=OutboundEmailStatus.PENDING) & Q(next_attempt_at__isnull=True)),
+                name="outbound_email_pending_has_next_attempt",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["customer_id", "id"], name="outbound_email_customer_idx"),
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(status=OutboundEmailStatus.PENDING),
+                name="outbound_email_pending_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.id} {self.status} {self.key}"

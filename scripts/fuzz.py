@@ -61,6 +61,9 @@ def production_env(port: int) -> dict:
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        # Required in production; nothing the fuzzer calls sends email (a send would fail and be retried).
+        "EMAIL_URL": "smtp://127.0.0.1:25",
+        "DEFAULT_FROM_EMAIL": "credit@example.com",
         "PUBLIC_BASE_URL": f"https://127.0.0.1:{port}",
         "API_RATE_LIMIT_PER_MINUTE": "1000000000",
     }

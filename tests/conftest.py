@@ -11,6 +11,7 @@ from django.conf import settings
 from config.celery import app as celery_app
 from core import ids
 from core.outage import BROKER, CACHE
+from tests.smtp_server import SmtpServer
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -46,9 +47,32 @@ def eager_tasks():
 
 
 @pytest.fixture(scope="session")
-def celery_worker_process(django_db_setup, django_db_blocker):
-    """A real `celery worker` process on the suite's Redis, reading the test database. Tests that use it must be
-    `django_db(transaction=True)` so the worker sees their committed rows."""
+def smtp_server():
+    """The suite's real SMTP server (tests/smtp_server.py), on a port of its own for the whole session: the Celery
+    worker process sends to it (EMAIL_URL). It listens only while a test uses `mailbox`, so no thread of it runs
+    under the other tests."""
+    server = SmtpServer()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def mailbox(smtp_server, settings):
+    """The suite's SMTP server, listening for this test, which sends to it from this process too;
+    `mailbox.messages` is what arrived. A test may stop and start it (a server down, then back)."""
+    smtp_server.clear()
+    smtp_server.start()
+    settings.MAILERS = {"default": smtp_server.mailer}
+    yield smtp_server
+    smtp_server.stop()
+    smtp_server.clear()
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker, smtp_server):
+    """A real `celery worker` process on the suite's Redis, reading the test database and sending email to the
+    suite's SMTP server. Tests that use it must be `django_db(transaction=True)` so the worker sees their committed
+    rows."""
     test_db = settings.DATABASES["default"]["NAME"]
     base_url = os.environ["DATABASE_URL"].rsplit("/", 1)[0]
     name = f"test-{os.getpid()}@localhost"
@@ -57,6 +81,7 @@ def celery_worker_process(django_db_setup, django_db_blocker):
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
         "DATABASE_URL": f"{base_url}/{test_db}",
         "DB_CONN_MAX_AGE": "0",
+        "EMAIL_URL": smtp_server.url,
     }
     log = open(ROOT / ".tmp-celery-worker.log", "w")  # noqa: SIM115
     process = subprocess.Popen(

@@ -6,6 +6,8 @@ from pathlib import Path
 import dj_database_url
 from django.utils.csp import CSP
 
+from core.email.configuration import checked_address, checked_addresses, mailer_from_url
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 
@@ -184,6 +186,38 @@ CELERY_BEAT_SCHEDULE["webhooks-outbox-sweep"] = {
 WEBHOOKS_ALLOW_PRIVATE_TARGETS = False
 # (connect, read) timeouts of one delivery attempt, in seconds.
 WEBHOOKS_TIMEOUT = (3.0, 10.0)
+
+# --- Email (core/email) ----------------------------------------------------------------------------------------------
+# EMAIL_URL names the SMTP server (core/email/configuration.py: smtp://user:pass@host:587?tls=1, smtps://…:465);
+# without it (the embedded default) every message is printed to the terminal and kept as a .eml file in var/mail/
+# (EMAIL_FOLDER).
+# Production refuses to start without EMAIL_URL and DEFAULT_FROM_EMAIL.
+EMAIL_URL = os.environ.get("EMAIL_URL", "")
+if EMAIL_URL:
+    MAILERS = {"default": mailer_from_url(EMAIL_URL)}
+else:
+    MAILERS = {
+        "default": {
+            "BACKEND": "core.email.backends.TerminalAndFolderBackend",
+            "OPTIONS": {"file_path": os.environ.get("EMAIL_FOLDER", str(BASE_DIR / "var" / "mail"))},
+        }
+    }
+DEFAULT_FROM_EMAIL = checked_address(
+    os.environ.get("DEFAULT_FROM_EMAIL", "creditdesk <no-reply@localhost>"), setting="DEFAULT_FROM_EMAIL"
+)
+# Where replies go, when not to the sender (comma-separated; optional).
+EMAIL_REPLY_TO = checked_addresses(env_list("EMAIL_REPLY_TO"), setting="EMAIL_REPLY_TO")
+# A failed send is tried again after 1, 4, 16 and 64 minutes and about 4 hours (EMAIL_RETRY_BASE_SECONDS * 4^n, at
+# most EMAIL_RETRY_MAX_SECONDS); after EMAIL_MAX_ATTEMPTS attempts the email is `failed`.
+EMAIL_MAX_ATTEMPTS = 6
+EMAIL_RETRY_BASE_SECONDS = 60
+EMAIL_RETRY_MAX_SECONDS = 6 * 3600
+# The sweep (core.sweep_emails, every minute) hands over again pending emails that are due and whose task was never
+# handed to the broker (after EMAIL_SWEEP_GRACE_SECONDS, which leaves fresh ones to their own after-commit dispatch)
+# or was handed over more than EMAIL_REDISPATCH_AFTER_SECONDS ago and evidently lost.
+EMAIL_SWEEP_GRACE_SECONDS = 60 if REDIS_URL else 0
+EMAIL_REDISPATCH_AFTER_SECONDS = 300
+CELERY_BEAT_SCHEDULE["email-sweep"] = {"task": "core.sweep_emails", "schedule": 60.0, "options": {"expires": 55}}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

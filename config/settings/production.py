@@ -15,6 +15,13 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS")
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must list the host names this site answers to.")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
+# Email must reach people: no terminal-and-folder default here (base.py parses and checks both).
+if not os.environ.get("EMAIL_URL"):
+    raise ImproperlyConfigured(
+        "EMAIL_URL must name the SMTP server, e.g. smtp://user:password@smtp.example.com:587?tls=1"
+    )
+if not os.environ.get("DEFAULT_FROM_EMAIL"):
+    raise ImproperlyConfigured("DEFAULT_FROM_EMAIL must be set to the address emails are sent from.")
 
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

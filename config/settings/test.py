@@ -18,3 +18,7 @@ if not DATABASE_URL or not REDIS_URL:  # noqa: F405
 CELERY_TASK_ALWAYS_EAGER = False
 # Webhook receivers on this machine (a local receiver, the tests' loopback server) are allowed here only.
 WEBHOOKS_ALLOW_PRIVATE_TARGETS = True
+# Email goes to the SMTP server the tests start (tests/smtp_server.py), through EMAIL_URL (the Celery worker the tests
+# start gets it in its environment) or the `mailbox` fixture; anything else is kept in memory, never in var/mail.
+if not EMAIL_URL:  # noqa: F405
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}

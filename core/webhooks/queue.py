@@ -9,18 +9,12 @@ import logging
 from collections.abc import Iterable
 from datetime import datetime
 
-from celery import current_app
 from django.utils import timezone
 
-from core.dispatch import task_named
+from core.dispatch import task_named, tasks_run_in_process
 from core.outage import BROKER, publish
 
 logger = logging.getLogger(__name__)
-
-
-def tasks_run_in_process() -> bool:
-    """True in the embedded default (no broker): tasks run in the process that publishes them."""
-    return bool(current_app.conf.task_always_eager)
 
 
 def publishing_paused() -> bool:

@@ -10,6 +10,7 @@ from django.db import connection
 from django.urls import reverse
 
 from core.actors import Actor
+from core.email.services import email_queue
 from core.services import api_key_create, oauth_client_create
 from core.webhooks.dispatcher import event_dispatch
 from credit.services import credit_transaction_repay
@@ -49,6 +50,7 @@ def samples():
     application, secret = oauth_client_create(name="sample", scopes=["customers:read"])
     token = token_request(application.client_id, secret)
     assert token.status_code == 200
+    email_queue(key="sample", to="ap@acme.example", template="test_message", context={}, actor=API)
     staff_user("viewer")
 
 

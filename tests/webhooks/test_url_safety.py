@@ -159,6 +159,8 @@ def test_production_settings_refuse_private_targets():
         "from django.conf import settings; print(settings.WEBHOOKS_ALLOW_PRIVATE_TARGETS)",
         DJANGO_SECRET_KEY="k7$Lq9!vR2@xW4#zT6^mN8&pB1*cD3(eF5)gH7_jK9+lM0-nP2=qS4",
         DJANGO_ALLOWED_HOSTS="credit.example.com",
+        EMAIL_URL="smtp://127.0.0.1:25",
+        DEFAULT_FROM_EMAIL="credit@credit.example.com",
     )
 
     assert result.returncode == 0, result.stderr

@@ -1,0 +1,100 @@
+"""Queueing an email: the one way the application sends mail.
+
+`email_queue` renders the message, records it in the outbox (`OutboundEmail`) in the caller's transaction, and hands
+its send task to the broker once that transaction commits. An idempotency key makes it at most once per key, for
+ever: "the reminder for purchase X, step Y" queued again (a retried task, a sweep that runs twice, two workers at
+once) returns the first row and sends nothing new. Rendering happens here, not at send time, because:
+
+- the row is then the record of exactly what the customer was sent, whatever templates say later, and a retry hours
+  later (or after a deploy) sends the same bytes;
+- a template error fails the caller, inside its transaction, instead of becoming an email that can never be sent;
+- the context need not survive JSON (or a pickle) on its way to a worker.
+"""
+
+from collections.abc import Mapping, Sequence
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+
+from core.actors import Actor
+from core.email.dispatch import email_dispatch
+from core.email.rendering import email_render
+from core.models import OutboundEmail
+
+MAX_RECIPIENTS = 50
+
+
+def _clean_recipients(to: str | Sequence[str]) -> list[str]:
+    addresses = [to] if isinstance(to, str) else list(to)
+    if not addresses:
+        raise ValidationError({"to": "At least one recipient is required."})
+    if len(addresses) > MAX_RECIPIENTS:
+        raise ValidationError({"to": f"At most {MAX_RECIPIENTS} recipients."})
+    cleaned = []
+    for index, address in enumerate(addresses):
+        value = address.strip() if isinstance(address, str) else ""
+        try:
+            validate_email(value)
+        except ValidationError:
+            raise ValidationError({f"to.{index}": f"Not an email address: {address!r}."}) from None
+        cleaned.append(value)
+    return list(dict.fromkeys(cleaned))
+
+
+def _clean_key(key: str) -> str:
+    if not isinstance(key, str) or not key.strip():
+        raise ValidationError({"key": "An idempotency key is required."})
+    if len(key) > OutboundEmail._meta.get_field("key").max_length:
+        raise ValidationError({"key": "At most 255 characters."})
+    return key
+
+
+@transaction.atomic
+def email_queue(
+    *,
+    key: str,
+    to: str | Sequence[str],
+    template: str,
+    context: Mapping[str, object],
+    customer_id: str | None = None,
+    actor: Actor,
+) -> OutboundEmail:
+    """Queue `templates/email/<template>.{subject.txt,txt,html}` rendered with `context` to `to` (one address or a
+    list), unless an email with this `key` was ever queued: then that one is returned and nothing new is sent.
+    `customer_id` puts it on that customer's history once sent. Raises ValidationError for a missing key, a bad
+    address or a template that does not render; then nothing is recorded."""
+    key = _clean_key(key)
+    existing = OutboundEmail.objects.filter(key=key).first()
+    if existing is not None:
+        return existing
+    recipients = _clean_recipients(to)
+    if customer_id is not None and not (isinstance(customer_id, str) and 0 < len(customer_id) <= 64):
+        raise ValidationError({"customer_id": "A customer id, or None."})
+    rendered = email_render(template=template, context=context)
+    email = OutboundEmail(
+        key=key,
+        customer_id=customer_id,
+        template=template,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=recipients,
+        reply_to=list(settings.EMAIL_REPLY_TO),
+        subject=rendered.subject,
+        body_text=rendered.text,
+        body_html=rendered.html,
+        next_attempt_at=timezone.now(),
+        actor_type=actor.type,
+        actor_id=actor.id,
+        actor_label=actor.label,
+        request_id=actor.request_id,
+    )
+    email.full_clean(validate_unique=False, validate_constraints=False)
+    # Two callers racing with one key: the second waits for the first's transaction, then inserts nothing and reads
+    # the first's row. (ON CONFLICT DO NOTHING; the row read back tells which of the two this call was.)
+    OutboundEmail.objects.bulk_create([email], ignore_conflicts=True)
+    stored = OutboundEmail.objects.get(key=key)
+    if stored.pk == email.pk:
+        transaction.on_commit(lambda: email_dispatch(stored.pk), robust=True)
+    return stored
