@@ -5,10 +5,10 @@ nothing: each kind of row has a periodic sweep that hands over again what no tas
 are named, not imported (`"credit.decide_credit_check"`): the tasks modules import the services, never the reverse.
 
 `dispatch` is the one way a row's task is handed over: it stamps the row's `dispatched_at` (and counts the hand-over
-in `dispatch_count` where the model keeps one), which is what the sweeps read, then publishes the task (no retry loop:
-with the broker down it fails at once, the stamp is taken back and the breaker pauses publishing for a few seconds). In the
-embedded default (no broker) the task runs in the calling process; its failure is logged, not raised: the caller's
-change has committed, and the sweep will try again."""
+in `dispatch_count` where the model keeps one), which is what the sweeps read, then publishes the task (no retry
+loop: with the broker down it fails at once, the stamp is taken back and the breaker pauses publishing for a few
+seconds). In the embedded default (no broker) the task runs in the calling process; its failure is logged, not
+raised: the caller's change has committed, and the sweep will try again."""
 
 import logging
 from datetime import datetime
