@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -79,29 +80,45 @@ TEMPLATES = [
 ]
 
 # --- Database: PostgreSQL from DATABASE_URL, else the embedded SQLite default -------------------------------------
+# DATABASE_POOLER=pgbouncer says DATABASE_URL reaches PostgreSQL through PgBouncer in transaction pooling: each
+# transaction may run on another server connection, so nothing may live in a session across transactions.
+DATABASE_POOLERS = ("", "pgbouncer")
+
+
+def database_from_url(url: str, *, pooler: str) -> dict:
+    """A database's settings: persistent connections with health checks, and for PostgreSQL, failing fast instead of
+    hanging. A connection attempt to an unreachable server gives up after a few seconds, and no statement (a lock
+    wait included) holds a web or worker process longer than the statement timeout; the API answers either as 503
+    service_unavailable. DB_STATEMENT_TIMEOUT_MS=0 lifts the limit (a long migration, say). And a process killed in
+    the middle of a transaction (a worker SIGKILLed while waiting for a row lock) must not leave its server process
+    holding that transaction's locks until its statement ends: the server checks every 2 s that the client is still
+    there, and rolls back if not."""
+    if pooler not in DATABASE_POOLERS:
+        raise ImproperlyConfigured(f"DATABASE_POOLER must be one of {DATABASE_POOLERS}, not {pooler!r}.")
+    conn_max_age = int(os.environ.get("DB_CONN_MAX_AGE", "600"))
+    database = dj_database_url.parse(url, conn_max_age=conn_max_age, conn_health_checks=True)
+    if database["ENGINE"] != "django.db.backends.postgresql":
+        return database
+    options = {"connect_timeout": int(os.environ.get("DB_CONNECT_TIMEOUT", "3"))}
+    if pooler == "pgbouncer":
+        # PgBouncer refuses the `options` startup parameter, and a SET would stay on a server connection other
+        # clients get next: the statement timeout and the client check come from the role instead (ALTER ROLE …
+        # SET statement_timeout = '30s'; make cluster does it). A server-side cursor outside a transaction is
+        # declared WITH HOLD and fetched from in later transactions, which may reach another server connection.
+        # PgBouncer tracks protocol-level prepared statements only from 1.21 (Debian 12 has 1.18), so none: psycopg
+        # prepares a query it has run 5 times unless prepare_threshold is None (Django's default, made explicit).
+        database["DISABLE_SERVER_SIDE_CURSORS"] = True
+        options["prepare_threshold"] = None
+    else:
+        statement_timeout = int(os.environ.get("DB_STATEMENT_TIMEOUT_MS", "30000"))
+        options["options"] = f"-c statement_timeout={statement_timeout} -c client_connection_check_interval=2000"
+    database["OPTIONS"] = options
+    return database
+
+
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
-    DATABASES = {
-        "default": dj_database_url.parse(
-            DATABASE_URL,
-            conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "600")),
-            conn_health_checks=True,
-        )
-    }
-    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-        # Fail fast instead of hanging: a connection attempt to an unreachable server gives up after a few seconds,
-        # and no statement (a lock wait included) holds a web or worker process longer than the statement timeout.
-        # The API answers either as 503 service_unavailable. DB_STATEMENT_TIMEOUT_MS=0 lifts the limit (a long
-        # migration, say). And a process killed in the middle of a transaction (a worker SIGKILLed while waiting for
-        # a row lock) must not leave its server process holding that transaction's locks until its statement ends:
-        # the server checks every 2 s that the client is still there, and rolls back if not.
-        statement_timeout = int(os.environ.get("DB_STATEMENT_TIMEOUT_MS", "30000"))
-        DATABASES["default"].setdefault("OPTIONS", {}).update(
-            {
-                "connect_timeout": int(os.environ.get("DB_CONNECT_TIMEOUT", "3")),
-                "options": f"-c statement_timeout={statement_timeout} -c client_connection_check_interval=2000",
-            }
-        )
+    DATABASES = {"default": database_from_url(DATABASE_URL, pooler=os.environ.get("DATABASE_POOLER", ""))}
 else:
     DATABASES = {
         "default": {
