@@ -33,8 +33,9 @@ format: install
 	$(PY) -m ruff format .
 	$(PY) -m ruff check --fix .
 
+# A worker for some queues (`make worker QUEUES=credit` or QUEUES=imports,notifications), every queue without QUEUES.
 worker: install
-	$(PY) -m celery -A config worker -l info
+	$(PY) -m celery -A config worker -l info $(if $(QUEUES),-Q $(QUEUES))
 
 beat: install
 	$(PY) -m celery -A config beat -l info

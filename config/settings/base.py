@@ -6,6 +6,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
+from kombu import Exchange, Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -166,6 +167,29 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A publish while the broker is down must fail fast: the outbox sweep re-sends what was not handed over.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 CELERY_BEAT_SCHEDULE: dict = {}
+# --- Queues: one per kind of work, so that a flood of one (a large import, a webhook storm) cannot delay another
+# (credit decisions): each has workers of its own (make cluster; `make worker QUEUES=credit`). A worker started without
+# -Q serves every queue here, as one worker did before. A task no route names goes to housekeeping.
+CELERY_TASK_QUEUE_TASKS = {
+    "credit": ["credit.decide_credit_check"],
+    # Webhook deliveries (and any outgoing email): slow receivers hold these workers, and nothing else.
+    "notifications": ["core.webhooks.deliver"],
+    "imports": ["customers.run_customer_import", "customers.run_customer_import_part"],
+    # The beat schedule's sweeps and purges, and core.health_check.
+    "housekeeping": [
+        "core.health_check",
+        "core.purge_idempotency_records",
+        "core.webhooks.sweep",
+        "customers.sweep_stalled_imports",
+        "credit.sweep_stalled_checks",
+        "credit.expire_enrollments",
+        "credit.apply_past_due_holds",
+    ],
+}
+# Each queue on an exchange of its own (kombu binds a bare Queue to the default one, with every other queue).
+CELERY_TASK_QUEUES = [Queue(name, Exchange(name), routing_key=name) for name in CELERY_TASK_QUEUE_TASKS]
+CELERY_TASK_DEFAULT_QUEUE = "housekeeping"
+CELERY_TASK_ROUTES = {task: {"queue": queue} for queue, tasks in CELERY_TASK_QUEUE_TASKS.items() for task in tasks}
 # --- credit (credit/tasks.py); `expires` drops runs that queued up during an outage instead of replaying them all.
 CELERY_BEAT_SCHEDULE |= {
     "credit-sweep-stalled-checks": {
