@@ -128,6 +128,18 @@ else:
             "OPTIONS": {"transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"},
         }
     }
+# A streaming replica (hot standby) for reads that tolerate seconds of lag, opted into with core.replica (the staff
+# dashboard, the review queue's counts, the CSV export); everything else reads the primary, and so does all of it
+# while the replica is down or further behind than DATABASE_REPLICA_MAX_LAG_SECONDS (checked at most every
+# DATABASE_REPLICA_CHECK_SECONDS per process). Tests mirror it onto the primary.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = database_from_url(
+        DATABASE_REPLICA_URL, pooler=os.environ.get("DATABASE_REPLICA_POOLER", "")
+    ) | {"TEST": {"MIRROR": "default"}}
+DATABASE_REPLICA_MAX_LAG_SECONDS = float(os.environ.get("DATABASE_REPLICA_MAX_LAG_SECONDS", "5"))
+DATABASE_REPLICA_CHECK_SECONDS = float(os.environ.get("DATABASE_REPLICA_CHECK_SECONDS", "2"))
+DATABASE_ROUTERS = ["core.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: Celery broker and cache from REDIS_URL, else tasks run in process --------------------------------------

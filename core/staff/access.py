@@ -18,6 +18,7 @@ from django.views.decorators.csp import csp_override
 
 from core.actors import Actor
 from core.models import Scope
+from core.replica import replica_read
 from credit.models import CreditCheck, CreditCheckStatus
 
 
@@ -150,5 +151,6 @@ def staff_context(request) -> dict:
     }
 
 
+@replica_read  # a badge: seconds old is fine
 def _pending_reviews() -> int:
     return CreditCheck.objects.filter(status=CreditCheckStatus.IN_REVIEW).count()
