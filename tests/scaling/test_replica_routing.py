@@ -143,3 +143,12 @@ def test_a_server_that_is_no_replica_is_not_read(replica, new_request):
     new_request()
     assert replica_rows(Customer.objects.all()) == []
     assert HEALTH.state().reason == "not_a_replica"
+
+
+def test_health_reports_the_replica_without_failing_on_it(replica, client, settings):
+    settings.DATABASE_REPLICA_MAX_LAG_SECONDS = 1
+    assert client.get("/health").json()["replica"] == {"state": "ok", "lag_seconds": 0.0}
+    behind_by_one(replica)
+    time.sleep(1.5)
+    response = client.get("/health")
+    assert (response.status_code, response.json()["replica"]["state"]) == (200, "lagging")
