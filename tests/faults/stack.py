@@ -136,7 +136,7 @@ class Redis:
 
 
 def app_environment(*, database_url: str, redis_url: str, settings: str = "config.settings.test", **extra) -> dict:
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "PYTEST_", "DATABASE_"))}
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "PYTEST_"))}
     return env | {"DJANGO_SETTINGS_MODULE": settings, "DATABASE_URL": database_url, "REDIS_URL": redis_url} | extra
 
 

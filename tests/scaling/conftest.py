@@ -37,6 +37,7 @@ def replica(streaming_replica, settings):
     otherwise."""
     if not (streaming_replica.dir / "data" / "postmaster.pid").exists():
         streaming_replica.start()  # an earlier test stopped it
+    connections.settings[REPLICA] |= {"HOST": "127.0.0.1", "PORT": streaming_replica.port}  # or pointed it elsewhere
     streaming_replica.resume_replay()
     streaming_replica.catch_up()
     settings.DATABASE_REPLICA_CHECK_SECONDS = 0
