@@ -1,4 +1,4 @@
-.PHONY: run test lint format worker beat install schemathesis fuzz faults bench bench-quick
+.PHONY: run test lint format worker beat install schemathesis fuzz faults bench bench-quick cluster cluster-stop
 
 PY := .venv/bin/python
 
@@ -39,6 +39,14 @@ worker: install
 
 beat: install
 	$(PY) -m celery -A config beat -l info
+
+# The production topology on this machine: PostgreSQL primary + streaming replica, PgBouncer, Redis, two gunicorns
+# behind HAProxy, a Celery worker per queue and a beat (scripts/cluster/start.sh); state in var/cluster.
+cluster:
+	bash scripts/cluster/start.sh
+
+cluster-stop:
+	bash scripts/cluster/stop.sh
 
 bench:
 	bash scripts/bench.sh $(ARGS)
