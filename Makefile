@@ -1,4 +1,4 @@
-.PHONY: run test lint format worker beat install schemathesis fuzz faults bench bench-quick cluster cluster-stop
+.PHONY: run test lint format worker beat install schemathesis fuzz faults bench bench-quick bench-queues cluster cluster-stop
 
 PY := .venv/bin/python
 
@@ -53,3 +53,7 @@ bench:
 
 bench-quick:
 	bash scripts/bench.sh --quick $(ARGS)
+
+# Credit-decision latency with real workers while the imports queue is flooded, split queues against one (bench/queues.py).
+bench-queues: install
+	PYTHON_BIN=$(PY) bash scripts/services.sh $(PY) -m bench.queues $(ARGS)
