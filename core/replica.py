@@ -63,7 +63,8 @@ class ReplicaState:
 
 
 class ReplicaHealth:
-    """This process's latest view of the replica, refreshed by whichever thread first finds it stale."""
+    """This process's latest view of the replica, refreshed by whichever thread first finds it stale; the others go on
+    with the stale view meanwhile rather than wait (a check of an unreachable host takes the connect timeout)."""
 
     def __init__(self) -> None:
         self._state: ReplicaState | None = None
@@ -71,12 +72,17 @@ class ReplicaHealth:
 
     def state(self) -> ReplicaState:
         state = self._state
-        if state is None or time.monotonic() - state.checked_at >= self._interval(state):
-            with self._lock:
-                state = self._state
-                if state is None or time.monotonic() - state.checked_at >= self._interval(state):
-                    state = self._state = self._check()
-        return state
+        if state is not None and time.monotonic() - state.checked_at < self._interval(state):
+            return state
+        if not self._lock.acquire(blocking=state is None):
+            return state
+        try:
+            state = self._state
+            if state is None or time.monotonic() - state.checked_at >= self._interval(state):
+                state = self._state = self._check()
+            return state
+        finally:
+            self._lock.release()
 
     def mark_failed(self, error: Exception) -> None:
         logger.warning("replica failed during a read, reading the primary instead: %s", error)
@@ -101,7 +107,7 @@ class ReplicaHealth:
         except DatabaseError as error:
             state = ReplicaState(False, "unreachable", None, time.monotonic())
             if previous is None or previous.reason != state.reason:
-                logger.warning("replica unreachable, reading the primary instead: %s", error)
+                logger.warning("replica check failed, reading the primary instead: %s", error)
             connections[REPLICA].close_if_unusable_or_obsolete()
             return state
         if lag is None:
@@ -163,8 +169,9 @@ def replica_read[**P, T](read: Callable[P, T]) -> Callable[P, T]:
         if _reading.get() is not None or not replica_configured():
             return read(*args, **kwargs)
         replica = connections[REPLICA]
-        # A connection an earlier request broke is closed here, so its errors are not taken for this read's.
-        replica.close_if_unusable_or_obsolete()
+        if replica.errors_occurred:
+            # Broken by an earlier read or check: closed here (if it is), so its errors are not taken for this read's.
+            replica.close_if_unusable_or_obsolete()
         state = _Read()
         token = _reading.set(state)
         try:
