@@ -1,4 +1,4 @@
-.PHONY: run test lint format worker beat install schemathesis fuzz faults bench bench-quick
+.PHONY: run test lint format worker beat install schemathesis fuzz faults bench bench-quick bench-queues cluster cluster-stop
 
 PY := .venv/bin/python
 
@@ -32,14 +32,27 @@ format: install
 	$(PY) -m ruff format .
 	$(PY) -m ruff check --fix .
 
+# A worker for some queues (`make worker QUEUES=credit` or QUEUES=imports,notifications), every queue without QUEUES.
 worker: install
-	$(PY) -m celery -A config worker -l info
+	$(PY) -m celery -A config worker -l info $(if $(QUEUES),-Q $(QUEUES))
 
 beat: install
 	$(PY) -m celery -A config beat -l info
+
+# The production topology on this machine: PostgreSQL primary + streaming replica, PgBouncer, Redis, two gunicorns
+# behind HAProxy, a Celery worker per queue and a beat (scripts/cluster/start.sh); state in var/cluster.
+cluster:
+	bash scripts/cluster/start.sh
+
+cluster-stop:
+	bash scripts/cluster/stop.sh
 
 bench:
 	bash scripts/bench.sh $(ARGS)
 
 bench-quick:
 	bash scripts/bench.sh --quick $(ARGS)
+
+# Credit-decision latency with real workers while the imports queue is flooded, split queues against one (bench/queues.py).
+bench-queues: install
+	PYTHON_BIN=$(PY) bash scripts/services.sh $(PY) -m bench.queues $(ARGS)

@@ -4,6 +4,7 @@ from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
 from core.api.errors import route_not_found
+from core.health import health
 from core.staff.views import favicon
 
 # /api/v1: each app adds its own URLconf here (no trailing slashes: a redirect would drop a POST body).
@@ -25,6 +26,8 @@ urlpatterns = [
     # Public net-terms enrollment pages (/enroll/<token>).
     path("", include("credit.urls")),
     path("", RedirectView.as_view(url="/staff/", permanent=False)),
+    # For load balancers and monitors: 200 while the database answers, 503 otherwise.
+    path("health", health, name="health"),
     # Browsers ask for /favicon.ico on pages that name no icon (the admin): no 404 in every admin page's console.
     path("favicon.ico", favicon),
 ]

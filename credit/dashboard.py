@@ -8,6 +8,7 @@ from django.db.models import Count, F, Min, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from core.replica import replica_read
 from credit.models import (
     CreditAccount,
     CreditBalance,
@@ -182,6 +183,7 @@ def aging_by_currency(*, now: datetime) -> list[CurrencyAging]:
     return sorted(agings, key=lambda aging: (-aging.total, aging.currency_code))
 
 
+@replica_read  # counts that may be seconds old (a decision just made reaches them within the replica's lag)
 def review_queue_summary(*, now: datetime) -> ReviewQueueSummary:
     waiting = CreditCheck.objects.aggregate(
         pending_reviews=Count("id", filter=Q(status=CreditCheckStatus.IN_REVIEW)),
@@ -197,6 +199,7 @@ def review_queue_summary(*, now: datetime) -> ReviewQueueSummary:
     )
 
 
+@replica_read  # aggregates over whole tables, which may be seconds old
 def dashboard_metrics(*, now: datetime | None = None) -> DashboardMetrics:
     now = now or timezone.now()
     by_status = customers_by_status()

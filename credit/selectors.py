@@ -10,6 +10,7 @@ from django.db.models import BooleanField, DurationField, ExpressionWrapper, F, 
 from django.db.models.functions import Now
 
 from core.filters import filtered
+from core.replica import replica_read
 from core.selectors import get_by_id
 from credit.filters import (
     CreditBalanceFilterSet,
@@ -72,6 +73,7 @@ def credit_review_queue() -> QuerySet[CreditCheck]:
     )
 
 
+@replica_read  # a badge: seconds old is fine
 def credit_review_queue_count() -> int:
     return CreditCheck.objects.filter(status=CreditCheckStatus.IN_REVIEW).count()
 

@@ -3,16 +3,7 @@
 # PostgreSQL and Redis from this machine's binaries on free ports (installing them with apt when missing) and
 # removes them afterwards.
 set -euo pipefail
-
-free_port() {
-  "${PYTHON_BIN:-python3}" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
-}
-
-apt_install() {
-  command -v apt-get >/dev/null || { echo "cannot install $*: no apt-get" >&2; exit 1; }
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq >/dev/null && apt-get install -y -qq "$@" >/dev/null
-}
+source "$(dirname "$0")/lib.sh"
 
 workdir=$(mktemp -d /tmp/creditdesk-services.XXXXXX)
 chmod 755 "$workdir"

@@ -4,7 +4,9 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
+from kombu import Exchange, Queue
 
 from core.email.configuration import checked_address, checked_addresses, mailer_from_url
 
@@ -82,29 +84,45 @@ TEMPLATES = [
 ]
 
 # --- Database: PostgreSQL from DATABASE_URL, else the embedded SQLite default -------------------------------------
+# DATABASE_POOLER=pgbouncer says DATABASE_URL reaches PostgreSQL through PgBouncer in transaction pooling: each
+# transaction may run on another server connection, so nothing may live in a session across transactions.
+DATABASE_POOLERS = ("", "pgbouncer")
+
+
+def database_from_url(url: str, *, pooler: str) -> dict:
+    """A database's settings: persistent connections with health checks, and for PostgreSQL, failing fast instead of
+    hanging. A connection attempt to an unreachable server gives up after a few seconds, and no statement (a lock
+    wait included) holds a web or worker process longer than the statement timeout; the API answers either as 503
+    service_unavailable. DB_STATEMENT_TIMEOUT_MS=0 lifts the limit (a long migration, say). And a process killed in
+    the middle of a transaction (a worker SIGKILLed while waiting for a row lock) must not leave its server process
+    holding that transaction's locks until its statement ends: the server checks every 2 s that the client is still
+    there, and rolls back if not."""
+    if pooler not in DATABASE_POOLERS:
+        raise ImproperlyConfigured(f"DATABASE_POOLER must be one of {DATABASE_POOLERS}, not {pooler!r}.")
+    conn_max_age = int(os.environ.get("DB_CONN_MAX_AGE", "600"))
+    database = dj_database_url.parse(url, conn_max_age=conn_max_age, conn_health_checks=True)
+    if database["ENGINE"] != "django.db.backends.postgresql":
+        return database
+    options = {"connect_timeout": int(os.environ.get("DB_CONNECT_TIMEOUT", "3"))}
+    if pooler == "pgbouncer":
+        # PgBouncer refuses the `options` startup parameter, and a SET would stay on a server connection other
+        # clients get next: the statement timeout and the client check come from the role instead (ALTER ROLE …
+        # SET statement_timeout = '30s'; make cluster does it). A server-side cursor outside a transaction is
+        # declared WITH HOLD and fetched from in later transactions, which may reach another server connection.
+        # PgBouncer tracks protocol-level prepared statements only from 1.21 (Debian 12 has 1.18), so none: psycopg
+        # prepares a query it has run 5 times unless prepare_threshold is None (Django's default, made explicit).
+        database["DISABLE_SERVER_SIDE_CURSORS"] = True
+        options["prepare_threshold"] = None
+    else:
+        statement_timeout = int(os.environ.get("DB_STATEMENT_TIMEOUT_MS", "30000"))
+        options["options"] = f"-c statement_timeout={statement_timeout} -c client_connection_check_interval=2000"
+    database["OPTIONS"] = options
+    return database
+
+
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
-    DATABASES = {
-        "default": dj_database_url.parse(
-            DATABASE_URL,
-            conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "600")),
-            conn_health_checks=True,
-        )
-    }
-    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-        # Fail fast instead of hanging: a connection attempt to an unreachable server gives up after a few seconds,
-        # and no statement (a lock wait included) holds a web or worker process longer than the statement timeout.
-        # The API answers either as 503 service_unavailable. DB_STATEMENT_TIMEOUT_MS=0 lifts the limit (a long
-        # migration, say). And a process killed in the middle of a transaction (a worker SIGKILLed while waiting for
-        # a row lock) must not leave its server process holding that transaction's locks until its statement ends:
-        # the server checks every 2 s that the client is still there, and rolls back if not.
-        statement_timeout = int(os.environ.get("DB_STATEMENT_TIMEOUT_MS", "30000"))
-        DATABASES["default"].setdefault("OPTIONS", {}).update(
-            {
-                "connect_timeout": int(os.environ.get("DB_CONNECT_TIMEOUT", "3")),
-                "options": f"-c statement_timeout={statement_timeout} -c client_connection_check_interval=2000",
-            }
-        )
+    DATABASES = {"default": database_from_url(DATABASE_URL, pooler=os.environ.get("DATABASE_POOLER", ""))}
 else:
     DATABASES = {
         "default": {
@@ -113,6 +131,18 @@ else:
             "OPTIONS": {"transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"},
         }
     }
+# A streaming replica (hot standby) for reads that tolerate seconds of lag, opted into with core.replica (the staff
+# dashboard, the review queue's counts, the CSV export); everything else reads the primary, and so does all of it
+# while the replica is down or further behind than DATABASE_REPLICA_MAX_LAG_SECONDS (checked at most every
+# DATABASE_REPLICA_CHECK_SECONDS per process). Tests mirror it onto the primary.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = database_from_url(
+        DATABASE_REPLICA_URL, pooler=os.environ.get("DATABASE_REPLICA_POOLER", "")
+    ) | {"TEST": {"MIRROR": "default"}}
+DATABASE_REPLICA_MAX_LAG_SECONDS = float(os.environ.get("DATABASE_REPLICA_MAX_LAG_SECONDS", "5"))
+DATABASE_REPLICA_CHECK_SECONDS = float(os.environ.get("DATABASE_REPLICA_CHECK_SECONDS", "2"))
+DATABASE_ROUTERS = ["core.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: Celery broker and cache from REDIS_URL, else tasks run in process --------------------------------------
@@ -152,6 +182,29 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A publish while the broker is down must fail fast: the outbox sweep re-sends what was not handed over.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 CELERY_BEAT_SCHEDULE: dict = {}
+# --- Queues: one per kind of work, so that a flood of one (a large import, a webhook storm) cannot delay another
+# (credit decisions): each has workers of its own (make cluster; `make worker QUEUES=credit`). A worker started without
+# -Q serves every queue here, as one worker did before. A task no route names goes to housekeeping.
+CELERY_TASK_QUEUE_TASKS = {
+    "credit": ["credit.decide_credit_check"],
+    # Webhook deliveries (and any outgoing email): slow receivers hold these workers, and nothing else.
+    "notifications": ["core.webhooks.deliver"],
+    "imports": ["customers.run_customer_import", "customers.run_customer_import_part"],
+    # The beat schedule's sweeps and purges, and core.health_check.
+    "housekeeping": [
+        "core.health_check",
+        "core.purge_idempotency_records",
+        "core.webhooks.sweep",
+        "customers.sweep_stalled_imports",
+        "credit.sweep_stalled_checks",
+        "credit.expire_enrollments",
+        "credit.apply_past_due_holds",
+    ],
+}
+# Each queue on an exchange of its own (kombu binds a bare Queue to the default one, with every other queue).
+CELERY_TASK_QUEUES = [Queue(name, Exchange(name), routing_key=name) for name in CELERY_TASK_QUEUE_TASKS]
+CELERY_TASK_DEFAULT_QUEUE = "housekeeping"
+CELERY_TASK_ROUTES = {task: {"queue": queue} for queue, tasks in CELERY_TASK_QUEUE_TASKS.items() for task in tasks}
 # --- credit (credit/tasks.py); `expires` drops runs that queued up during an outage instead of replaying them all.
 CELERY_BEAT_SCHEDULE |= {
     "credit-sweep-stalled-checks": {

@@ -126,11 +126,9 @@ class CustomerExportView(StaffView):
         filterset = _filterset(request)
         if not filterset.is_valid():
             return HttpResponseBadRequest("Invalid filters: " + filterset.errors.as_text(), content_type="text/plain")
-        ordering = _ordering(request)
-        sign = "-" if ordering.descending else ""
-        queryset = filterset.qs.order_by(*(sign + name for name in dict.fromkeys((ordering.field, "id"))))
+        lines = customer_csv_lines(filterset.qs, ordering=_ordering(request))
         stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
-        response = StreamingHttpResponse(customer_csv_lines(queryset), content_type="text/csv; charset=utf-8")
+        response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="customers-{stamp}.csv"'
         return response
 

@@ -1,7 +1,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from core.pagination import keyset_paginate, parse_ordering, parse_per_page
+from core.pagination import keyset_chunks, keyset_paginate, parse_ordering, parse_per_page
 from customers.models import Customer
 from tests.factories import CustomerFactory
 
@@ -42,6 +42,25 @@ def test_walking_forward_then_backward_yields_each_item_once_in_order(order):
     assert forward == expected_order
     assert backward == forward[:-last_page_size]
     assert len(set(forward)) == len(names) * 2
+
+
+@pytest.mark.parametrize("order", ["id[ASC]", "name[ASC]", "name[DESC]", "created_at[DESC]"])
+def test_chunks_yield_every_row_once_in_order_across_ties(order):
+    for name in ["Alpha", "Beta", "Alpha", "Alpha", "Gamma", "Beta", "Alpha"]:
+        CustomerFactory(name=name)
+    ordering = parse_ordering(order, allowed=("id", "created_at", "name"))
+    chunks = list(keyset_chunks(Customer.objects.all(), ordering=ordering, size=2))
+    assert [len(chunk) for chunk in chunks] == [2, 2, 2, 1]
+    expected = keyset_paginate(Customer.objects.all(), ordering=ordering, per_page=200).items
+    assert [c.id for chunk in chunks for c in chunk] == [c.id for c in expected]
+
+
+def test_chunks_of_an_exact_multiple_end_with_one_empty_query(django_assert_num_queries):
+    for _ in range(4):
+        CustomerFactory()
+    ordering = parse_ordering(None, allowed=("id",))
+    with django_assert_num_queries(3):
+        assert [len(c) for c in keyset_chunks(Customer.objects.all(), ordering=ordering, size=2)] == [2, 2]
 
 
 def test_first_page_reports_no_previous_and_last_page_no_more():

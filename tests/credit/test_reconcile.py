@@ -3,6 +3,7 @@ import io
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 
 from credit.models import CreditBalance, CreditLedgerEntry, CreditTransaction
 from credit.services import credit_transaction_bill, credit_transaction_repay
@@ -79,15 +80,23 @@ def test_empty_books_reconcile():
 
 def test_the_check_is_not_bounded_by_the_web_statement_timeout(books):
     """A whole-book check over millions of rows can take longer than a web request may: the command lifts the
-    statement timeout for its own session (it timed out once in `make bench`, right after a bulk load)."""
-    from django.db import connection
-
+    statement timeout for its own transaction (it timed out once in `make bench`, right after a bulk load)."""
     with connection.cursor() as cursor:
-        cursor.execute("SET statement_timeout = 1")  # 1 ms: any real query would be cancelled
-        try:
-            code, out, _ = reconcile()
-            assert code is None and out.startswith("OK")
+        cursor.execute("SET LOCAL statement_timeout = 1")  # 1 ms, for the test's transaction: any real query fails
+    code, out, _ = reconcile()
+    assert code is None and out.startswith("OK")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_lifted_timeout_does_not_outlive_the_check():
+    """SET LOCAL, not SET: through a transaction-pooling PgBouncer a session setting would stay on a server
+    connection that the next client gets."""
+
+    def timeout() -> str:
+        with connection.cursor() as cursor:
             cursor.execute("SHOW statement_timeout")
-            assert cursor.fetchone()[0] == "0"
-        finally:
-            cursor.execute("SET statement_timeout = 0")
+            return cursor.fetchone()[0]
+
+    before = timeout()
+    assert reconcile()[0] is None
+    assert timeout() == before != "0"

@@ -200,8 +200,9 @@ class CeleryWorker:
     """`celery worker` with one prefork child: the child runs tasks, so killing it is a worker lost mid-task
     (reject_on_worker_lost) while the parent lives on; killing the parent is losing the whole worker."""
 
-    def __init__(self, env: dict, *, name: str) -> None:
+    def __init__(self, env: dict, *, name: str, queues: str | None = None) -> None:
         self.env = env
+        self.queues = queues  # comma-separated; every queue when None
         self.name = f"{name}-{os.getpid()}@localhost"
         self.log_path = Path(tempfile.gettempdir()) / f"creditdesk-faults-{name}-{os.getpid()}.log"
         self.process: subprocess.Popen | None = None
@@ -211,7 +212,8 @@ class CeleryWorker:
         log = open(self.log_path, "a")  # noqa: SIM115
         self.process = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "config", "worker", "-P", "prefork", "-c", "1", "--without-gossip",
-             "--without-mingle", "--without-heartbeat", "-n", self.name, "-l", "info"],
+             "--without-mingle", "--without-heartbeat", "-n", self.name, "-l", "info",
+             *(["-Q", self.queues] if self.queues else [])],
             cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
         log.close()

@@ -1,5 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection
+from django.db import connection, transaction
 
 from credit.models import CreditBalance, CreditLedgerEntry
 from credit.reconciliation import credit_reconcile
@@ -12,14 +12,17 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        if connection.vendor == "postgresql":
-            # A batch check over whole tables, not a web request: the web's statement timeout does not apply.
-            with connection.cursor() as cursor:
-                cursor.execute("SET statement_timeout = 0")
-        mismatches = credit_reconcile()
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                # A batch check over whole tables, not a web request: the web's statement timeout does not apply. For
+                # this transaction only (SET LOCAL): through a transaction-pooling PgBouncer, a session setting would
+                # stay on a server connection that other clients get next.
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL statement_timeout = 0")
+            mismatches = credit_reconcile()
+            balances, entries = CreditBalance.objects.count(), CreditLedgerEntry.objects.count()
         for mismatch in mismatches:
             self.stderr.write(f"MISMATCH {mismatch}")
-        balances, entries = CreditBalance.objects.count(), CreditLedgerEntry.objects.count()
         if mismatches:
             raise CommandError(
                 f"{len(mismatches)} mismatch(es) across {balances} balances and {entries} ledger entries."
