@@ -3,11 +3,10 @@
 from core.formatting import rfc3339
 from core.money import format_wire
 from credit.ledger import balance_to_dict
-from credit.models import CreditCheck, CreditDecision, CreditLedgerEntry, CreditRepayment, CreditTransaction
+from credit.models import CreditDecision, CreditLedgerEntry, CreditRepayment, CreditTransaction
 
 __all__ = [
     "balance_to_dict",
-    "credit_check_to_dict",
     "credit_decision_to_dict",
     "credit_repayment_to_dict",
     "credit_transaction_to_dict",
@@ -35,26 +34,6 @@ def credit_decision_to_dict(decision: CreditDecision) -> dict:
         "score": decision.score,
         "decided_by": _actor(decision.decided_by_type, decision.decided_by_id),
         "created_at": rfc3339(decision.created_at),
-    }
-
-
-def credit_check_to_dict(check: CreditCheck) -> dict:
-    return {
-        "id": check.id,
-        "customer_id": check.customer_id,
-        "status": check.status,
-        "amount_requested": format_wire(check.amount_requested),
-        "currency_code": check.currency_code,
-        "has_purchase_history": check.has_purchase_history,
-        "has_purchase_terms_history": check.has_purchase_terms_history,
-        "business_description": check.business_description or None,
-        "score": check.score,
-        "reasons": list(check.reasons),
-        "inputs": check.inputs,
-        "requested_by": _actor(check.requested_by_type, check.requested_by_id),
-        "requested_at": rfc3339(check.requested_at),
-        "referred_at": rfc3339(check.referred_at),
-        "decided_at": rfc3339(check.decided_at),
     }
 
 

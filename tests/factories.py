@@ -4,34 +4,12 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from core.models import Event, EventType, WebhookAttempt, WebhookDelivery, WebhookEndpoint
-from credit.models import CreditAccount
 from customers.models import Customer, CustomerUser, PaymentMethod
-
-# Given to CustomerFactory, these make the customer's credit account as they say (a state written directly, for tests
-# of reads; tests of how a state is reached go through the credit services: tests/credit/builders.py).
-CREDIT_ACCOUNT_FIELDS = (
-    "credit_status",
-    "credit_check_requested_at",
-    "credit_currency",
-    "decline_code",
-    "hold_code",
-    "net_terms_status",
-    "net_terms_enrollment_expires_at",
-    "net_terms_enrolled_at",
-)
 
 
 class CustomerFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Customer
-
-    @classmethod
-    def _create(cls, model_class, *args, **kwargs):
-        account = {name: kwargs.pop(name) for name in CREDIT_ACCOUNT_FIELDS if name in kwargs}
-        customer = super()._create(model_class, *args, **kwargs)
-        if account.get("credit_status"):
-            CreditAccount.objects.create(customer=customer, **account)
-        return customer
 
     email = factory.Sequence(lambda n: f"ap{n}@business{n}.com")
     name = factory.Sequence(lambda n: f"Business {n}")

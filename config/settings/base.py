@@ -187,14 +187,15 @@ CELERY_BEAT_SCHEDULE: dict = {}
 # -Q serves every queue here, as one worker did before. A task no route names goes to housekeeping.
 CELERY_TASK_QUEUE_TASKS = {
     "credit": ["credit.decide_credit_check"],
-    # Webhook deliveries (and any outgoing email): slow receivers hold these workers, and nothing else.
-    "notifications": ["core.webhooks.deliver"],
+    # Webhook deliveries and outgoing email: slow receivers hold these workers, and nothing else.
+    "notifications": ["core.webhooks.deliver", "core.send_email"],
     "imports": ["customers.run_customer_import", "customers.run_customer_import_part"],
     # The beat schedule's sweeps and purges, and core.health_check.
     "housekeeping": [
         "core.health_check",
         "core.purge_idempotency_records",
         "core.webhooks.sweep",
+        "core.sweep_emails",
         "customers.sweep_stalled_imports",
         "credit.sweep_stalled_checks",
         "credit.expire_enrollments",

@@ -17,18 +17,9 @@ from core.outage import BROKER, publish
 logger = logging.getLogger(__name__)
 
 
-def publishing_paused() -> bool:
-    return BROKER.open
-
-
-def resume_publishing() -> None:
-    """Forget a recent broker failure (once the broker is known to be back)."""
-    BROKER.reset()
-
-
 def enqueue_delivery(delivery_id: str, *, eta: datetime | None = None) -> bool:
     """Publish one delivery task (at `eta` for a retry). False when the broker is unavailable."""
-    if publishing_paused():
+    if BROKER.open:
         return False
     if eta is not None and eta > timezone.now() and tasks_run_in_process():
         # No broker to hold a task until its time (the embedded default): running it now would retry at once, in the

@@ -5,10 +5,9 @@ from collections.abc import Collection
 
 from django.db.models import QuerySet
 
-from core.errors import NotFound
 from core.filters import filtered
-from core.ids import is_valid_id
 from core.models import Event, WebhookDelivery, WebhookEndpoint
+from core.selectors import get_by_id
 from core.webhooks.filters import EventFilterSet, WebhookDeliveryFilterSet
 
 
@@ -20,26 +19,12 @@ def event_list(*, filters: dict | None = None, event_types: Collection[str] | No
     return filtered(EventFilterSet, filters, queryset)
 
 
-def event_get(*, event_id: str) -> Event:
-    if not is_valid_id(event_id, "evt"):
-        raise NotFound(f"No event with id {event_id}.")
-    try:
-        return Event.objects.get(pk=event_id)
-    except Event.DoesNotExist:
-        raise NotFound(f"No event with id {event_id}.") from None
-
-
 def webhook_endpoint_list() -> QuerySet[WebhookEndpoint]:
     return WebhookEndpoint.objects.all()
 
 
 def webhook_endpoint_get(*, endpoint_id: str) -> WebhookEndpoint:
-    if not is_valid_id(endpoint_id, "ntfset"):
-        raise NotFound(f"No webhook endpoint with id {endpoint_id}.")
-    try:
-        return WebhookEndpoint.objects.get(pk=endpoint_id)
-    except WebhookEndpoint.DoesNotExist:
-        raise NotFound(f"No webhook endpoint with id {endpoint_id}.") from None
+    return get_by_id(WebhookEndpoint.objects.all(), endpoint_id, noun="webhook endpoint")
 
 
 def _deliveries() -> QuerySet[WebhookDelivery]:
@@ -52,9 +37,4 @@ def webhook_delivery_list(*, endpoint: WebhookEndpoint, filters: dict | None = N
 
 
 def webhook_delivery_get(*, endpoint: WebhookEndpoint, delivery_id: str) -> WebhookDelivery:
-    if not is_valid_id(delivery_id, "ntf"):
-        raise NotFound(f"No delivery with id {delivery_id}.")
-    try:
-        return _deliveries().get(pk=delivery_id, endpoint=endpoint)
-    except WebhookDelivery.DoesNotExist:
-        raise NotFound(f"No delivery with id {delivery_id}.") from None
+    return get_by_id(_deliveries().filter(endpoint=endpoint), delivery_id, noun="delivery")

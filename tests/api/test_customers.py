@@ -5,6 +5,7 @@ from core.models import Event
 from customers.models import Customer, CustomerStatus
 from customers.selectors import customer_get
 from customers.services import customer_archive
+from tests.credit.builders import customer_with_credit_status
 from tests.factories import CustomerFactory, PaymentMethodFactory
 from tests.reading import reloaded
 
@@ -196,7 +197,7 @@ def test_list_defaults_to_active_customers(api):
 
 
 def test_list_filters_by_csv_status_email_and_credit_status(api):
-    first = CustomerFactory(email="one@example.com", credit_status="approved", credit_check_requested_at=None)
+    first = customer_with_credit_status("approved", email="one@example.com")
     second = customer_archive(customer=CustomerFactory(email="two@example.com"), actor=Actor.system())
     CustomerFactory(email="three@example.com")
     found = api.get("customers", status="active,archived", email="one@example.com,TWO@example.com").json()["data"]

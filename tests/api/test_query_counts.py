@@ -1,24 +1,19 @@
 """List endpoints run a fixed number of queries whatever `per_page` is: no per-row query, no count() of the table."""
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from core.actors import Actor
-from credit.ledger import balance_lock, ledger_post
-from credit.models import LedgerEntryType
 from customers.models import Customer
+from tests.credit.builders import approved_customer
 from tests.factories import CustomerFactory, CustomerUserFactory, PaymentMethodFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def approved_customer_with_credit() -> Customer:
-    customer = CustomerFactory(credit_status="approved", credit_currency="USD")
+    customer = approved_customer(limit=50_000)
     PaymentMethodFactory(customer=customer, is_default=True)
-    with transaction.atomic():
-        balance = balance_lock(customer_id=customer.id, currency_code="USD")
-        ledger_post(balance=balance, entry_type=LedgerEntryType.GRANT, amount=50_000, actor=Actor.system())
     return customer
 
 

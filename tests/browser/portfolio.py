@@ -2,61 +2,73 @@
 
 from datetime import timedelta
 
+from django.test import override_settings
 from django.utils import timezone
 
-from credit.engine import ScorecardProvider
 from credit.models import CreditCheck
+from credit.services import (
+    credit_check_decide,
+    credit_check_decline,
+    credit_check_request,
+    credit_deactivate,
+    credit_hold,
+)
 from customers.models import Customer
+from tests.credit.builders import API, OFFICER, completed_purchases, grant_line
 from tests.factories import CustomerFactory, CustomerUserFactory, PaymentMethodFactory
-from tests.staff.builders import completed_purchase, grant_line
 
 
 def referred_check(customer, *, requested_at):
-    """A check the scorecard referred to the review queue, requested at `requested_at` (scored by the engine itself,
-    so the page shows what it would for a real referral)."""
-    check = CreditCheck(
+    """A check the engine referred to the review queue (through the services: request, then the engine's decision),
+    as if requested at `requested_at`."""
+    check = credit_check_request(
         customer=customer,
+        actor=API,
         amount_requested=2_500_000,
         has_purchase_history=False,
-        status="in_review",
-        referred_at=requested_at,
         business_description="Wholesale flowers for hotels and weddings",
     )
-    result = ScorecardProvider().evaluate(customer=customer, check=check)
-    assert result.outcome == "refer", result.reasons
-    check.score, check.reasons, check.scorecard = result.score, result.reasons, result.scorecard.to_json()
-    check.inputs = {**result.inputs, "provider": result.provider}
-    check.save()
+    with override_settings(CREDIT_DECISION_PROVIDER="credit.engine.ScorecardProvider"):
+        check = credit_check_decide(credit_check_id=check.id)
+    assert check.status == "in_review", check.reasons
     CreditCheck.objects.filter(pk=check.pk).update(requested_at=requested_at)
     return check
 
 
 def portfolio():
-    """A small book with something in every chart: credit states, lines in two currencies, aged purchases, a queue."""
+    """A small book with something in every chart: credit states, lines in two currencies, aged purchases, a queue,
+    each reached through the services."""
     now = timezone.now()
-    for index, (name, status) in enumerate(
-        [("Bluebird Coffee Roasters", "approved"), ("Granite Peak Builders", "approved"), ("Cobalt Robotics", None),
-         ("Delta Marine Parts", "declined"), ("Evergreen Landscaping", "hold"), ("Foxglove Florists", "pending"),
-         ("Harbor Logistics", "approved"), ("Ironwood Furniture", "deactivated")]
-    ):  # fmt: skip
-        customer = CustomerFactory(
-            name=name,
-            email=f"ap@{name.split()[0].lower()}.com",
-            credit_status=status,
-            credit_currency="USD" if status in {"approved", "hold", "deactivated"} else None,
-            credit_check_requested_at=now if status else None,
-            default_terms="net30" if status == "approved" else None,
-            net_terms_status="enrolled" if status == "approved" else None,
-            hold_code="requested_by_merchant" if status == "hold" else None,
-        )
+    names = [
+        ("Bluebird Coffee Roasters", "approved"),
+        ("Granite Peak Builders", "approved"),
+        ("Cobalt Robotics", None),
+        ("Delta Marine Parts", "declined"),
+        ("Evergreen Landscaping", "hold"),
+        ("Foxglove Florists", "pending"),
+        ("Harbor Logistics", "approved"),
+        ("Ironwood Furniture", "deactivated"),
+    ]
+    for index, (name, status) in enumerate(names):
+        customer = CustomerFactory(name=name, email=f"ap@{name.split()[0].lower()}.com")
         CustomerUserFactory(customer=customer, email=f"buyer{index}@{name.split()[0].lower()}.com")
         PaymentMethodFactory(customer=customer, is_default=True)
         if status in {"approved", "hold", "deactivated"}:
             grant_line(customer, 5_000_000 + index * 1_000_000)
-        if status == "pending":
+        if status == "hold":
+            credit_hold(customer=customer, actor=OFFICER, hold_code="requested_by_merchant")
+        elif status == "deactivated":
+            credit_deactivate(customer=customer, actor=OFFICER)
+        elif status == "declined":
+            check = credit_check_request(
+                customer=customer, actor=API, amount_requested=100_000, has_purchase_history=True
+            )
+            credit_check_decline(credit_check=check, actor=OFFICER, decline_code="failing_credit")
+        elif status == "pending":
             referred_check(customer, requested_at=now - timedelta(hours=5))
     bluebird = Customer.objects.get(name="Bluebird Coffee Roasters")
-    for amount, days in ((900_000, -10), (400_000, 4), (250_000, 22), (150_000, 45), (80_000, 75)):
-        completed_purchase(bluebird, amount, days_past_due=days)
+    completed_purchases(
+        bluebird, [(900_000, -10, 0), (400_000, 4, 0), (250_000, 22, 0), (150_000, 45, 0), (80_000, 75, 0)]
+    )
     grant_line(Customer.objects.get(name="Granite Peak Builders"), 2_000_000, currency="CAD")
     return bluebird

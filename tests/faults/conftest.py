@@ -5,7 +5,7 @@ import pytest
 from django.conf import settings
 
 from config.celery import app as celery_app
-from core.webhooks.queue import resume_publishing
+from core.outage import BROKER
 from tests.faults.stack import AppServer, Postgres, Redis, app_environment, manage
 
 
@@ -23,7 +23,7 @@ def publishing_to(broker_url: str):
         celery_app.conf.broker_url = url
         celery_app._pool = None
         celery_app.amqp._producer_pool = None
-        resume_publishing()
+        BROKER.reset()
 
     switch(broker_url)
     try:

@@ -42,6 +42,8 @@ def test_health_is_503_while_the_database_is_down_under_production_settings(own_
         settings="config.settings.production",
         DJANGO_SECRET_KEY=secrets.token_urlsafe(64),
         DJANGO_ALLOWED_HOSTS="127.0.0.1",
+        EMAIL_URL="smtp://127.0.0.1:25",  # unused by /health; production refuses to start without one
+        DEFAULT_FROM_EMAIL="credit@example.com",
         DATABASE_POOLER="",  # its own server, reached directly, whatever the suite's pass
     )
     server = AppServer(env, workers=1, threads=1, log_name="health")

@@ -10,9 +10,9 @@ from core.services import api_key_create
 from credit.models import CreditLedgerEntry
 from customers.models import Customer
 from customers.services import customer_archive
+from tests.credit.builders import completed_purchase, grant_line
 from tests.factories import CustomerFactory, CustomerUserFactory, PaymentMethodFactory
 from tests.reading import reloaded
-from tests.staff.builders import completed_purchase, grant_line
 
 pytestmark = pytest.mark.django_db
 CHANGELIST = reverse("admin:customers_customer_changelist")

@@ -8,8 +8,8 @@ from django.urls import reverse
 
 from core.actors import Actor
 from customers.services import customer_archive
+from tests.credit.builders import approved_customer, customer_with_credit_status
 from tests.factories import CustomerFactory, PaymentMethodFactory
-from tests.staff.builders import grant_line
 
 pytestmark = pytest.mark.django_db
 LIST = reverse("staff:customer_list")
@@ -49,7 +49,7 @@ def test_status_checkboxes_and_the_api_csv_form_filter_the_same(viewer):
 
 
 def test_credit_status_filter(viewer):
-    approved = CustomerFactory(name="Approved", credit_status="approved", credit_currency="USD")
+    approved = customer_with_credit_status("approved", name="Approved")
     CustomerFactory(name="Never checked")
     response = viewer.get(LIST, {"credit_status": "approved"})
     assert names(response) == [approved.name]
@@ -115,8 +115,7 @@ def test_export_streams_the_whole_filtered_set_not_one_page(viewer):
 
 
 def test_export_carries_balances_in_the_wire_format(viewer):
-    customer = CustomerFactory(name="Funded", credit_status="approved", credit_currency="USD")
-    grant_line(customer, 250000)
+    customer = approved_customer(limit=250000, name="Funded")
     (row,) = export_rows(viewer.get(EXPORT))
     assert (row["id"], row["credit_limit"], row["amount_available"], row["amount_used"]) == (
         customer.id, "250000", "250000", "0",
@@ -144,8 +143,7 @@ def list_queries(client) -> int:
 def test_list_page_query_count_does_not_grow_with_rows(viewer):
     def add(count):
         for _ in range(count):
-            customer = CustomerFactory(credit_status="approved", credit_currency="USD")
-            grant_line(customer, 1000)
+            customer = approved_customer(limit=1000)
             PaymentMethodFactory(customer=customer, is_default=True)
 
     add(2)

@@ -8,10 +8,9 @@ from core.models import Event
 from credit.services import credit_hold, credit_line_update
 from customers.models import Customer, CustomerUser, PaymentMethod
 from customers.services import customer_archive, customer_update
-from tests.credit.builders import approved_customer
+from tests.credit.builders import approved_customer, completed_purchase, grant_line
 from tests.factories import CustomerFactory, CustomerUserFactory, PaymentMethodFactory, StaffUserFactory
 from tests.reading import reloaded
-from tests.staff.builders import completed_purchase, grant_line
 
 pytestmark = pytest.mark.django_db
 
@@ -191,8 +190,7 @@ def test_malformed_or_unknown_customer_id_is_404(manager):
 
 
 def test_detail_shows_each_currency_with_its_utilization(client_as):
-    customer = CustomerFactory(credit_status="approved", credit_currency="USD")
-    grant_line(customer, 100000)
+    customer = approved_customer(limit=100000)
     completed_purchase(customer, 25000, days_past_due=-10)
     grant_line(customer, 5000, currency="CAD")
     response = client_as("viewer").get(detail(customer))
@@ -235,18 +233,19 @@ def test_detail_page_query_count_does_not_grow_with_related_rows(client_as):
     viewer = client_as("viewer")
     customer = approved_customer(limit=1_000_000, via_check=True)
     completed_purchase(customer, 1000, days_past_due=2)
-    credit_hold(customer=customer, actor=Actor.staff(viewer.user), hold_code="other")
     CustomerUserFactory(customer=customer)
     PaymentMethodFactory(customer=customer, is_default=True)
     few = detail_queries(viewer, customer)
-    for index in range(8):
+    for index, currency in enumerate(("CAD", "EUR", "GBP", "CHF", "JPY", "AUD", "NZD", "SEK")):
         CustomerUserFactory(customer=customer)
         PaymentMethodFactory(customer=customer)
-        grant_line(customer, 1000, currency=f"C{chr(65 + index)}D")
+        grant_line(customer, 1000, currency=currency)
         customer_update(customer=customer, actor=Actor.system(), data={"name": f"Name {index}"})
         officer = Actor.staff(StaffUserFactory())
         credit_line_update(customer=customer, actor=officer, credit_limit=2_000_000 + index, reason="more")
         completed_purchase(customer, 1000, days_past_due=index)
+    assert detail_queries(viewer, customer) == few
+    credit_hold(customer=customer, actor=Actor.staff(viewer.user), hold_code="other")
     assert detail_queries(viewer, customer) == few
     # session, user, groups, customer, users, payment methods, events; credit: account, balances, check, decisions,
     # purchases, ledger, names of the staff who acted

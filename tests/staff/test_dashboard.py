@@ -8,19 +8,25 @@ from django.urls import reverse
 from core.actors import Actor
 from core.staff.charts import column_chart, donut, stacked_bar
 from credit.dashboard import dashboard_metrics, review_due_at
-from credit.models import CreditCheck
 from customers.services import customer_archive
+from tests.credit.builders import (
+    approved_customer,
+    completed_purchase,
+    completed_purchases,
+    customer_with_credit_status,
+    grant_line,
+    referred_check,
+)
 from tests.factories import CustomerFactory
-from tests.staff.builders import completed_purchase, grant_line
 
 pytestmark = pytest.mark.django_db
 
 
 def test_customers_are_counted_by_status_and_active_ones_by_credit_status():
-    CustomerFactory(credit_status="approved", credit_currency="USD")
-    CustomerFactory(credit_status="approved", credit_currency="USD")
+    customer_with_credit_status("approved")
+    customer_with_credit_status("approved")
     CustomerFactory()
-    customer_archive(customer=CustomerFactory(credit_status="declined"), actor=Actor.system())
+    customer_archive(customer=customer_with_credit_status("declined"), actor=Actor.system())
     metrics = dashboard_metrics()
     assert metrics.customers_by_status == {"active": 3, "archived": 1}
     assert metrics.customers_by_credit_status == {
@@ -45,10 +51,15 @@ def test_exposure_and_utilization_per_currency():
 def test_aging_buckets_outstanding_used_credit_by_days_past_due():
     customer = CustomerFactory()
     grant_line(customer, 10_000_000)
-    for amount, days in ((1000, -3), (2000, 0), (3000, 1), (4000, 15), (5000, 16), (6000, 30), (7000, 31), (8000, 61)):
-        completed_purchase(customer, amount, days_past_due=days)
-    completed_purchase(customer, 9000, days_past_due=40, repaid=9000)  # repaid: not outstanding
-    completed_purchase(customer, 10000, days_past_due=90, repaid=4000)  # partly repaid: 6000 left
+    late = [(1000, -3), (2000, 0), (3000, 1), (4000, 15), (5000, 16), (6000, 30), (7000, 31), (8000, 61)]
+    completed_purchases(
+        customer,
+        [
+            *((amount, days, 0) for amount, days in late),
+            (9000, 40, 9000),  # repaid: not outstanding
+            (10000, 90, 4000),  # partly repaid: 6000 left
+        ],
+    )
     (usd,) = dashboard_metrics().aging
     assert [(bucket.label, bucket.amount, bucket.transactions) for bucket in usd.buckets] == [
         ("current", 1000 + 2000, 2),
@@ -60,24 +71,11 @@ def test_aging_buckets_outstanding_used_credit_by_days_past_due():
     assert (usd.total, usd.past_due) == (42000, 39000)
 
 
-def referred_check(requested_at):
-    """A check in review, requested at `requested_at` (the customer's wait counts from the request)."""
-    check = CreditCheck.objects.create(
-        customer=CustomerFactory(credit_status="pending", credit_check_requested_at=requested_at),
-        amount_requested=1000, has_purchase_history=False, status="in_review", referred_at=requested_at,
-    )  # fmt: skip
-    CreditCheck.objects.filter(pk=check.pk).update(requested_at=requested_at)
-    return check
-
-
 def test_review_queue_counts_referred_checks_and_the_oldest_wait():
     now = datetime(2026, 3, 5, 12, 0, tzinfo=UTC)  # a Thursday
     for hours in (2, 30):
-        referred_check(now - timedelta(hours=hours))
-    CreditCheck.objects.create(
-        customer=CustomerFactory(credit_status="pending", credit_check_requested_at=now),
-        amount_requested=1000, has_purchase_history=False,
-    )  # fmt: skip
+        referred_check(requested_at=now - timedelta(hours=hours))
+    customer_with_credit_status("pending")  # waiting for the engine
     reviews = dashboard_metrics(now=now).reviews
     assert (reviews.pending_reviews, reviews.awaiting_engine) == (2, 1)
     assert reviews.oldest_wait == timedelta(hours=30)
@@ -86,7 +84,7 @@ def test_review_queue_counts_referred_checks_and_the_oldest_wait():
 
 def test_a_friday_evening_request_is_not_late_on_monday_morning():
     friday_evening = datetime(2026, 3, 6, 18, 0, tzinfo=UTC)
-    referred_check(friday_evening)
+    referred_check(requested_at=friday_evening)
     monday_morning = datetime(2026, 3, 9, 9, 0, tzinfo=UTC)
     reviews = dashboard_metrics(now=monday_morning).reviews
     assert reviews.oldest_wait == timedelta(days=2, hours=15)
@@ -112,8 +110,7 @@ def test_empty_book_has_no_queue_alarm():
 
 
 def test_dashboard_page_shows_the_figures(client_as):
-    customer = CustomerFactory(credit_status="approved", credit_currency="USD")
-    grant_line(customer, 1_000_000)
+    customer = approved_customer(limit=1_000_000)
     completed_purchase(customer, 250_000, days_past_due=20)
     html = client_as("viewer").get(reverse("staff:dashboard")).content.decode()
     assert "25.0 % of lines in use" in html

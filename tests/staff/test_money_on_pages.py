@@ -6,16 +6,17 @@ disagreed (XAF had 0 decimals on one and 2 on the other, IQD 3 and 2), and the s
 import re
 
 import pytest
+from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
+from credit.ledger import balance_lock, ledger_post
 from credit.services import credit_check_approve, credit_check_request
 from customers.models import Customer
 from customers.selectors import customer_get
 from tests.credit.builders import API, OFFICER
 from tests.factories import CustomerFactory
 from tests.reading import enrollment_url_of
-from tests.staff.builders import grant_line
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +59,9 @@ def test_the_staff_page_and_the_enrollment_page_show_a_credit_line_alike(client_
 def test_a_balance_in_a_code_outside_the_table_still_renders_in_minor_units(client_as):
     # A row stored while ZZZ was accepted: shown as stored, and said to be, rather than a 500 or a guessed exponent.
     customer = CustomerFactory()
-    grant_line(customer, 125_000, currency="ZZZ")
+    with transaction.atomic():  # written as the ledger wrote it then: the services refuse ZZZ now
+        balance = balance_lock(customer_id=customer.id, currency_code="ZZZ")
+        ledger_post(balance=balance, entry_type="grant", amount=125_000, actor=API)
     page = client_as("viewer").get(reverse("staff:customer_detail", args=[customer.id]))
     assert page.status_code == 200
     assert (figure(page.content.decode(), "Credit line"), figure(page.content.decode(), "Available")) == (

@@ -13,8 +13,9 @@ from credit.models import CreditCheck
 from credit.services import credit_check_refer, credit_check_request
 from customers.imports import customer_import_create
 from customers.models import Customer, CustomerImport, CustomerUser, PaymentMethod
+from tests.credit.builders import API as SEED
 from tests.factories import CustomerFactory, PaymentMethodFactory, WebhookEndpointFactory
-from tests.staff.builders import ROLES, SEED
+from tests.staff.builders import ROLES
 
 pytestmark = pytest.mark.django_db
 

@@ -9,9 +9,9 @@ from django.urls import reverse
 
 from core.events import event_record
 from core.models import EventType, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from tests.credit.builders import API as SEED
 from tests.factories import CustomerFactory, WebhookEndpointFactory
 from tests.reading import reloaded
-from tests.staff.builders import SEED
 from tests.webhooks.receiver import Receiver
 
 pytestmark = pytest.mark.django_db

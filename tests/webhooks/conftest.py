@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from config.celery import app as celery_app
-from core.webhooks.queue import resume_publishing
+from core.outage import BROKER
 from tests.webhooks.receiver import Receiver
 
 README = Path(__file__).resolve().parents[2] / "README.md"
@@ -55,7 +55,7 @@ class BrokerOutage:
     def end(self) -> None:
         if self.active:
             _publish_to(self.live_url)
-            resume_publishing()
+            BROKER.reset()
             self.active = False
 
 
