@@ -70,7 +70,8 @@ class CustomerAdminForm(forms.ModelForm):
             customer_check(fields=changed, customer=self.instance if self.instance.pk else None)
         except ValidationError as error:
             if hasattr(error, "error_dict"):
-                for field, messages_ in error.message_dict.items():
+                for path, messages_ in error.message_dict.items():
+                    field = path.split(".")[0]  # custom_data.note: the custom_data field
                     self.add_error(field if field in self.fields else None, messages_)
             else:
                 self.add_error(None, error)
