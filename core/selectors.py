@@ -1,4 +1,5 @@
-"""Reads for shared plumbing: one row by its prefixed id (every app's `<thing>_get` uses it), and OAuth clients."""
+"""Reads for shared plumbing: one row by its prefixed id (every app's `<thing>_get` uses it), API keys and OAuth
+clients."""
 
 from django.db.models import Count, Max, Model, Q, QuerySet
 from django.utils import timezone
@@ -6,6 +7,7 @@ from oauth2_provider.models import get_application_model
 
 from core.errors import NotFound
 from core.ids import is_valid_id
+from core.models import ApiKey
 
 
 def get_by_id[M: Model](queryset: QuerySet[M], object_id: str, *, noun: str) -> M:
@@ -19,6 +21,11 @@ def get_by_id[M: Model](queryset: QuerySet[M], object_id: str, *, noun: str) -> 
         except queryset.model.DoesNotExist:
             pass
     raise NotFound(f"No {noun} with id {object_id}.")
+
+
+def api_key_list() -> QuerySet[ApiKey]:
+    """API keys, the active ones first, newest first, with who made them."""
+    return ApiKey.objects.select_related("created_by").order_by("revoked_at", "-id")
 
 
 def oauth_client_list() -> QuerySet:

@@ -426,7 +426,8 @@ BENCH_MODE = env_bool("BENCH_MODE")
 # takes up to 5 MB, plus the multipart envelope) before it is read.
 REQUEST_BODY_MAX_BYTES = 6 * 1024 * 1024
 # The whole site's Content-Security-Policy (Django's own): everything from this origin, inline code only with the
-# per-response nonce (the admin and the API docs use it), no plugins, no framing, forms posting only here.
+# per-response nonce (the admin and the API docs use it), no plugins, no framing, forms posting only here. The staff
+# UI takes the same policy without the nonce (core.staff.access.STAFF_CSP).
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],

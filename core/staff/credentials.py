@@ -1,12 +1,29 @@
 """What the API keys and OAuth clients pages share: a list with a create form, and a create view that shows the new
 secret in its own response, once (only its hash is stored; it is never logged or put in a URL or the session)."""
 
+from collections.abc import Collection
+from dataclasses import dataclass
+
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 
-from core.staff.access import Capability, StaffView, grantable_scopes
+from core.staff.access import Capability, StaffView, grantable_scopes, may_manage_credential
+
+
+@dataclass(frozen=True)
+class CredentialRow:
+    """A credential (an API key or an OAuth client) as its list shows it: its scopes, and whether the signed-in
+    person's role may revoke or delete it."""
+
+    credential: object
+    scopes: list[str]
+    manageable: bool
+
+    @classmethod
+    def of(cls, credential, scopes: Collection[str], grantable: list[str], *, active: bool = True) -> "CredentialRow":
+        return cls(credential, list(scopes), active and may_manage_credential(scopes, grantable))
 
 
 class CredentialPage:

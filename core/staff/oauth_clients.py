@@ -5,14 +5,12 @@ could use itself (`grantable_scopes`), so `webhooks:manage` stays with superuser
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import redirect
 
-from core.errors import NotFound
 from core.selectors import oauth_client_get, oauth_client_list, oauth_client_scopes
 from core.services import oauth_client_create, oauth_client_delete
 from core.staff.access import Capability, StaffView, grantable_scopes, may_manage_credential
-from core.staff.credentials import CredentialCreateView, CredentialListView, CredentialPage
+from core.staff.credentials import CredentialCreateView, CredentialListView, CredentialPage, CredentialRow
 from core.staff.forms import ApiKeyForm
 
 LISTED = 200
@@ -31,11 +29,10 @@ class _OAuthClientsPage(CredentialPage):
 
     def list_context(self, request, form) -> dict:
         grantable = grantable_scopes(request.user)
-        clients = list(oauth_client_list()[:LISTED])
-        for client in clients:
-            client.scope_list = oauth_client_scopes(client)
-            client.can_delete = may_manage_credential(client.scope_list, grantable)
-        return {"clients": clients, "form": form}
+        rows = [
+            CredentialRow.of(client, oauth_client_scopes(client), grantable) for client in oauth_client_list()[:LISTED]
+        ]
+        return {"clients": rows, "form": form}
 
 
 class OAuthClientListView(_OAuthClientsPage, CredentialListView):
@@ -55,10 +52,7 @@ class OAuthClientDeleteView(StaffView):
     http_method_names = ["post"]
 
     def post(self, request, client_id: str):
-        try:
-            client = oauth_client_get(client_id=client_id)
-        except NotFound:
-            raise Http404("No such OAuth client.") from None
+        client = oauth_client_get(client_id=client_id)
         if not may_manage_credential(oauth_client_scopes(client), grantable_scopes(request.user)):
             raise PermissionDenied("This client has scopes your role may not grant, so your role may not delete it.")
         oauth_client_delete(application=client, actor=self.actor)

@@ -13,10 +13,10 @@ from django.views.decorators.csp import csp_override
 
 from core.errors import ApplicationError, NotFound
 from core.models import ApiKey
-from core.selectors import get_by_id
+from core.selectors import api_key_list, get_by_id
 from core.services import api_key_create, api_key_revoke
 from core.staff.access import STAFF_CSP, Capability, StaffView, grantable_scopes, may_manage_credential
-from core.staff.credentials import CredentialCreateView, CredentialListView, CredentialPage
+from core.staff.credentials import CredentialCreateView, CredentialListView, CredentialPage, CredentialRow
 from core.staff.forms import ApiKeyForm
 from core.staff.throttle import StaffLoginForm
 
@@ -132,10 +132,10 @@ class _ApiKeysPage(CredentialPage):
 
     def list_context(self, request, form) -> dict:
         grantable = grantable_scopes(request.user)
-        keys = list(ApiKey.objects.select_related("created_by").order_by("revoked_at", "-id")[:200])
-        for key in keys:
-            key.can_revoke = key.is_active and may_manage_credential(key.scope_set, grantable)
-        return {"api_keys": keys, "form": form}
+        rows = [
+            CredentialRow.of(key, key.scopes.split(), grantable, active=key.is_active) for key in api_key_list()[:200]
+        ]
+        return {"api_keys": rows, "form": form}
 
 
 class ApiKeyListView(_ApiKeysPage, CredentialListView):

@@ -2,17 +2,18 @@
 (create, edit, delete, rotate the secret, replay a delivery) is for superusers, who alone may grant the
 webhooks:manage scope. Thin adapters over core.webhooks' selectors and services."""
 
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 
-from core.errors import ApplicationError, NotFound
-from core.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
+from core.errors import ApplicationError
+from core.models import DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from core.pagination import keyset_paginate, parse_ordering
 from core.staff.access import Capability, StaffView
 from core.staff.forms import WebhookEndpointForm
@@ -21,6 +22,7 @@ from core.webhooks.selectors import (
     webhook_delivery_list,
     webhook_endpoint_get,
     webhook_endpoint_list,
+    webhook_unsettled_delivery_counts,
 )
 from core.webhooks.services import (
     webhook_delivery_replay,
@@ -35,38 +37,37 @@ NEWEST_FIRST = parse_ordering("id[DESC]", allowed=("id",))
 STATUS_FILTERS = [("", "All"), *DeliveryStatus.choices]
 
 
-def _endpoint_or_404(endpoint_id: str) -> WebhookEndpoint:
-    try:
-        return webhook_endpoint_get(endpoint_id=endpoint_id)
-    except NotFound:
-        raise Http404(f"No webhook endpoint with id {endpoint_id}.") from None
+@dataclass(frozen=True)
+class DeliveryRow:
+    """A delivery with its attempts, oldest first (prefetched by the selector)."""
+
+    delivery: WebhookDelivery
+    attempts: list[WebhookAttempt]
 
 
-def _unsettled_counts() -> dict[str, dict[str, int]]:
-    """Pending and failed deliveries per endpoint, in one query. Delivered ones are left out on purpose: they only
-    grow, and counting them would read every delivery ever made."""
-    rows = (
-        WebhookDelivery.objects.filter(status__in=[DeliveryStatus.PENDING, DeliveryStatus.FAILED])
-        .order_by()
-        .values_list("endpoint_id", "status")
-        .annotate(n=Count("id"))
-    )
-    counts: dict[str, dict[str, int]] = {}
-    for endpoint_id, status, n in rows:
-        counts.setdefault(endpoint_id, {})[status] = n
-    return counts
+@dataclass(frozen=True)
+class EndpointRow:
+    """An endpoint as the list shows it, with its deliveries still pending and those that failed."""
+
+    endpoint: WebhookEndpoint
+    pending: int
+    failed: int
 
 
 class WebhookListView(StaffView):
     capability = Capability.VIEW
 
     def get(self, request):
-        endpoints = list(webhook_endpoint_list().order_by("id"))
-        counts = _unsettled_counts()
-        for endpoint in endpoints:
-            endpoint.pending = counts.get(endpoint.id, {}).get(DeliveryStatus.PENDING, 0)
-            endpoint.failed = counts.get(endpoint.id, {}).get(DeliveryStatus.FAILED, 0)
-        return render(request, "staff/webhooks/list.html", {"endpoints": endpoints})
+        counts = webhook_unsettled_delivery_counts()
+        rows = [
+            EndpointRow(
+                endpoint,
+                pending=counts.get(endpoint.id, {}).get(DeliveryStatus.PENDING, 0),
+                failed=counts.get(endpoint.id, {}).get(DeliveryStatus.FAILED, 0),
+            )
+            for endpoint in webhook_endpoint_list().order_by("id")
+        ]
+        return render(request, "staff/webhooks/list.html", {"endpoints": rows})
 
 
 def _form_page(request, form, *, endpoint=None, status=200):
@@ -105,11 +106,11 @@ class WebhookEditView(StaffView):
         return WebhookEndpointForm(data, initial=initial)
 
     def get(self, request, endpoint_id: str):
-        endpoint = _endpoint_or_404(endpoint_id)
+        endpoint = webhook_endpoint_get(endpoint_id=endpoint_id)
         return _form_page(request, self.form(endpoint), endpoint=endpoint)
 
     def post(self, request, endpoint_id: str):
-        endpoint = _endpoint_or_404(endpoint_id)
+        endpoint = webhook_endpoint_get(endpoint_id=endpoint_id)
         form = self.form(endpoint, request.POST)
         if form.is_valid():
             changed = {name: form.cleaned_data[name] for name in form.changed_data}
@@ -128,7 +129,7 @@ class WebhookDeleteView(StaffView):
     http_method_names = ["post"]
 
     def post(self, request, endpoint_id: str):
-        endpoint = _endpoint_or_404(endpoint_id)
+        endpoint = webhook_endpoint_get(endpoint_id=endpoint_id)
         webhook_endpoint_delete(endpoint=endpoint, actor=self.actor)
         messages.success(request, f"Webhook endpoint {endpoint.url} deleted with its deliveries.")
         return redirect("staff:webhooks")
@@ -140,7 +141,8 @@ class WebhookRotateSecretView(StaffView):
     http_method_names = ["post"]
 
     def post(self, request, endpoint_id: str):
-        endpoint = webhook_endpoint_rotate_secret(endpoint=_endpoint_or_404(endpoint_id), actor=self.actor)
+        endpoint = webhook_endpoint_get(endpoint_id=endpoint_id)
+        endpoint = webhook_endpoint_rotate_secret(endpoint=endpoint, actor=self.actor)
         return _secret_page(request, endpoint, rotated=True)
 
 
@@ -150,7 +152,7 @@ class WebhookDetailView(StaffView):
     capability = Capability.VIEW
 
     def get(self, request, endpoint_id: str):
-        endpoint = _endpoint_or_404(endpoint_id)
+        endpoint = webhook_endpoint_get(endpoint_id=endpoint_id)
         status = request.GET.get("status") or ""
         try:
             page = keyset_paginate(
@@ -162,9 +164,14 @@ class WebhookDetailView(StaffView):
             )
         except ValidationError:
             raise Http404("No such page of deliveries.") from None
-        for delivery in page.items:
-            delivery.attempt_list = list(delivery.attempts.all())  # prefetched by the selector
-        context = {"endpoint": endpoint, "page": page, "status": status, "status_filters": STATUS_FILTERS}
+        rows = [DeliveryRow(delivery, list(delivery.attempts.all())) for delivery in page.items]
+        context = {
+            "endpoint": endpoint,
+            "page": page,
+            "rows": rows,
+            "status": status,
+            "status_filters": STATUS_FILTERS,
+        }
         return render(request, "staff/webhooks/detail.html", context)
 
 
@@ -175,11 +182,8 @@ class WebhookReplayView(StaffView):
     http_method_names = ["post"]
 
     def post(self, request, endpoint_id: str, delivery_id: str):
-        endpoint = _endpoint_or_404(endpoint_id)
-        try:
-            delivery = webhook_delivery_get(endpoint=endpoint, delivery_id=delivery_id)
-        except NotFound:
-            raise Http404(f"No delivery with id {delivery_id}.") from None
+        endpoint = webhook_endpoint_get(endpoint_id=endpoint_id)
+        delivery = webhook_delivery_get(endpoint=endpoint, delivery_id=delivery_id)
         try:
             replayed = webhook_delivery_replay(delivery=delivery, actor=self.actor)
         except ApplicationError as error:

@@ -3,10 +3,10 @@
 
 from collections.abc import Collection
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
 from core.filters import filtered
-from core.models import Event, WebhookDelivery, WebhookEndpoint
+from core.models import DeliveryStatus, Event, WebhookDelivery, WebhookEndpoint
 from core.selectors import get_by_id
 from core.webhooks.filters import EventFilterSet, WebhookDeliveryFilterSet
 
@@ -38,3 +38,18 @@ def webhook_delivery_list(*, endpoint: WebhookEndpoint, filters: dict | None = N
 
 def webhook_delivery_get(*, endpoint: WebhookEndpoint, delivery_id: str) -> WebhookDelivery:
     return get_by_id(_deliveries().filter(endpoint=endpoint), delivery_id, noun="delivery")
+
+
+def webhook_unsettled_delivery_counts() -> dict[str, dict[str, int]]:
+    """{endpoint id: {status: count}} of pending and failed deliveries, in one query. Delivered ones are left out on
+    purpose: they only grow, and counting them would read every delivery ever made."""
+    rows = (
+        WebhookDelivery.objects.filter(status__in=[DeliveryStatus.PENDING, DeliveryStatus.FAILED])
+        .order_by()
+        .values_list("endpoint_id", "status")
+        .annotate(n=Count("id"))
+    )
+    counts: dict[str, dict[str, int]] = {}
+    for endpoint_id, status, n in rows:
+        counts.setdefault(endpoint_id, {})[status] = n
+    return counts

@@ -73,32 +73,60 @@ def requester_label(check: CreditCheck, names: dict[str, str]) -> str:
     return _actor_label(check.requested_by_type, check.requested_by_id, names)
 
 
-def label_actors(
-    *,
-    decisions: list[CreditDecision] = (),
-    entries: list[CreditLedgerEntry] = (),
-    names: dict[str, str] | None = None,
-) -> None:
-    """Sets `actor_display` on each row: a staff member's username, an API client, the decision engine or the
-    system; and on ledger entries their `movement` in words. `names` from `staff_names` saves its query."""
-    if names is None:
-        names = staff_names(decisions=decisions, entries=entries)
+@dataclass(frozen=True)
+class DecisionRow:
+    """A credit decision as the pages show it, with who made it in words."""
+
+    decision: CreditDecision
+    actor: str
+
+
+@dataclass(frozen=True)
+class LedgerRow:
+    """A ledger entry as the pages show it: who moved the money, and what the movement does to the buckets."""
+
+    entry: CreditLedgerEntry
+    actor: str
+    movement: str
+
+
+@dataclass(frozen=True)
+class PurchaseRow:
+    """A purchase on credit as the pages show it: whole days past due (None unless something is outstanding after the
+    due date) and whether the automatic hold counts it (credit.selectors.with_past_due's answer: the page has no
+    threshold of its own)."""
+
+    purchase: CreditTransaction
+    days_overdue: int | None
+    past_due_for_hold: bool
+
+
+def decision_rows(decisions: list[CreditDecision], names: dict[str, str]) -> list[DecisionRow]:
+    """`names` from `staff_names`: a staff member's username, an API client, the decision engine or the system."""
+    rows = []
     for decision in decisions:
         provider = (decision.inputs or {}).get("provider")
         engine = f"Decision engine ({provider})" if provider else "System"
-        decision.actor_display = _actor_label(decision.decided_by_type, decision.decided_by_id, names, system=engine)
-    for entry in entries:
-        entry.actor_display = _actor_label(entry.actor_type, entry.actor_id, names)
-        entry.movement = LEDGER_MOVES.get(entry.entry_type, "")
+        rows.append(
+            DecisionRow(decision, _actor_label(decision.decided_by_type, decision.decided_by_id, names, system=engine))
+        )
+    return rows
 
 
-def mark_overdue(purchases: list[CreditTransaction], *, now: datetime) -> None:
-    """Sets `days_overdue` (whole days, None unless something is outstanding after the due date) on each purchase
-    loaded through credit.selectors.with_past_due, whose `past_due_for_hold` says whether the automatic hold counts
-    it (the page shows the rule's answer; it has no threshold of its own)."""
+def ledger_rows(entries: list[CreditLedgerEntry], names: dict[str, str]) -> list[LedgerRow]:
+    return [
+        LedgerRow(entry, _actor_label(entry.actor_type, entry.actor_id, names), LEDGER_MOVES.get(entry.entry_type, ""))
+        for entry in entries
+    ]
+
+
+def purchase_rows(purchases: list[CreditTransaction], *, now: datetime) -> list[PurchaseRow]:
+    """Purchases loaded through credit.selectors.with_past_due."""
+    rows = []
     for purchase in purchases:
         late = bool(purchase.amount_outstanding) and purchase.due_at is not None and purchase.due_at < now
-        purchase.days_overdue = (now - purchase.due_at).days if late else None
+        rows.append(PurchaseRow(purchase, (now - purchase.due_at).days if late else None, purchase.past_due_for_hold))
+    return rows
 
 
 @dataclass(frozen=True)
@@ -219,12 +247,13 @@ def customer_credit_context(customer: Customer, account: CreditAccount | None) -
     purchases = newest_first(with_past_due(credit_transaction_list(customer=customer), now=now), per_page=DETAIL_ROWS)
     ledger = newest_first(ledger_entry_list(customer=customer), per_page=DETAIL_ROWS)
     names = staff_names(decisions=decisions.items, entries=ledger.items, checks=[check] if check else [])
-    label_actors(decisions=decisions.items, entries=ledger.items, names=names)
-    mark_overdue(purchases.items, now=now)
     return {
         "credit_check": check_view(check, now=now, requested_by=requester_label(check, names)) if check else None,
         "decisions": decisions,
+        "decision_rows": decision_rows(decisions.items, names),
         "credit_transactions": purchases,
+        "purchase_rows": purchase_rows(purchases.items, now=now),
         "ledger": ledger,
+        "ledger_rows": ledger_rows(ledger.items, names),
         "enrollment_url": account_enrollment_url(account) if account else None,
     }

@@ -26,7 +26,7 @@ from credit.services import (
     credit_line_update,
     credit_reinstate,
 )
-from credit.staff.display import label_actors, mark_overdue, newest_first
+from credit.staff.display import decision_rows, ledger_rows, newest_first, purchase_rows, staff_names
 from credit.staff.forms import (
     CreditApproveForm,
     CreditCheckRequestForm,
@@ -49,27 +49,28 @@ class _CustomerHistoryView(StaffView):
     table_template = ""
     empty = ""
 
-    def rows(self, customer: Customer):
+    def queryset(self, customer: Customer):
         raise NotImplementedError
 
-    def decorate(self, items: list) -> None:
-        pass
+    def rows(self, items: list) -> list:
+        """The page's items as the table shows them (credit.staff.display's rows)."""
+        raise NotImplementedError
 
     def get(self, request, customer_id: str):
         customer = customer_get(customer_id=customer_id)
         try:
             page = newest_first(
-                self.rows(customer),
+                self.queryset(customer),
                 per_page=PAGE_ROWS,
                 after=request.GET.get("after") or None,
                 before=request.GET.get("before") or None,
             )
         except ValidationError:
             raise Http404("No such page.") from None
-        self.decorate(page.items)
         context = {
             "customer": customer,
             "page": page,
+            "rows": self.rows(page.items),
             "title": self.title,
             "table_template": self.table_template,
             "empty": self.empty,
@@ -82,11 +83,11 @@ class CustomerDecisionsView(_CustomerHistoryView):
     table_template = "credit/staff/_decisions_table.html"
     empty = "No credit decisions yet."
 
-    def rows(self, customer):
+    def queryset(self, customer):
         return credit_decision_list(customer=customer)
 
-    def decorate(self, items):
-        label_actors(decisions=items)
+    def rows(self, items):
+        return decision_rows(items, staff_names(decisions=items))
 
 
 class CustomerCreditTransactionsView(_CustomerHistoryView):
@@ -94,11 +95,11 @@ class CustomerCreditTransactionsView(_CustomerHistoryView):
     table_template = "credit/staff/_transactions_table.html"
     empty = "No purchases on credit yet."
 
-    def rows(self, customer):
+    def queryset(self, customer):
         return with_past_due(credit_transaction_list(customer=customer), now=timezone.now())
 
-    def decorate(self, items):
-        mark_overdue(items, now=timezone.now())
+    def rows(self, items):
+        return purchase_rows(items, now=timezone.now())
 
 
 class CustomerLedgerView(_CustomerHistoryView):
@@ -106,11 +107,11 @@ class CustomerLedgerView(_CustomerHistoryView):
     table_template = "credit/staff/_ledger_table.html"
     empty = "No ledger entries yet."
 
-    def rows(self, customer):
+    def queryset(self, customer):
         return ledger_entry_list(customer=customer)
 
-    def decorate(self, items):
-        label_actors(entries=items)
+    def rows(self, items):
+        return ledger_rows(items, staff_names(entries=items))
 
 
 class _CreditActionView(CustomerFormView):

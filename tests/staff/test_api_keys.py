@@ -66,7 +66,7 @@ def test_a_role_may_not_revoke_a_key_with_scopes_it_could_not_grant(client_as):
     api_key = reloaded(api_key)
     assert api_key.revoked_at is None
     keys = manager.get(reverse("staff:api_keys")).context["api_keys"]
-    assert [key.can_revoke for key in keys] == [False]
+    assert [row.manageable for row in keys] == [False]
 
 
 def test_revoking_an_unknown_key_is_404(client_as):

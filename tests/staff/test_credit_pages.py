@@ -319,9 +319,9 @@ def test_detail_shows_decisions_newest_first_with_who_decided(client_as):
     officer = client_as("credit_officer")
     credit_line_update(customer=customer, actor=OFFICER, credit_limit=100_000, reason="Lower exposure")
     response = officer.get(detail(customer))
-    decisions = response.context["decisions"].items
-    assert [d.decision for d in decisions] == ["line_adjustment", "hold", "approved"]
-    assert {d.actor_display for d in decisions} == {"staff user #42 (deleted)"}
+    rows = response.context["decision_rows"]
+    assert [row.decision.decision for row in rows] == ["line_adjustment", "hold", "approved"]
+    assert {row.actor for row in rows} == {"staff user #42 (deleted)"}
     html = response.content.decode()
     assert "Suspicious orders" in html
     assert "Lower exposure" in html
@@ -332,8 +332,8 @@ def test_staff_decisions_show_the_officers_username(officer):
     officer.post(
         url("customer_credit_approve", customer), {"amount": "100", "currency_code": "USD", "default_terms": "net30"}
     )
-    decisions = officer.get(detail(customer)).context["decisions"].items
-    assert [d.actor_display for d in decisions] == [officer.user.username]
+    rows = officer.get(detail(customer)).context["decision_rows"]
+    assert [row.actor for row in rows] == [officer.user.username]
 
 
 def test_detail_flags_overdue_purchases_and_those_late_enough_for_a_hold(client_as):
@@ -344,7 +344,8 @@ def test_detail_flags_overdue_purchases_and_those_late_enough_for_a_hold(client_
     now = timezone.now()
     CreditTransaction.objects.filter(pk=late.pk).update(due_at=now - timedelta(days=3))
     CreditTransaction.objects.filter(pk=very_late.pk).update(due_at=now - timedelta(days=20))
-    purchases = {p.id: p for p in client_as("viewer").get(detail(customer)).context["credit_transactions"].items}
+    rows = client_as("viewer").get(detail(customer)).context["purchase_rows"]
+    purchases = {row.purchase.id: row for row in rows}
     assert (purchases[on_time.id].days_overdue, purchases[on_time.id].past_due_for_hold) == (None, False)
     assert (purchases[late.id].days_overdue, purchases[late.id].past_due_for_hold) == (3, False)
     assert (purchases[very_late.id].days_overdue, purchases[very_late.id].past_due_for_hold) == (20, True)
@@ -360,7 +361,7 @@ def test_a_purchase_15_and_a_half_days_past_due_is_flagged_for_the_hold_the_rule
     decision = credit_past_due_evaluate(customer=customer, now=now)
     assert decision is not None and decision.hold_code == "past_due"
     response = client_as("viewer").get(detail(customer))
-    [shown] = response.context["credit_transactions"].items
+    [shown] = response.context["purchase_rows"]
     assert (shown.days_overdue, shown.past_due_for_hold) == (15, True)
     assert "badge--overdue" in response.content.decode()
 
@@ -411,8 +412,8 @@ def test_decisions_the_engine_made_are_shown_as_the_engines(client_as):
         has_purchase_terms_history=True,
     )  # fmt: skip
     credit_check_decide(credit_check_id=check.id)
-    decisions = client_as("viewer").get(detail(customer)).context["decisions"].items
-    assert [(d.decision, d.actor_display) for d in decisions] == [("approved", "Decision engine (scorecard-v1)")]
+    rows = client_as("viewer").get(detail(customer)).context["decision_rows"]
+    assert [(row.decision.decision, row.actor) for row in rows] == [("approved", "Decision engine (scorecard-v1)")]
 
 
 @pytest.mark.parametrize("name", ["customer_decisions", "customer_credit_transactions", "customer_ledger"])

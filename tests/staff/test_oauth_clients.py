@@ -105,10 +105,10 @@ def test_the_list_shows_each_client_with_its_scopes_and_tokens(client_as):
 
     clients = client_as("viewer").get(LIST).context["clients"]
 
-    assert [(c.name, c.scope_list, c.live_tokens, c.can_delete) for c in clients] == [
+    assert [(c.credential.name, c.scopes, c.credential.live_tokens, c.manageable) for c in clients] == [
         ("Made in the admin", [], 0, False), ("Storefront", ["customers:read"], 1, False),
     ]  # fmt: skip
-    assert clients[1].last_token_at is not None and clients[0].last_token_at is None
+    assert clients[1].credential.last_token_at is not None and clients[0].credential.last_token_at is None
     assert bare.client_id in client_as("viewer").get(LIST).content.decode()
 
 
@@ -146,7 +146,7 @@ def test_a_role_may_not_delete_a_client_with_scopes_it_could_not_grant(client_as
 
     assert manager.post(delete_url(client)).status_code == 403
     assert Application.objects.filter(pk=client.pk).exists()
-    assert [c.can_delete for c in manager.get(LIST).context["clients"]] == [False]
+    assert [c.manageable for c in manager.get(LIST).context["clients"]] == [False]
 
 
 def test_only_a_superuser_may_delete_a_webhooks_client(client_as):
