@@ -1,3 +1,5 @@
+"""The Celery app: settings from Django's (CELERY_*), every app's tasks modules found by autodiscovery."""
+
 import os
 
 from celery import Celery

@@ -1,3 +1,6 @@
+"""The root URLconf: composes every app's URLs (the API under /api/v1, the staff UI under /staff/, the public
+enrollment pages, the admin). At the top of the layers, as only config may import every app."""
+
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path

@@ -1,3 +1,5 @@
+"""core's AppConfig: connects the webhook dispatcher to the outbox once the app registry is ready."""
+
 from django.apps import AppConfig
 
 

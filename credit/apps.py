@@ -1,3 +1,6 @@
+"""credit's AppConfig: registers what credit adds to customers (their wire fields and filters, their admin and staff
+page parts, their OpenAPI description), so that customers never imports credit."""
+
 from django.apps import AppConfig
 
 

@@ -11,8 +11,8 @@ from core.actors import Actor
 from core.errors import ApplicationError
 from core.events import event_record
 from core.models import EventType
-from core.money import format_wire
 from credit.models import CreditBalance, CreditDecision, CreditLedgerEntry, CreditTransaction, LedgerEntryType
+from credit.presenters import balance_to_dict
 
 # (available, reserved, used) multipliers of the entry's amount.
 DELTAS: dict[str, tuple[int, int, int]] = {
@@ -28,18 +28,6 @@ DELTAS: dict[str, tuple[int, int, int]] = {
 class InsufficientCredit(ApplicationError):
     def __init__(self, detail: str):
         super().__init__("insufficient_credit", detail, status=422)
-
-
-def balance_to_dict(balance: CreditBalance) -> dict:
-    return {
-        "customer_id": balance.customer_id,
-        "currency_code": balance.currency_code,
-        "balance": {
-            "available": format_wire(balance.available),
-            "reserved": format_wire(balance.reserved),
-            "used": format_wire(balance.used),
-        },
-    }
 
 
 def balance_lock(*, customer_id: str, currency_code: str) -> CreditBalance:

@@ -2,8 +2,7 @@
 
 from core.formatting import rfc3339
 from core.money import format_wire
-from credit.ledger import balance_to_dict
-from credit.models import CreditDecision, CreditLedgerEntry, CreditRepayment, CreditTransaction
+from credit.models import CreditBalance, CreditDecision, CreditLedgerEntry, CreditRepayment, CreditTransaction
 
 __all__ = [
     "balance_to_dict",
@@ -12,6 +11,18 @@ __all__ = [
     "credit_transaction_to_dict",
     "ledger_entry_to_dict",
 ]
+
+
+def balance_to_dict(balance: CreditBalance) -> dict:
+    return {
+        "customer_id": balance.customer_id,
+        "currency_code": balance.currency_code,
+        "balance": {
+            "available": format_wire(balance.available),
+            "reserved": format_wire(balance.reserved),
+            "used": format_wire(balance.used),
+        },
+    }
 
 
 def _actor(actor_type: str, actor_id: str) -> dict:

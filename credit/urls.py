@@ -1,3 +1,5 @@
+"""Public routes of credit (no login): the net-terms enrollment page, reached by its signed link."""
+
 from django.urls import path
 
 from credit import views

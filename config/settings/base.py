@@ -1,4 +1,8 @@
-"""Settings shared by every environment. Everything that differs between machines comes from the environment."""
+"""Settings shared by every environment. Everything that differs between machines comes from the environment.
+
+Longer than our ~400-line habit on purpose: it is the one place a reader finds every setting, grouped by concern
+(apps and middleware, database, cache and Celery with its queues and schedule, API, webhooks, email, credit, imports,
+security), each with the reason for its value; splitting it would scatter them."""
 
 import os
 from pathlib import Path

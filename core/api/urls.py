@@ -1,3 +1,5 @@
+"""/api/v1 routes of core: the OAuth token endpoint, the OpenAPI schema and the docs."""
+
 from django.urls import path
 from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerSplitView
 

@@ -2,7 +2,8 @@
 them), so they are logged with their actor instead of recorded in the outbox."""
 
 import logging
-from typing import Any
+from collections.abc import Sequence
+from typing import TypedDict
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -16,10 +17,18 @@ from core.webhooks.url_safety import TargetRefused, check_target_url
 
 logger = logging.getLogger(__name__)
 
-WEBHOOK_ENDPOINT_WRITABLE_FIELDS = ("url", "event_types", "enabled", "description")
+
+class WebhookEndpointFields(TypedDict, total=False):
+    url: str
+    event_types: list[str]
+    enabled: bool
+    description: str | None
 
 
-def _clean_event_types(value: Any) -> list[str]:
+WEBHOOK_ENDPOINT_WRITABLE_FIELDS = tuple(WebhookEndpointFields.__annotations__)
+
+
+def _clean_event_types(value: Sequence[str]) -> list[str]:
     if not isinstance(value, list | tuple) or not value or not all(isinstance(item, str) for item in value):
         raise ValidationError({"event_types": "A non-empty list of event types is required."})
     unknown = sorted(set(value) - set(EventType.values))
@@ -55,7 +64,7 @@ def webhook_endpoint_create(
 
 
 @transaction.atomic
-def webhook_endpoint_update(*, endpoint: WebhookEndpoint, actor: Actor, data: dict[str, Any]) -> WebhookEndpoint:
+def webhook_endpoint_update(*, endpoint: WebhookEndpoint, actor: Actor, data: WebhookEndpointFields) -> WebhookEndpoint:
     """Change any of url, event_types, enabled, description (none required). Disabling pauses pending deliveries;
     re-enabling lets the outbox sweep send them."""
     unknown = sorted(set(data) - set(WEBHOOK_ENDPOINT_WRITABLE_FIELDS))

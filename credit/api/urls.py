@@ -1,3 +1,5 @@
+"""/api/v1 routes of credit, under /customers/{id}: credit checks, balances, decisions, transactions, the ledger."""
+
 from django.urls import path
 
 from credit.api import views

@@ -1,3 +1,5 @@
+"""/api/v1 routes of customers: customers, their users and payment methods."""
+
 from django.urls import path
 
 from customers.api import views

@@ -1,3 +1,5 @@
+"""`manage.py create_api_key --name N --scopes "…"`: an API key, printed as the last line of stdout."""
+
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 

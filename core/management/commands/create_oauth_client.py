@@ -1,3 +1,5 @@
+"""`manage.py create_oauth_client --name N --scopes "…"`: an OAuth2 client (prints its id and secret once)."""
+
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 

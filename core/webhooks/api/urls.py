@@ -1,3 +1,5 @@
+"""/api/v1 routes of webhooks: endpoints, their deliveries and replays, and the event log."""
+
 from django.urls import path
 
 from core.webhooks.api import views

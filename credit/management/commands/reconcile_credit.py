@@ -1,3 +1,5 @@
+"""`manage.py reconcile_credit`: every balance against its ledger and its transactions; exits 1 on a mismatch."""
+
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 

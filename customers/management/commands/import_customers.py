@@ -1,3 +1,5 @@
+"""`manage.py import_customers FILE.csv [--jobs N]`: the bulk import from the command line (customers.imports)."""
+
 import multiprocessing
 import os
 from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait

@@ -1,6 +1,6 @@
-"""Writes for customers, customer users and payment methods. Each takes an actor and records its event in the same
-transaction as the change; each refuses a full card number in anything it stores (core.pan). Imports: core and the
-customers domain modules below it (models, extensions, selectors, presenters)."""
+"""Writes for customers: create (one, or many for a bulk import), update, archive, restore. Each records its event in
+the same transaction and refuses a full card number anywhere (core.pan). Imports: core and the customers domain
+modules below the services (models, extensions, selectors, presenters)."""
 
 import functools
 from collections.abc import Collection, Iterable
@@ -19,9 +19,10 @@ from core.models import EventType
 from core.pan import refuse_card_numbers
 from core.validation import ModelValidator
 from customers import extensions
-from customers.models import Customer, CustomerStatus, CustomerUser, CustomerUserStatus, PaymentMethod
-from customers.presenters import customer_to_dict, customer_user_to_dict, payment_method_to_dict
+from customers.models import Customer, CustomerStatus
+from customers.presenters import customer_to_dict
 from customers.selectors import customer_queryset
+from customers.services._common import reject_unknown
 
 
 class CustomerFields(TypedDict, total=False):
@@ -51,27 +52,7 @@ class CustomerUpdate(CustomerFields, total=False):
     status: str
 
 
-class CustomerUserFields(TypedDict, total=False):
-    email: str
-    first_name: str | None
-    last_name: str | None
-    status: str
-
-
-class PaymentMethodFields(TypedDict, total=False):
-    type: str
-    provider: str
-    provider_token: str
-    last4: str
-    card_brand: str
-    exp_month: int | None
-    exp_year: int | None
-    bank_account_type: str | None
-    bank_name: str
-
-
 CUSTOMER_WRITABLE_FIELDS = tuple(CustomerFields.__annotations__)
-CUSTOMER_USER_WRITABLE_FIELDS = tuple(CustomerUserFields.__annotations__)
 # Clearing these stores None; clearing any other text field stores "" (as blank forms do).
 _NULLABLE = frozenset({"external_id", "default_terms", "custom_data", "import_meta"})
 
@@ -128,17 +109,9 @@ def _email_conflicts_answered(service):
     return wrapper
 
 
-def _reject_unknown(data: Collection[str], allowed: tuple[str, ...]) -> None:
-    if unknown := set(data) - _as_set(allowed):
-        raise ValidationError({name: "Unknown field." for name in sorted(unknown)})
-
-
-_as_set = functools.cache(frozenset)  # the allowed names, once per tuple (a bulk import checks every row)
-
-
 def _checked(fields: CustomerFields) -> dict:
     """The fields a customer service may store: known names, no card number anywhere (custom_data included)."""
-    _reject_unknown(fields, CUSTOMER_WRITABLE_FIELDS)
+    reject_unknown(fields, CUSTOMER_WRITABLE_FIELDS)
     refuse_card_numbers(fields)
     return dict(fields)
 
@@ -296,126 +269,3 @@ def customer_restore(*, customer: Customer, actor: Actor) -> Customer:
         event_type=EventType.CUSTOMER_RESTORED, data=customer_to_dict(customer), actor=actor, customer_id=customer.id
     )
     return customer
-
-
-# --- customer users -------------------------------------------------------------------------------------------------
-
-
-def _save_customer_user(user: CustomerUser, *, update_fields: list[str] | None = None) -> None:
-    user.full_clean(validate_constraints=False, exclude=["customer"])
-    duplicate = (
-        CustomerUser.objects.annotate(email_lower=Lower("email"))
-        .filter(customer_id=user.customer_id, email_lower=user.email.strip().lower())
-        .exclude(pk=user.pk)
-    )
-    if duplicate.exists():
-        raise ApplicationError(
-            "conflict", "This customer already has a user with this email.", status=409, field="email"
-        )
-    try:
-        with transaction.atomic():
-            user.save(update_fields=update_fields)
-    except IntegrityError:
-        raise ApplicationError(
-            "conflict", "This customer already has a user with this email.", status=409, field="email"
-        ) from None
-
-
-def _ensure_active(customer: Customer) -> None:
-    if customer.is_archived:
-        raise CustomerArchived(customer.id)
-
-
-def _checked_user(fields: CustomerUserFields) -> dict:
-    _reject_unknown(fields, CUSTOMER_USER_WRITABLE_FIELDS)
-    refuse_card_numbers(fields)
-    return dict(fields)
-
-
-@transaction.atomic
-def customer_user_create(*, customer: Customer, actor: Actor, **fields: Unpack[CustomerUserFields]) -> CustomerUser:
-    fields = _checked_user(fields)
-    _ensure_active(customer)
-    user = CustomerUser(customer=customer, **{key: value for key, value in fields.items() if value is not None})
-    _save_customer_user(user)
-    event_record(
-        event_type=EventType.CUSTOMER_USER_CREATED,
-        data=customer_user_to_dict(user),
-        actor=actor,
-        customer_id=customer.id,
-    )
-    return user
-
-
-@transaction.atomic
-def customer_user_update(*, user: CustomerUser, actor: Actor, data: CustomerUserFields) -> CustomerUser:
-    data = _checked_user(data)
-    _ensure_active(user.customer)
-    changed = [name for name, value in data.items() if getattr(user, name) != value]
-    for name in changed:
-        setattr(user, name, data[name] if data[name] is not None else "")
-    if changed:
-        _save_customer_user(user, update_fields=changed)
-    return user
-
-
-@transaction.atomic
-def customer_user_archive(*, user: CustomerUser, actor: Actor) -> CustomerUser:
-    return customer_user_update(user=user, actor=actor, data={"status": CustomerUserStatus.ARCHIVED})
-
-
-# --- payment methods ------------------------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def payment_method_add(
-    *, customer: Customer, actor: Actor, make_default: bool = False, **fields: Unpack[PaymentMethodFields]
-) -> PaymentMethod:
-    """Store a tokenised card or bank account. The customer's first method becomes its default."""
-    refuse_card_numbers(fields)
-    customer = Customer.objects.select_for_update().get(pk=customer.pk)
-    _ensure_active(customer)
-    method = PaymentMethod(customer=customer, **{key: value for key, value in fields.items() if value is not None})
-    method.full_clean(validate_constraints=False, exclude=["customer"])
-    has_default = customer.payment_methods.filter(is_default=True).exists()
-    method.is_default = not has_default
-    method.save()
-    event_record(
-        event_type=EventType.PAYMENT_METHOD_ADDED,
-        data=payment_method_to_dict(method),
-        actor=actor,
-        customer_id=customer.id,
-    )
-    if make_default and not method.is_default:
-        method = payment_method_set_default(method=method, actor=actor)
-    return method
-
-
-@transaction.atomic
-def payment_method_set_default(*, method: PaymentMethod, actor: Actor) -> PaymentMethod:
-    # Lock the customer so two concurrent "make default" calls serialise instead of racing the unique constraint.
-    customer = Customer.objects.select_for_update().get(pk=method.customer_id)
-    _ensure_active(customer)
-    method = PaymentMethod.objects.get(pk=method.pk)
-    if method.is_default:
-        return method
-    previous = customer.payment_methods.filter(is_default=True).values_list("id", flat=True).first()
-    customer.payment_methods.filter(is_default=True).update(is_default=False)
-    method.is_default = True
-    method.save(update_fields=["is_default", "updated_at"])
-    event_record(
-        event_type=EventType.DEFAULT_PAYMENT_METHOD_CHANGED,
-        data={"customer_id": customer.id, "payment_method_id": method.id, "previous_payment_method_id": previous},
-        actor=actor,
-        customer_id=customer.id,
-    )
-    return method
-
-
-@transaction.atomic
-def payment_method_delete(*, method: PaymentMethod, actor: Actor) -> None:
-    customer = Customer.objects.select_for_update().get(pk=method.customer_id)
-    _ensure_active(customer)
-    data = payment_method_to_dict(method)
-    method.delete()
-    event_record(event_type=EventType.PAYMENT_METHOD_DELETED, data=data, actor=actor, customer_id=customer.id)

@@ -1,0 +1,84 @@
+"""Writes for customer users: the people of a customer who may buy on its credit line. Imports: core and the
+customers domain modules below the services."""
+
+from typing import TypedDict, Unpack
+
+from django.db import IntegrityError, transaction
+from django.db.models.functions import Lower
+
+from core.actors import Actor
+from core.errors import ApplicationError
+from core.events import event_record
+from core.models import EventType
+from core.pan import refuse_card_numbers
+from customers.models import Customer, CustomerUser, CustomerUserStatus
+from customers.presenters import customer_user_to_dict
+from customers.services._common import ensure_active, reject_unknown
+
+
+class CustomerUserFields(TypedDict, total=False):
+    email: str
+    first_name: str | None
+    last_name: str | None
+    status: str
+
+
+CUSTOMER_USER_WRITABLE_FIELDS = tuple(CustomerUserFields.__annotations__)
+
+
+def _save_customer_user(user: CustomerUser, *, update_fields: list[str] | None = None) -> None:
+    user.full_clean(validate_constraints=False, exclude=["customer"])
+    duplicate = (
+        CustomerUser.objects.annotate(email_lower=Lower("email"))
+        .filter(customer_id=user.customer_id, email_lower=user.email.strip().lower())
+        .exclude(pk=user.pk)
+    )
+    if duplicate.exists():
+        raise ApplicationError(
+            "conflict", "This customer already has a user with this email.", status=409, field="email"
+        )
+    try:
+        with transaction.atomic():
+            user.save(update_fields=update_fields)
+    except IntegrityError:
+        raise ApplicationError(
+            "conflict", "This customer already has a user with this email.", status=409, field="email"
+        ) from None
+
+
+def _checked_user(fields: CustomerUserFields) -> dict:
+    reject_unknown(fields, CUSTOMER_USER_WRITABLE_FIELDS)
+    refuse_card_numbers(fields)
+    return dict(fields)
+
+
+@transaction.atomic
+def customer_user_create(*, customer: Customer, actor: Actor, **fields: Unpack[CustomerUserFields]) -> CustomerUser:
+    fields = _checked_user(fields)
+    ensure_active(customer)
+    user = CustomerUser(customer=customer, **{key: value for key, value in fields.items() if value is not None})
+    _save_customer_user(user)
+    event_record(
+        event_type=EventType.CUSTOMER_USER_CREATED,
+        data=customer_user_to_dict(user),
+        actor=actor,
+        customer_id=customer.id,
+    )
+    return user
+
+
+@transaction.atomic
+def customer_user_update(*, user: CustomerUser, actor: Actor, data: CustomerUserFields) -> CustomerUser:
+    data = _checked_user(data)
+    ensure_active(user.customer)
+    changed = [name for name, value in data.items() if getattr(user, name) != value]
+    for name in changed:
+        setattr(user, name, data[name] if data[name] is not None else "")
+    if changed:
+        _save_customer_user(user, update_fields=changed)
+    return user
+
+
+@transaction.atomic
+def customer_user_archive(*, user: CustomerUser, actor: Actor) -> CustomerUser:
+    return customer_user_update(user=user, actor=actor, data={"status": CustomerUserStatus.ARCHIVED})
