@@ -4,7 +4,8 @@ secret in its own response, once (only its hash is stored; it is never logged or
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
@@ -30,9 +31,13 @@ class CredentialPage:
     form_class: type
     list_template = ""
     list_url = ""
+    rows_name = ""  # what the list template calls the rows
+
+    def rows(self, grantable: list[str]) -> list[CredentialRow]:
+        raise NotImplementedError  # each page lists its own kind of credential
 
     def list_context(self, request, form) -> dict:
-        raise NotImplementedError  # each page lists its own kind of credential
+        return {self.rows_name: self.rows(grantable_scopes(request.user)), "form": form}
 
     def make_form(self, request, data=None):
         return self.form_class(data, grantable_scopes=grantable_scopes(request.user))
@@ -70,3 +75,33 @@ class CredentialCreateView(CredentialPage, StaffView):
             else:
                 return render(request, self.created_template, context)
         return self.render_list(request, form)
+
+
+class CredentialRemoveView(StaffView):
+    """Revoke an API key or delete an OAuth client: only one whose every scope the role could grant itself."""
+
+    capability = Capability.API_KEYS
+    http_method_names = ["post"]
+    list_url = ""
+    removing = ""  # "revoke" or "delete"
+
+    def credential(self, credential_id: str):
+        """The credential (its selector: NotFound is the 404 page)."""
+        raise NotImplementedError
+
+    def scopes(self, credential) -> list[str]:
+        raise NotImplementedError
+
+    def remove(self, credential) -> str:
+        """Remove it through its service; the message saying so."""
+        raise NotImplementedError
+
+    def post(self, request, **kwargs):
+        (credential_id,) = kwargs.values()
+        credential = self.credential(credential_id)
+        if not may_manage_credential(self.scopes(credential), grantable_scopes(request.user)):
+            raise PermissionDenied(
+                f"This credential has scopes your role may not grant, so your role may not {self.removing} it."
+            )
+        messages.success(request, self.remove(credential))
+        return redirect(self.list_url)

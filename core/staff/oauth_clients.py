@@ -3,14 +3,16 @@ once), delete one. The access rule is the API keys page's: a role grants, and de
 could use itself (`grantable_scopes`), so `webhooks:manage` stays with superusers."""
 
 from django import forms
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import redirect
 
 from core.selectors import oauth_client_get, oauth_client_list, oauth_client_scopes
 from core.services import oauth_client_create, oauth_client_delete
-from core.staff.access import Capability, StaffView, grantable_scopes, may_manage_credential
-from core.staff.credentials import CredentialCreateView, CredentialListView, CredentialPage, CredentialRow
+from core.staff.credentials import (
+    CredentialCreateView,
+    CredentialListView,
+    CredentialPage,
+    CredentialRemoveView,
+    CredentialRow,
+)
 from core.staff.forms import ApiKeyForm
 
 LISTED = 200
@@ -26,13 +28,12 @@ class _OAuthClientsPage(CredentialPage):
     form_class = OAuthClientForm
     list_template = "staff/oauth_clients.html"
     list_url = "staff:oauth_clients"
+    rows_name = "clients"
 
-    def list_context(self, request, form) -> dict:
-        grantable = grantable_scopes(request.user)
-        rows = [
+    def rows(self, grantable):
+        return [
             CredentialRow.of(client, oauth_client_scopes(client), grantable) for client in oauth_client_list()[:LISTED]
         ]
-        return {"clients": rows, "form": form}
 
 
 class OAuthClientListView(_OAuthClientsPage, CredentialListView):
@@ -47,14 +48,16 @@ class OAuthClientCreateView(_OAuthClientsPage, CredentialCreateView):
         return {"client": client, "client_secret": secret, "scopes": oauth_client_scopes(client)}
 
 
-class OAuthClientDeleteView(StaffView):
-    capability = Capability.API_KEYS
-    http_method_names = ["post"]
+class OAuthClientDeleteView(CredentialRemoveView):
+    list_url = "staff:oauth_clients"
+    removing = "delete"
 
-    def post(self, request, client_id: str):
-        client = oauth_client_get(client_id=client_id)
-        if not may_manage_credential(oauth_client_scopes(client), grantable_scopes(request.user)):
-            raise PermissionDenied("This client has scopes your role may not grant, so your role may not delete it.")
+    def credential(self, credential_id):
+        return oauth_client_get(client_id=credential_id)
+
+    def scopes(self, client):
+        return oauth_client_scopes(client)
+
+    def remove(self, client):
         oauth_client_delete(application=client, actor=self.actor)
-        messages.success(request, f"OAuth client “{client.name}” deleted. Its tokens are refused from now on.")
-        return redirect("staff:oauth_clients")
+        return f"OAuth client “{client.name}” deleted. Its tokens are refused from now on."

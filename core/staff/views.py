@@ -4,7 +4,7 @@ belong to no domain: sign in and out, API keys. Imports: core only (apps build t
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpResponsePermanentRedirect
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
@@ -15,8 +15,14 @@ from core.errors import ApplicationError, NotFound
 from core.models import ApiKey
 from core.selectors import api_key_list, get_by_id
 from core.services import api_key_create, api_key_revoke
-from core.staff.access import STAFF_CSP, Capability, StaffView, grantable_scopes, may_manage_credential
-from core.staff.credentials import CredentialCreateView, CredentialListView, CredentialPage, CredentialRow
+from core.staff.access import STAFF_CSP, StaffView
+from core.staff.credentials import (
+    CredentialCreateView,
+    CredentialListView,
+    CredentialPage,
+    CredentialRemoveView,
+    CredentialRow,
+)
 from core.staff.forms import ApiKeyForm
 from core.staff.throttle import StaffLoginForm
 
@@ -129,13 +135,11 @@ class _ApiKeysPage(CredentialPage):
     form_class = ApiKeyForm
     list_template = "staff/api_keys.html"
     list_url = "staff:api_keys"
+    rows_name = "api_keys"
 
-    def list_context(self, request, form) -> dict:
-        grantable = grantable_scopes(request.user)
-        rows = [
-            CredentialRow.of(key, key.scopes.split(), grantable, active=key.is_active) for key in api_key_list()[:200]
-        ]
-        return {"api_keys": rows, "form": form}
+    def rows(self, grantable):
+        keys = api_key_list()[:200]
+        return [CredentialRow.of(key, key.scopes.split(), grantable, active=key.is_active) for key in keys]
 
 
 class ApiKeyListView(_ApiKeysPage, CredentialListView):
@@ -150,14 +154,16 @@ class ApiKeyCreateView(_ApiKeysPage, CredentialCreateView):
         return {"api_key": api_key, "raw_key": raw_key}
 
 
-class ApiKeyRevokeView(StaffView):
-    capability = Capability.API_KEYS
-    http_method_names = ["post"]
+class ApiKeyRevokeView(CredentialRemoveView):
+    list_url = "staff:api_keys"
+    removing = "revoke"
 
-    def post(self, request, api_key_id: str):
-        api_key = get_by_id(ApiKey.objects.all(), api_key_id, noun="API key")
-        if not may_manage_credential(api_key.scope_set, grantable_scopes(request.user)):
-            raise PermissionDenied("This key has scopes your role may not grant, so your role may not revoke it.")
+    def credential(self, credential_id):
+        return get_by_id(ApiKey.objects.all(), credential_id, noun="API key")
+
+    def scopes(self, api_key):
+        return api_key.scopes.split()
+
+    def remove(self, api_key):
         api_key_revoke(api_key=api_key)
-        messages.success(request, f"API key “{api_key.name}” revoked. Requests using it are now refused.")
-        return redirect("staff:api_keys")
+        return f"API key “{api_key.name}” revoked. Requests using it are now refused."

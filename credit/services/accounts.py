@@ -76,40 +76,37 @@ def credit_line_update(
     return decision
 
 
-@transaction.atomic
 def credit_hold(*, customer: Customer, actor: Actor, hold_code: str, note: str = "") -> CreditDecision:
     """A credit officer puts an approved account on hold: no new purchases until reinstated."""
-    errors: dict = {}
     if hold_code not in HoldCode.values:
-        errors["hold_code"] = f"Must be one of: {', '.join(HoldCode.values)}."
-    note = clean_text(note, "note", errors, max_length=2000)
-    raise_if(errors)
-    locked = account_lock(customer.pk)
-    ensure_allowed(CreditAction.HOLD, locked, doing="put on hold")
-    return _status_change(locked, CreditAction.HOLD, actor=actor, hold_code=hold_code, note=note)
+        raise_if({"hold_code": f"Must be one of: {', '.join(HoldCode.values)}."})
+    return _officer_status_change(
+        customer, CreditAction.HOLD, "put on hold", actor=actor, note=note, hold_code=hold_code
+    )
 
 
-@transaction.atomic
 def credit_deactivate(*, customer: Customer, actor: Actor, note: str = "") -> CreditDecision:
     """Close the account to new purchases for good (until a credit officer reinstates it); balances stay as they
     are, so what is used can still be repaid."""
-    errors: dict = {}
-    note = clean_text(note, "note", errors, max_length=2000)
-    raise_if(errors)
-    locked = account_lock(customer.pk)
-    ensure_allowed(CreditAction.DEACTIVATE, locked, doing="deactivated")
-    return _status_change(locked, CreditAction.DEACTIVATE, actor=actor, note=note)
+    return _officer_status_change(customer, CreditAction.DEACTIVATE, "deactivated", actor=actor, note=note)
+
+
+def credit_reinstate(*, customer: Customer, actor: Actor, note: str = "") -> CreditDecision:
+    """Back to approved from a hold (any code) or a deactivation."""
+    return _officer_status_change(customer, CreditAction.REINSTATE, "reinstated", actor=actor, note=note)
 
 
 @transaction.atomic
-def credit_reinstate(*, customer: Customer, actor: Actor, note: str = "") -> CreditDecision:
-    """Back to approved from a hold (any code) or a deactivation."""
+def _officer_status_change(
+    customer: Customer, action: CreditAction, doing: str, *, actor: Actor, note: str, hold_code: str | None = None
+) -> CreditDecision:
+    """A credit officer's change of credit status, with a note kept on the decision."""
     errors: dict = {}
     note = clean_text(note, "note", errors, max_length=2000)
     raise_if(errors)
     locked = account_lock(customer.pk)
-    ensure_allowed(CreditAction.REINSTATE, locked, doing="reinstated")
-    return _status_change(locked, CreditAction.REINSTATE, actor=actor, note=note)
+    ensure_allowed(action, locked, doing=doing)
+    return _status_change(locked, action, actor=actor, hold_code=hold_code, note=note)
 
 
 @transaction.atomic

@@ -190,10 +190,7 @@ def credit_check_approve(
         currency_code=currency or check.currency_code,
         default_terms=default_terms,
         enrolled=False,
-        score=check.score,
-        reasons=[note] if note else ["approved by a credit officer"],
-        inputs=check.inputs,
-        note=note,
+        **_officer_verdict(check, note, "approved by a credit officer"),
     )
 
 
@@ -212,10 +209,7 @@ def credit_check_decline(
         check=check,
         actor=actor,
         decline_code=decline_code,
-        score=check.score,
-        reasons=[note] if note else ["declined by a credit officer"],
-        inputs=check.inputs,
-        note=note,
+        **_officer_verdict(check, note, "declined by a credit officer"),
     )
 
 
@@ -249,11 +243,19 @@ def credit_direct_approve(
         currency_code=currency,
         default_terms=default_terms,
         enrolled=True,
-        score=None,
-        reasons=[note] if note else ["direct application approved by a credit officer"],
-        inputs={},
-        note=note,
+        **_officer_verdict(None, note, "direct application approved by a credit officer"),
     )
+
+
+def _officer_verdict(check: CreditCheck | None, note: str, said: str) -> dict:
+    """What a credit officer's decision keeps of the check (its score and inputs; the engine's scorecard stays on the
+    check) and of the officer (the note, or what they did)."""
+    return {
+        "score": check.score if check else None,
+        "reasons": [note] if note else [said],
+        "inputs": check.inputs if check else {},
+        "note": note,
+    }
 
 
 def _clean_terms(value: str, errors: dict) -> None:

@@ -127,17 +127,7 @@ def credit_transaction_complete(
     locked.status = CreditTransactionStatus.COMPLETED
     locked.completed_at = completed_at or timezone.now()
     locked.due_at = due_date(locked.completed_at, locked.terms)
-    balance = balance_lock(customer_id=locked.customer_id, currency_code=locked.currency_code)
-    validated_save(locked)
-    ledger_post(
-        balance=balance,
-        entry_type=LedgerEntryType.USE,
-        amount=locked.amount,
-        actor=actor,
-        reason="credit transaction completed",
-        credit_transaction=locked,
-    )
-    return locked
+    return _settle(locked, LedgerEntryType.USE, actor=actor, reason="credit transaction completed")
 
 
 @transaction.atomic
@@ -148,17 +138,7 @@ def credit_transaction_cancel(*, credit_transaction: CreditTransaction, actor: A
         raise InvalidTransactionState(locked.id, locked.status, "canceled", "billed")
     locked.status = CreditTransactionStatus.CANCELED
     locked.canceled_at = timezone.now()
-    balance = balance_lock(customer_id=locked.customer_id, currency_code=locked.currency_code)
-    validated_save(locked)
-    ledger_post(
-        balance=balance,
-        entry_type=LedgerEntryType.RELEASE,
-        amount=locked.amount,
-        actor=actor,
-        reason="credit transaction canceled",
-        credit_transaction=locked,
-    )
-    return locked
+    return _settle(locked, LedgerEntryType.RELEASE, actor=actor, reason="credit transaction canceled")
 
 
 @transaction.atomic
@@ -191,6 +171,21 @@ def credit_transaction_repay(*, credit_transaction: CreditTransaction, actor: Ac
     )
     credit_past_due_evaluate(customer=customer, actor=SYSTEM)
     return repayment
+
+
+def _settle(locked: CreditTransaction, entry_type: str, *, actor: Actor, reason: str) -> CreditTransaction:
+    """Save a billed transaction's completion or cancellation and move its whole reserve (to used, or back)."""
+    balance = balance_lock(customer_id=locked.customer_id, currency_code=locked.currency_code)
+    validated_save(locked)
+    ledger_post(
+        balance=balance,
+        entry_type=entry_type,
+        amount=locked.amount,
+        actor=actor,
+        reason=reason,
+        credit_transaction=locked,
+    )
+    return locked
 
 
 def _locked(credit_transaction: CreditTransaction) -> CreditTransaction:
