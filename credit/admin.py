@@ -5,6 +5,7 @@ from django.contrib import admin
 
 from core.admin import ReadOnlyAdmin, ReadOnlyInline
 from credit.models import (
+    ACCOUNT_FIELDS,
     CreditAccount,
     CreditBalance,
     CreditCheck,
@@ -153,16 +154,7 @@ class CreditRepaymentAdmin(ReadOnlyAdmin):
 
 class CreditAccountInline(ReadOnlyInline):
     model = CreditAccount
-    fields = (
-        "credit_status",
-        "credit_check_requested_at",
-        "credit_currency",
-        "decline_code",
-        "hold_code",
-        "net_terms_status",
-        "net_terms_enrollment_expires_at",
-        "net_terms_enrolled_at",
-    )
+    fields = ACCOUNT_FIELDS
     readonly_fields = fields
     show_change_link = False
 

@@ -11,21 +11,10 @@ from core.filters import ChoiceInFilter
 from core.formatting import rfc3339
 from core.money import format_wire
 from credit.enrollment import enrollment_url
-from credit.models import CreditAccount, CreditBalance, ein_digits
+from credit.models import ACCOUNT_FIELDS, CreditAccount, CreditBalance, ein_digits
 from credit.vocabulary import CreditStatus, NetTermsStatus
 from customers.models import Customer
 
-# The credit account's columns, selected onto each customer under these names.
-ACCOUNT_FIELDS = (
-    "credit_status",
-    "credit_check_requested_at",
-    "credit_currency",
-    "decline_code",
-    "hold_code",
-    "net_terms_status",
-    "net_terms_enrollment_expires_at",
-    "net_terms_enrolled_at",
-)
 BALANCE_FIELDS = ("credit_available", "credit_reserved", "credit_used")
 
 

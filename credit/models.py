@@ -20,6 +20,20 @@ def ein_digits(ein: str) -> str:
     return re.sub(r"\D", "", ein or "")
 
 
+# The credit account's state as people see it (customer lists select these onto each customer under these names,
+# the admin shows them).
+ACCOUNT_FIELDS = (
+    "credit_status",
+    "credit_check_requested_at",
+    "credit_currency",
+    "decline_code",
+    "hold_code",
+    "net_terms_status",
+    "net_terms_enrollment_expires_at",
+    "net_terms_enrolled_at",
+)
+
+
 class CreditAccount(models.Model):
     """A customer's credit account: where it stands with credit (status and its decline or hold code), its credit
     currency and its net-terms enrollment. Made when the customer first goes through credit (a credit check is

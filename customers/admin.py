@@ -11,7 +11,14 @@ from django.utils.html import format_html
 from core.actors import Actor
 from core.admin import ReadOnlyAdmin, ReadOnlyInline
 from core.errors import ApplicationError
-from customers.models import Customer, CustomerImport, CustomerImportRowError, CustomerUser, PaymentMethod
+from customers.models import (
+    ADDRESS_FIELDS,
+    Customer,
+    CustomerImport,
+    CustomerImportRowError,
+    CustomerUser,
+    PaymentMethod,
+)
 from customers.services import (
     CUSTOMER_WRITABLE_FIELDS,
     customer_archive,
@@ -89,7 +96,7 @@ class CustomerAdmin(admin.ModelAdmin):
     readonly_fields = ("id", "staff_page", "status", "archived_at", "created_at", "updated_at")
     fieldsets = (
         (None, {"fields": ("id", "staff_page", "name", "legal_name", "email", "external_id", "ein", "locale")}),
-        ("Address", {"fields": ("street_address", "sub_premise", "city", "state", "postal_code", "country")}),
+        ("Address", {"fields": ADDRESS_FIELDS}),
         ("Account", {"fields": ("default_terms", "marketing_consent", "custom_data", "import_meta")}),
         ("Status (changed through its actions)", {"fields": ("status", "archived_at", "created_at", "updated_at")}),
     )

@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 
 from core.pagination import Ordering, keyset_chunks
 from core.replica import replica_rows
+from customers.models import ADDRESS_FIELDS
 from customers.presenters import customer_to_dict
 
 EXPORT_COLUMNS = (
@@ -28,12 +29,7 @@ EXPORT_COLUMNS = (
     "default_terms",
     "net_terms_status",
     "ein",
-    "street_address",
-    "sub_premise",
-    "city",
-    "state",
-    "postal_code",
-    "country",
+    *ADDRESS_FIELDS,
     "locale",
     "marketing_consent",
     "custom_data",

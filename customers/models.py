@@ -43,6 +43,10 @@ class Terms(models.TextChoices):
 country_validator = RegexValidator(r"^[A-Z]{2}$", "Enter an ISO 3166-1 alpha-2 country code, such as US.")
 
 
+# The postal address, in the order people write it: forms, exports, the admin and the wire list it by this name.
+ADDRESS_FIELDS = ("street_address", "sub_premise", "city", "state", "postal_code", "country")
+
+
 class Customer(models.Model):
     """A business (or sole trader) we sell to on net terms; the root of everything else in the back office."""
 

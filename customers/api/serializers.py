@@ -6,7 +6,7 @@ from drf_spectacular.utils import PolymorphicProxySerializer
 from rest_framework import serializers
 
 from core.api.serializers import StrictInputSerializer
-from customers.models import BankAccountType, Customer, CustomerUser, last4_validator
+from customers.models import ADDRESS_FIELDS, BankAccountType, Customer, CustomerUser, last4_validator
 from customers.services import CUSTOMER_USER_WRITABLE_FIELDS, CUSTOMER_WRITABLE_FIELDS
 
 # Clearable text fields: null is accepted and stored as "" (the presenters show "" as null, so a client can send
@@ -15,12 +15,7 @@ _CUSTOMER_TEXT = (
     "name",
     "legal_name",
     "ein",
-    "street_address",
-    "sub_premise",
-    "city",
-    "state",
-    "postal_code",
-    "country",
+    *ADDRESS_FIELDS,
 )
 
 

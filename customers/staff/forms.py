@@ -6,7 +6,7 @@ from django import forms
 from core.staff.forms import ServiceForm
 from customers.filters import CustomerFilterSet
 from customers.imports import MAX_IMPORT_BYTES
-from customers.models import Customer, CustomerUser, PaymentMethod, PaymentMethodType
+from customers.models import ADDRESS_FIELDS, Customer, CustomerUser, PaymentMethod, PaymentMethodType
 
 
 class CustomerForm(ServiceForm):
@@ -17,12 +17,7 @@ class CustomerForm(ServiceForm):
         "email",
         "external_id",
         "ein",
-        "street_address",
-        "sub_premise",
-        "city",
-        "state",
-        "postal_code",
-        "country",
+        *ADDRESS_FIELDS,
         "locale",
         "default_terms",
         "marketing_consent",
