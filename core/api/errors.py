@@ -219,9 +219,17 @@ def api_exception_handler(exc, context) -> Response:
 # --- Django-level handlers (config/urls.py): JSON for /api/ paths, Django's pages elsewhere -------------------------
 
 
-def json_error(request, status: int, code: str, detail: str, headers: dict | None = None) -> JsonResponse:
-    body = error_body(request, status=status, code=code, detail=detail)
-    return JsonResponse(body, status=status, headers=headers, json_dumps_params={"separators": (",", ":")})
+def json_error(
+    request, status: int, code: str, detail: str, headers: dict | None = None, *, errors: list[dict] | None = None
+) -> JsonResponse:
+    body = error_body(request, status=status, code=code, detail=detail, errors=errors)
+    return JsonResponse(
+        body,
+        status=status,
+        headers=headers,
+        content_type="application/json; charset=utf-8",  # as every API response says it (docs/api.md)
+        json_dumps_params={"separators": (",", ":")},
+    )
 
 
 @csrf_exempt

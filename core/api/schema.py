@@ -15,6 +15,7 @@ from core.api.auth import required_scope
 from core.api.errors import ERROR_CODES
 from core.api.serializers import ErrorResponse, OutputSerializer, StrictInputSerializer, envelope
 from core.pagination import DEFAULT_PER_PAGE, MAX_PER_PAGE
+from core.text import MAX_QUERY_VALUE_CHARS
 
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
@@ -77,7 +78,7 @@ def filterset_parameters(filterset_class) -> list[OpenApiParameter]:
     """One query parameter per filter of a django-filter FilterSet, typed as the filter parses it."""
     parameters = []
     for name, flt in filterset_class.base_filters.items():
-        schema: dict = {"type": "string"}
+        schema: dict = {"type": "string", "maxLength": MAX_QUERY_VALUE_CHARS}
         if isinstance(flt, django_filters.IsoDateTimeFilter):
             # Like every filter, an empty value means "not given".
             schema["anyOf"] = [{"format": "date-time"}, {"maxLength": 0}]
@@ -100,14 +101,15 @@ def _case_insensitive(word: str) -> str:
 
 def pagination_parameters(ordering: tuple[str, ...]) -> list[OpenApiParameter]:
     per_page = {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": DEFAULT_PER_PAGE}
+    cursor = {"type": "string", "maxLength": MAX_QUERY_VALUE_CHARS}
     fields = "|".join(re.escape(name) for name in ordering)
     # Empty means the default order.
     order_pattern = rf"^(({fields})\[({_case_insensitive('asc')}|{_case_insensitive('desc')})\])?$"
     return [
         OpenApiParameter("per_page", per_page, description="Items per page."),
         OpenApiParameter("limit", per_page, description="Alias of per_page."),
-        OpenApiParameter("after", str, description="Items after this item id or cursor (`end_cursor`)."),
-        OpenApiParameter("before", str, description="Items before this item id or cursor (`start_cursor`)."),
+        OpenApiParameter("after", cursor, description="Items after this item id or cursor (`end_cursor`)."),
+        OpenApiParameter("before", cursor, description="Items before this item id or cursor (`start_cursor`)."),
         OpenApiParameter(
             "order_by",
             {"type": "string", "pattern": order_pattern, "default": "id[ASC]"},
