@@ -6,6 +6,7 @@ from django.http import Http404, HttpResponse
 from django.template.loader import render_to_string
 
 from core.api.errors import API_PREFIX, classify, json_error
+from core.chunked import is_chunked
 from core.text import query_value_problem, unreadable_text_problem
 
 
@@ -14,12 +15,20 @@ class RequestBodyLimitMiddleware:
 
     Django bounds form fields but streams file uploads to disk whatever their size, so without this a staff upload
     of gigabytes would fill the disk before the form could say it is too large. A body without a Content-Length is
-    never read at all by Django, so the declared length is the whole story."""
+    never read at all by Django, so the declared length is the whole story: a chunked body (no declared length) is
+    given one by core.chunked when the server decoded it, and is refused here (411) when it did not.
+
+    (Django itself refuses bodies of form fields larger than DATA_UPLOAD_MAX_MEMORY_SIZE once it reads them.)"""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        if is_chunked(request.META):
+            detail = "Send the body with a Content-Length header: this server cannot read a chunked body."
+            if request.path.startswith(API_PREFIX):
+                return json_error(request, 411, "length_required", detail)
+            return HttpResponse(detail, status=411, content_type="text/plain; charset=utf-8")
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:

@@ -53,7 +53,6 @@ def api_operation(
 
     def decorate(handler):
         handler.api_errors = tuple(errors)
-        handler.api_has_query = bool(parameters)
         handler.api_query_names = frozenset(parameter.name for parameter in parameters)
         return extend_schema(
             operation_id=operation_id,
@@ -179,11 +178,11 @@ class ApiAutoSchema(AutoSchema):
         if "{" in self.path:
             codes.append("not_found")
         if self.method in BODY_METHODS:
-            codes += ["bad_request", "invalid_field", "request_too_large", "unsupported_media_type"]
+            codes += ["bad_request", "invalid_field", "length_required", "request_too_large", "unsupported_media_type"]
         if self.method == "POST" and self.view.idempotent and not self.view.public:
             codes.append("idempotency_key_reused")
-        if getattr(self._handler(), "api_has_query", False):
-            codes.append("invalid_field")
+        # Any query parameter, documented or not, holding a NUL or over 2,048 characters (core.middleware).
+        codes.append("invalid_field")
         return list(dict.fromkeys(codes))
 
     def _get_response_bodies(self, direction="response"):
