@@ -24,7 +24,8 @@ class RequestBodyLimitMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if is_chunked(request.META):
+        # Under WSGI only: an ASGI server hands Django the body it decoded whatever its framing.
+        if is_chunked(request.META) and "wsgi.input" in request.META:
             detail = "Send the body with a Content-Length header: this server cannot read a chunked body."
             if request.path.startswith(API_PREFIX):
                 return json_error(request, 411, "length_required", detail)
