@@ -1,6 +1,7 @@
 """The Django admin's shared bases (read-only admins and inlines, used by every app's admin) and core's own models in
 the admin. Writes that have a service go through it; money history is only shown."""
 
+from django import forms
 from django.contrib import admin, messages
 
 from core.models import (
@@ -15,6 +16,7 @@ from core.models import (
 )
 from core.services import api_key_revoke
 from core.staff.throttle import AdminLoginForm
+from core.webhooks.url_safety import TargetRefused, check_target_url
 
 # The admin's sign-in is throttled like the staff UI's.
 admin.site.login_form = AdminLoginForm
@@ -96,8 +98,20 @@ class WebhookAttemptInline(admin.TabularInline):
     can_delete = False
 
 
+class WebhookEndpointAdminForm(forms.ModelForm):
+    def clean_url(self):
+        """The URL judged as the webhook services and every delivery judge it (core.webhooks.url_safety)."""
+        url = self.cleaned_data["url"]
+        try:
+            check_target_url(url)
+        except TargetRefused as error:
+            raise forms.ValidationError(str(error)) from None
+        return url
+
+
 @admin.register(WebhookEndpoint)
 class WebhookEndpointAdmin(admin.ModelAdmin):
+    form = WebhookEndpointAdminForm
     list_display = ("id", "url", "enabled", "created_at")
     list_filter = ("enabled",)
     search_fields = ("id", "url", "description")

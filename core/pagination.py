@@ -16,6 +16,9 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, Model, Q, QuerySet
 
+from core.ids import is_valid_id
+from core.text import unreadable_text_problem
+
 ORDER_RE = re.compile(r"^(?P<field>[a-z_]+)\[(?P<direction>asc|desc)\]$", re.IGNORECASE)
 DEFAULT_PER_PAGE = 50
 MAX_PER_PAGE = 200
@@ -67,15 +70,20 @@ def encode_cursor(item: Model, ordering: Ordering) -> str:
     value = getattr(item, ordering.field)
     if isinstance(value, datetime):
         value = value.isoformat()
-    raw = json.dumps([value, item.pk], separators=(",", ":")).encode()
+    # UTF-8, not \u escapes: a name of 255 astral characters makes a cursor of about 1,400 characters, not 4,100.
+    raw = json.dumps([value, item.pk], separators=(",", ":"), ensure_ascii=False).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
 def _decode_cursor(cursor: str, ordering: Ordering, queryset: QuerySet, param: str) -> tuple[Any, str]:
-    """(sort value, id) of a cursor: an item id of this queryset's model, or an opaque token."""
+    """(sort value, id) of a cursor: an item id of this queryset's model, or an opaque token. What reaches the
+    query is a well-formed id and a sort value PostgreSQL can compare: a tampered cursor (a NUL, an unpaired
+    surrogate, an id of another shape) is the client's error, never a 500."""
     model = queryset.model
-    prefix = model._meta.pk.prefix + "_"
-    if cursor.startswith(prefix):
+    prefix = model._meta.pk.prefix
+    if cursor.startswith(prefix + "_"):
+        if not is_valid_id(cursor, prefix):
+            raise ValidationError({param: f"Not a valid {prefix}_ id."})
         if ordering.field == "id":
             return cursor, cursor
         row = model._default_manager.filter(pk=cursor).values_list(ordering.field, flat=True).first()
@@ -85,11 +93,11 @@ def _decode_cursor(cursor: str, ordering: Ordering, queryset: QuerySet, param: s
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         value, item_id = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        if not isinstance(item_id, str) or not item_id.startswith(prefix):
+        if not isinstance(item_id, str) or not is_valid_id(item_id, prefix):
             raise ValueError
         if ordering.field in {"created_at", "updated_at"}:
             value = datetime.fromisoformat(value)
-        elif ordering.field == "id" or not isinstance(value, str):
+        elif ordering.field == "id" or not isinstance(value, str) or unreadable_text_problem(value):
             raise ValueError
     except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
         raise ValidationError({param: "Not a valid cursor: pass an item id or a start_cursor/end_cursor."}) from None

@@ -10,6 +10,7 @@ from oauth2_provider.models import get_application_model
 
 from core.actors import Actor
 from core.api import key_cache
+from core.errors import NotFound
 from core.models import ApiKey, OAuthClientScopes, Scope, hash_api_key
 
 logger = logging.getLogger(__name__)
@@ -42,10 +43,12 @@ def api_key_create(*, name: str, scopes: list[str] | str, created_by=None) -> tu
 
 @transaction.atomic
 def api_key_revoke(*, api_key: ApiKey) -> ApiKey:
-    if api_key.revoked_at is None:
-        api_key.revoked_at = timezone.now()
-        api_key.save(update_fields=["revoked_at"])
+    """Revoke the key (already revoked: nothing changes). One conditional UPDATE, so two revocations at once revoke it
+    once, keeping the first time."""
+    revoked = ApiKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    if revoked:
         key_cache.forget_all()
+    api_key.refresh_from_db(fields=["revoked_at"])
     return api_key
 
 
@@ -76,8 +79,11 @@ def oauth_client_create(*, name: str, scopes: list[str] | str, created_by=None):
 @transaction.atomic
 def oauth_client_delete(*, application, actor: Actor) -> None:
     """Delete an OAuth client: its access and refresh tokens go with it, so requests using them are refused at once.
-    The event log keeps the client's id and name as they were (actor id and label)."""
-    get_application_model().objects.filter(pk=application.pk).delete()
+    The event log keeps the client's id and name as they were (actor id and label). One that is already gone (a race
+    lost to another delete) is NotFound."""
+    deleted, _ = get_application_model().objects.filter(pk=application.pk).delete()
+    if not deleted:
+        raise NotFound(f"No OAuth client with id {application.client_id}.")
     logger.info(
         "OAuth client %s (%s) deleted by %s %s",
         application.client_id,

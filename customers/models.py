@@ -13,6 +13,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Lower
 
 from core.constraints import choices_check
+from core.countries import validate_country_code
 from core.ids import PrefixedIdField
 from core.validation import EmailField
 
@@ -40,9 +41,6 @@ class Terms(models.TextChoices):
         return int(value.removeprefix("net").removesuffix("_eom"))
 
 
-country_validator = RegexValidator(r"^[A-Z]{2}$", "Enter an ISO 3166-1 alpha-2 country code, such as US.")
-
-
 # The postal address, in the order people write it: forms, exports, the admin and the wire list it by this name.
 ADDRESS_FIELDS = ("street_address", "sub_premise", "city", "state", "postal_code", "country")
 
@@ -62,7 +60,7 @@ class Customer(models.Model):
     city = models.CharField(max_length=255, blank=True, default="")
     state = models.CharField(max_length=255, blank=True, default="")
     postal_code = models.CharField(max_length=32, blank=True, default="")
-    country = models.CharField(max_length=2, blank=True, default="", validators=[country_validator])
+    country = models.CharField(max_length=2, blank=True, default="", validators=[validate_country_code])
     default_terms = models.CharField(max_length=16, choices=Terms.choices, blank=True, null=True)
     marketing_consent = models.BooleanField(default=False)
     custom_data = models.JSONField(blank=True, null=True)

@@ -56,6 +56,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # SECURE_CSP on every response; the staff UI narrows it further (core.staff.access.STAFF_CSP).
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Before any view reads a query parameter: refuses (400) a NUL in one, or an oversize one.
+    "core.middleware.QueryValueGuardMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -56,6 +56,7 @@ ERROR_CODES: dict[str, tuple[int, str]] = {
     "conflict": (409, "The change conflicts with the current state (for example a duplicate user email)."),
     "customer_already_exists": (409, "Another non-archived customer has this email; `detail` names its id."),
     "idempotency_key_reused": (409, "This Idempotency-Key was already used with a different request."),
+    "length_required": (411, "The body was sent chunked to a server that cannot read it so; send a Content-Length."),
     "request_too_large": (413, "The body is larger than the server accepts."),
     "uri_too_long": (414, "The request line (method, path and query string) is longer than 8,190 bytes."),
     "request_headers_too_large": (431, "A header is longer than 8,190 bytes, or there are more than 100 of them."),
@@ -207,6 +208,10 @@ def api_exception_handler(exc, context) -> Response:
     if replay is not None:
         return replay
     status, code, detail, errors, headers = classify(exc)
+    if code == "unsupported_media_type":
+        # Name what this view reads: JSON everywhere but the OAuth token endpoint, which takes form encoding.
+        media_types = [parser.media_type for parser in getattr(context.get("view"), "parser_classes", ())]
+        detail = f"Send the body as {' or '.join(media_types) or 'application/json'}."
     if status == 503:
         logger.warning("API request %s: database unavailable (%s)", getattr(request, "request_id", ""), exc)
     elif status >= 500:
@@ -219,9 +224,17 @@ def api_exception_handler(exc, context) -> Response:
 # --- Django-level handlers (config/urls.py): JSON for /api/ paths, Django's pages elsewhere -------------------------
 
 
-def json_error(request, status: int, code: str, detail: str, headers: dict | None = None) -> JsonResponse:
-    body = error_body(request, status=status, code=code, detail=detail)
-    return JsonResponse(body, status=status, headers=headers, json_dumps_params={"separators": (",", ":")})
+def json_error(
+    request, status: int, code: str, detail: str, headers: dict | None = None, *, errors: list[dict] | None = None
+) -> JsonResponse:
+    body = error_body(request, status=status, code=code, detail=detail, errors=errors)
+    return JsonResponse(
+        body,
+        status=status,
+        headers=headers,
+        content_type="application/json; charset=utf-8",  # as every API response says it (docs/api.md)
+        json_dumps_params={"separators": (",", ":")},
+    )
 
 
 @csrf_exempt

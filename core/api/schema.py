@@ -15,6 +15,7 @@ from core.api.auth import required_scope
 from core.api.errors import ERROR_CODES
 from core.api.serializers import ErrorResponse, OutputSerializer, StrictInputSerializer, envelope
 from core.pagination import DEFAULT_PER_PAGE, MAX_PER_PAGE
+from core.text import MAX_QUERY_VALUE_CHARS
 
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
@@ -52,7 +53,6 @@ def api_operation(
 
     def decorate(handler):
         handler.api_errors = tuple(errors)
-        handler.api_has_query = bool(parameters)
         handler.api_query_names = frozenset(parameter.name for parameter in parameters)
         return extend_schema(
             operation_id=operation_id,
@@ -77,7 +77,7 @@ def filterset_parameters(filterset_class) -> list[OpenApiParameter]:
     """One query parameter per filter of a django-filter FilterSet, typed as the filter parses it."""
     parameters = []
     for name, flt in filterset_class.base_filters.items():
-        schema: dict = {"type": "string"}
+        schema: dict = {"type": "string", "maxLength": MAX_QUERY_VALUE_CHARS}
         if isinstance(flt, django_filters.IsoDateTimeFilter):
             # Like every filter, an empty value means "not given".
             schema["anyOf"] = [{"format": "date-time"}, {"maxLength": 0}]
@@ -100,14 +100,15 @@ def _case_insensitive(word: str) -> str:
 
 def pagination_parameters(ordering: tuple[str, ...]) -> list[OpenApiParameter]:
     per_page = {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": DEFAULT_PER_PAGE}
+    cursor = {"type": "string", "maxLength": MAX_QUERY_VALUE_CHARS}
     fields = "|".join(re.escape(name) for name in ordering)
     # Empty means the default order.
     order_pattern = rf"^(({fields})\[({_case_insensitive('asc')}|{_case_insensitive('desc')})\])?$"
     return [
         OpenApiParameter("per_page", per_page, description="Items per page."),
         OpenApiParameter("limit", per_page, description="Alias of per_page."),
-        OpenApiParameter("after", str, description="Items after this item id or cursor (`end_cursor`)."),
-        OpenApiParameter("before", str, description="Items before this item id or cursor (`start_cursor`)."),
+        OpenApiParameter("after", cursor, description="Items after this item id or cursor (`end_cursor`)."),
+        OpenApiParameter("before", cursor, description="Items before this item id or cursor (`start_cursor`)."),
         OpenApiParameter(
             "order_by",
             {"type": "string", "pattern": order_pattern, "default": "id[ASC]"},
@@ -177,11 +178,11 @@ class ApiAutoSchema(AutoSchema):
         if "{" in self.path:
             codes.append("not_found")
         if self.method in BODY_METHODS:
-            codes += ["bad_request", "invalid_field", "request_too_large", "unsupported_media_type"]
+            codes += ["bad_request", "invalid_field", "length_required", "request_too_large", "unsupported_media_type"]
         if self.method == "POST" and self.view.idempotent and not self.view.public:
             codes.append("idempotency_key_reused")
-        if getattr(self._handler(), "api_has_query", False):
-            codes.append("invalid_field")
+        # Any query parameter, documented or not, holding a NUL or over 2,048 characters (core.middleware).
+        codes.append("invalid_field")
         return list(dict.fromkeys(codes))
 
     def _get_response_bodies(self, direction="response"):

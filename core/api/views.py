@@ -18,6 +18,7 @@ from contextlib import ExitStack
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, ValidationError
 from django.db import transaction
+from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerSplitView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -132,6 +133,30 @@ class ApiView(APIView):
             for name, value in self.rate_limit.headers().items():
                 response[name] = value
         return response
+
+
+class _ErrorsInJson:
+    """For the API's routes that are not ApiViews (the served schema and the docs page): whatever they answer when
+    they fail (a method they do not have, above all) is the API's error format in JSON, not their own renderer's HTML
+    or OpenAPI media type. They answer GET and HEAD only, and ignore Accept, as ApiView does (no 406)."""
+
+    http_method_names = ["get", "head"]
+    content_negotiation_class = JsonOnlyNegotiation
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if getattr(response, "exception", False):
+            response.accepted_renderer = JsonRenderer()
+            response.accepted_media_type = JsonRenderer.media_type
+        return response
+
+
+class ApiSchemaView(_ErrorsInJson, SpectacularJSONAPIView):
+    """GET /api/v1/openapi.json."""
+
+
+class ApiDocsView(_ErrorsInJson, SpectacularSwaggerSplitView):
+    """GET /api/v1/docs: the interactive documentation (HTML); its errors are JSON like the rest of /api/v1."""
 
 
 def _unstorable_paths(value, path: str = "") -> list[str]:

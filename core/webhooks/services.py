@@ -9,8 +9,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from core.actors import Actor
-from core.errors import ApplicationError
+from core.errors import ApplicationError, NotFound
 from core.models import EventType, WebhookDelivery, WebhookEndpoint, generate_webhook_secret
+from core.selectors import get_by_id
 from core.webhooks.delivery import webhook_delivery_attempt_now
 from core.webhooks.subscriptions import subscriptions_changed
 from core.webhooks.url_safety import TargetRefused, check_target_url
@@ -37,6 +38,12 @@ def _clean_event_types(value: Sequence[str]) -> list[str]:
             {"event_types": f"Unknown event types: {', '.join(unknown)}. Choose among: {', '.join(EventType.values)}."}
         )
     return list(dict.fromkeys(value))
+
+
+def _endpoint_lock(endpoint: WebhookEndpoint) -> WebhookEndpoint:
+    """The endpoint locked until the transaction ends and read afresh; NotFound if it was deleted meanwhile (a race
+    lost to a delete), never a DoesNotExist."""
+    return get_by_id(WebhookEndpoint.objects.select_for_update(), endpoint.pk, noun="webhook endpoint")
 
 
 def _validate_and_save(endpoint: WebhookEndpoint, *, update_fields: list[str] | None = None) -> None:
@@ -70,7 +77,7 @@ def webhook_endpoint_update(*, endpoint: WebhookEndpoint, actor: Actor, data: We
     unknown = sorted(set(data) - set(WEBHOOK_ENDPOINT_WRITABLE_FIELDS))
     if unknown:
         raise ValidationError({name: "Unknown field." for name in unknown})
-    endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
+    endpoint = _endpoint_lock(endpoint)
     changed = [name for name, value in data.items() if getattr(endpoint, name) != value]
     for name in changed:
         setattr(endpoint, name, "" if name == "description" and data[name] is None else data[name])
@@ -88,7 +95,9 @@ def webhook_endpoint_update(*, endpoint: WebhookEndpoint, actor: Actor, data: We
 
 @transaction.atomic
 def webhook_endpoint_delete(*, endpoint: WebhookEndpoint, actor: Actor) -> None:
-    """Delete the endpoint with its deliveries and their attempts."""
+    """Delete the endpoint with its deliveries and their attempts. One that is already gone (a race lost to another
+    delete) is NotFound."""
+    _endpoint_lock(endpoint)
     WebhookEndpoint.objects.filter(pk=endpoint.pk).delete()
     subscriptions_changed()
     logger.info("Webhook endpoint %s deleted by %s %s", endpoint.id, actor.type, actor.label or actor.id)
@@ -98,7 +107,7 @@ def webhook_endpoint_delete(*, endpoint: WebhookEndpoint, actor: Actor) -> None:
 def webhook_endpoint_rotate_secret(*, endpoint: WebhookEndpoint, actor: Actor) -> WebhookEndpoint:
     """Replace the signing secret; every later attempt, retries included, is signed with the new one. The returned
     endpoint carries the new secret, shown this once."""
-    endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
+    endpoint = _endpoint_lock(endpoint)
     endpoint.secret = generate_webhook_secret()
     endpoint.save(update_fields=["secret", "updated_at"])
     logger.info("Webhook endpoint %s secret rotated by %s %s", endpoint.id, actor.type, actor.label or actor.id)
@@ -109,15 +118,20 @@ def webhook_endpoint_rotate_secret(*, endpoint: WebhookEndpoint, actor: Actor) -
 def webhook_delivery_replay(*, delivery: WebhookDelivery, actor: Actor) -> WebhookDelivery:
     """Send a delivery again now, whatever its status: one attempt, logged like any other, with no retry after it.
     Success marks it delivered. Returns the delivery with its attempts."""
-    # Read afresh: the caller's delivery may carry an endpoint loaded before it was disabled.
-    if not WebhookEndpoint.objects.filter(pk=delivery.endpoint_id, enabled=True).exists():
+    # Read afresh: the caller's delivery may carry an endpoint loaded before it was disabled, or deleted.
+    enabled = WebhookEndpoint.objects.filter(pk=delivery.endpoint_id).values_list("enabled", flat=True).first()
+    if enabled is None:
+        raise NotFound(f"No delivery with id {delivery.id}.")
+    if not enabled:
         raise ApplicationError(
             "endpoint_disabled",
             f"Webhook endpoint {delivery.endpoint_id} is disabled; enable it to replay.",
             status=422,
         )
     replayed = webhook_delivery_attempt_now(delivery_id=delivery.id)
+    deliveries = WebhookDelivery.objects.select_related("event").prefetch_related("attempts")
     if replayed is None:
+        get_by_id(deliveries, delivery.id, noun="delivery")  # deleted with its endpoint meanwhile: NotFound
         raise ApplicationError("conflict", f"Delivery {delivery.id} is being attempted right now.", status=409)
     logger.info("Webhook delivery %s replayed by %s %s", delivery.id, actor.type, actor.label or actor.id)
-    return WebhookDelivery.objects.select_related("event").prefetch_related("attempts").get(pk=replayed.pk)
+    return get_by_id(deliveries, replayed.id, noun="delivery")

@@ -2,10 +2,11 @@
 staff forms and the admin refuse the same things; services still run `full_clean()` as the last word."""
 
 from django.core.exceptions import ValidationError
-from drf_spectacular.utils import PolymorphicProxySerializer
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
 from rest_framework import serializers
 
 from core.api.serializers import StrictInputSerializer
+from core.countries import COUNTRY_CODES, validate_country_code
 from customers.models import ADDRESS_FIELDS, BankAccountType, Customer, CustomerUser, last4_validator
 from customers.services import CUSTOMER_USER_WRITABLE_FIELDS, CUSTOMER_WRITABLE_FIELDS
 
@@ -25,7 +26,21 @@ def _email(*, required: bool) -> dict:
     return {"required": required, "validators": []}
 
 
+@extend_schema_field(
+    {
+        "type": "string",
+        "enum": [*sorted(COUNTRY_CODES), "", None],
+        "description": 'ISO 3166-1 alpha-2 (`US`); null or "" clears it.',
+    }
+)
+class CountryCodeField(serializers.CharField):
+    """The model's field (and its validator, core.countries), described with the standard's codes as an enum."""
+
+
 class CustomerInput(StrictInputSerializer, serializers.ModelSerializer):
+    country = CountryCodeField(
+        max_length=2, required=False, allow_blank=True, allow_null=True, validators=[validate_country_code]
+    )
     custom_data = serializers.DictField(required=False, allow_null=True, help_text="Your own key/value data.")
     import_meta = serializers.DictField(required=False, allow_null=True, help_text="Where the record came from.")
 

@@ -276,15 +276,14 @@ class PaymentMethodDetailView(CustomersApiView):
     @api_operation(
         operation_id="deletePaymentMethod",
         summary="Delete a payment method",
-        description="Returns the deleted payment method as it was.",
+        description="Returns the deleted payment method as it was. Deleting one that is already deleted (a retry, "
+        "or a race lost to another delete) is 404 `not_found`: exactly one delete succeeds.",
         response=PaymentMethodOut,
         errors=("customer_archived",),
     )
     def delete(self, request, customer_id, payment_method_id):
-        method = _payment_method(customer_id, payment_method_id)
-        data = payment_method_to_dict(method)
-        payment_method_delete(method=method, actor=self.actor)
-        return self.respond(data)
+        method = payment_method_delete(method=_payment_method(customer_id, payment_method_id), actor=self.actor)
+        return self.respond(payment_method_to_dict(method))
 
 
 class PaymentMethodDefaultView(CustomersApiView):

@@ -10,6 +10,7 @@ from core.actors import Actor
 from core.events import event_record
 from core.models import EventType
 from core.pan import refuse_card_numbers
+from core.selectors import get_by_id
 from customers.models import Customer, PaymentMethod
 from customers.presenters import payment_method_to_dict
 from customers.services._common import ensure_active
@@ -51,12 +52,19 @@ def payment_method_add(
     return method
 
 
-@transaction.atomic
-def payment_method_set_default(*, method: PaymentMethod, actor: Actor) -> PaymentMethod:
-    # Lock the customer so two concurrent "make default" calls serialise instead of racing the unique constraint.
+def _locked(method: PaymentMethod) -> tuple[Customer, PaymentMethod]:
+    """The customer, then the payment method, locked until the transaction ends and read afresh: whoever held them
+    before us may have deleted the method (NotFound, as if it had never been found) or made it the default. Locking
+    the customer first serialises every change of its payment methods (the one-default rule spans them all)."""
     customer = Customer.objects.select_for_update().get(pk=method.customer_id)
     ensure_active(customer)
-    method = PaymentMethod.objects.get(pk=method.pk)
+    queryset = PaymentMethod.objects.select_for_update().filter(customer=customer)
+    return customer, get_by_id(queryset, method.pk, noun="payment method")
+
+
+@transaction.atomic
+def payment_method_set_default(*, method: PaymentMethod, actor: Actor) -> PaymentMethod:
+    customer, method = _locked(method)
     if method.is_default:
         return method
     previous = customer.payment_methods.filter(is_default=True).values_list("id", flat=True).first()
@@ -73,9 +81,15 @@ def payment_method_set_default(*, method: PaymentMethod, actor: Actor) -> Paymen
 
 
 @transaction.atomic
-def payment_method_delete(*, method: PaymentMethod, actor: Actor) -> None:
-    customer = Customer.objects.select_for_update().get(pk=method.customer_id)
-    ensure_active(customer)
-    data = payment_method_to_dict(method)
-    method.delete()
-    event_record(event_type=EventType.PAYMENT_METHOD_DELETED, data=data, actor=actor, customer_id=customer.id)
+def payment_method_delete(*, method: PaymentMethod, actor: Actor) -> PaymentMethod:
+    """Delete it; returns it as it was. Deleting one that is already gone (a second click, a race lost to another
+    delete) is NotFound and records nothing: one delete, one event."""
+    customer, method = _locked(method)
+    PaymentMethod.objects.filter(pk=method.pk).delete()  # the instance keeps its id (Model.delete clears it)
+    event_record(
+        event_type=EventType.PAYMENT_METHOD_DELETED,
+        data=payment_method_to_dict(method),
+        actor=actor,
+        customer_id=customer.id,
+    )
+    return method

@@ -11,6 +11,7 @@ from core.errors import ApplicationError
 from core.events import event_record
 from core.models import EventType
 from core.pan import refuse_card_numbers
+from core.selectors import get_by_id
 from customers.models import Customer, CustomerUser, CustomerUserStatus
 from customers.presenters import customer_user_to_dict
 from customers.services._common import ensure_active, reject_unknown
@@ -46,6 +47,14 @@ def _save_customer_user(user: CustomerUser, *, update_fields: list[str] | None =
         ) from None
 
 
+def _active_customer_lock(customer_id: str) -> Customer:
+    """The customer locked until the transaction ends, refused if archived: an archive racing a change of its users
+    waits, or is waited for, and never leaves a new user on an archived customer."""
+    customer = Customer.objects.select_for_update().get(pk=customer_id)
+    ensure_active(customer)
+    return customer
+
+
 def _checked_user(fields: CustomerUserFields) -> dict:
     reject_unknown(fields, CUSTOMER_USER_WRITABLE_FIELDS)
     refuse_card_numbers(fields)
@@ -55,7 +64,7 @@ def _checked_user(fields: CustomerUserFields) -> dict:
 @transaction.atomic
 def customer_user_create(*, customer: Customer, actor: Actor, **fields: Unpack[CustomerUserFields]) -> CustomerUser:
     fields = _checked_user(fields)
-    ensure_active(customer)
+    customer = _active_customer_lock(customer.pk)
     user = CustomerUser(customer=customer, **{key: value for key, value in fields.items() if value is not None})
     _save_customer_user(user)
     event_record(
@@ -70,7 +79,11 @@ def customer_user_create(*, customer: Customer, actor: Actor, **fields: Unpack[C
 @transaction.atomic
 def customer_user_update(*, user: CustomerUser, actor: Actor, data: CustomerUserFields) -> CustomerUser:
     data = _checked_user(data)
-    ensure_active(user.customer)
+    _active_customer_lock(user.customer_id)
+    # Read afresh under its lock: two updates (or archives) at once each compare with what the other left.
+    user = get_by_id(
+        CustomerUser.objects.select_for_update().filter(customer_id=user.customer_id), user.pk, noun="customer user"
+    )
     changed = [name for name, value in data.items() if getattr(user, name) != value]
     for name in changed:
         setattr(user, name, data[name] if data[name] is not None else "")
