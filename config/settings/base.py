@@ -166,11 +166,14 @@ if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
     CELERY_TASK_ALWAYS_EAGER = False
+    TASKS_BESIDE_REQUESTS = False
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CELERY_BROKER_URL = "memory://"
     CELERY_TASK_ALWAYS_EAGER = True
     CELERY_TASK_EAGER_PROPAGATES = True
+    # Long tasks (an import) run on a thread beside the request that starts them, so its page shows the progress.
+    TASKS_BESIDE_REQUESTS = True
     # No broker holds a webhook retry until its time: the outbox sweep (`manage.py run_periodic_tasks`) sends each
     # delivery as soon as it is due, with no grace.
     WEBHOOKS_SWEEP_GRACE_SECONDS = 0

@@ -16,6 +16,8 @@ if not DATABASE_URL or not REDIS_URL:  # noqa: F405
     )
 # Tests decide per test whether tasks run in process (the `eager_tasks` fixture) or on a real worker.
 CELERY_TASK_ALWAYS_EAGER = False
+# Tasks run in process run inside the caller (a thread would not see the test's transaction), unless a test asks.
+TASKS_BESIDE_REQUESTS = False
 # Webhook receivers on this machine (a local receiver, the tests' loopback server) are allowed here only.
 WEBHOOKS_ALLOW_PRIVATE_TARGETS = True
 # Email goes to the SMTP server the tests start (tests/smtp_server.py), through EMAIL_URL (the Celery worker the tests
