@@ -183,6 +183,8 @@ class ApiAutoSchema(AutoSchema):
             codes.append("idempotency_key_reused")
         # Any query parameter, documented or not, holding a NUL or over 2,048 characters (core.middleware).
         codes.append("invalid_field")
+        # Answered by gunicorn, for any operation, before the request reaches Django (gunicorn.conf.py).
+        codes += ["uri_too_long", "request_headers_too_large"]
         return list(dict.fromkeys(codes))
 
     def _get_response_bodies(self, direction="response"):
@@ -202,8 +204,9 @@ class ApiAutoSchema(AutoSchema):
     def _get_response_headers_for_code(self, status_code, direction="response"):
         headers = dict(super()._get_response_headers_for_code(status_code, direction))
         headers.update(_refs("X-Request-ID"))
-        # 401/403 are answered before the rate limiter counts the request, 413 before anything reads it.
-        if not self.view.public and status_code not in ("401", "403", "413"):
+        # 401/403 are answered before the rate limiter counts the request, 413 before anything reads it, 414 and 431 by
+        # gunicorn before Django sees the request.
+        if not self.view.public and status_code not in ("401", "403", "413", "414", "431"):
             headers.update(_refs("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"))
         if self.method == "POST" and self.view.idempotent and not self.view.public and status_code < "500":
             headers.update(_refs("Idempotent-Replayed"))
