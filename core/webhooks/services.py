@@ -82,7 +82,7 @@ def webhook_endpoint_update(*, endpoint: WebhookEndpoint, actor: Actor, data: We
     for name in changed:
         setattr(endpoint, name, "" if name == "description" and data[name] is None else data[name])
     if changed:
-        _validate_and_save(endpoint, update_fields=[*changed, "updated_at"])
+        _validate_and_save(endpoint, update_fields=changed)
         logger.info(
             "Webhook endpoint %s changed (%s) by %s %s",
             endpoint.id,
@@ -109,7 +109,7 @@ def webhook_endpoint_rotate_secret(*, endpoint: WebhookEndpoint, actor: Actor) -
     endpoint carries the new secret, shown this once."""
     endpoint = _endpoint_lock(endpoint)
     endpoint.secret = generate_webhook_secret()
-    endpoint.save(update_fields=["secret", "updated_at"])
+    endpoint.save(update_fields=["secret"])
     logger.info("Webhook endpoint %s secret rotated by %s %s", endpoint.id, actor.type, actor.label or actor.id)
     return endpoint
 

@@ -318,7 +318,7 @@ def _approve(
     )
     # The customer buys on the approved terms from now on.
     customer.default_terms = default_terms
-    validated_save(customer, update_fields=["default_terms", "updated_at"])
+    validated_save(customer, update_fields=["default_terms"])
     previous_status = locked.credit_status
     if locked.account is None:
         account_open(locked, credit_status=CreditStatus.APPROVED)

@@ -39,7 +39,7 @@ def net_terms_enroll(*, customer: Customer, customer_user: CustomerUser, actor: 
     account.net_terms_enrollment_expires_at = None
     validated_save(
         account,
-        update_fields=["net_terms_status", "net_terms_enrolled_at", "net_terms_enrollment_expires_at", "updated_at"],
+        update_fields=["net_terms_status", "net_terms_enrolled_at", "net_terms_enrollment_expires_at"],
     )
     event_record(
         event_type=EventType.CUSTOMER_UPDATED,
@@ -63,7 +63,7 @@ def net_terms_enrollment_expire(*, customer: Customer, actor: Actor = SYSTEM, no
     if expires_at > now:
         return False
     account.net_terms_status = NetTermsStatus.ENROLLMENT_EXPIRED
-    validated_save(account, update_fields=["net_terms_status", "updated_at"])
+    validated_save(account, update_fields=["net_terms_status"])
     event_record(
         event_type=EventType.CUSTOMER_UPDATED,
         data=customer_payload(locked.customer),
