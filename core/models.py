@@ -155,11 +155,17 @@ class EventType(models.TextChoices):
     CUSTOMER_STATUS_UPDATED = "customer.status_updated"
     CUSTOMER_LINE_AMOUNT_UPDATED = "customer.line_amount_updated"
     CREDIT_BALANCE_UPDATED = "credit_balance.updated"
+    CUSTOMER_CREDIT_CHECK_REFERRED = "customer.credit_check_referred"
     CUSTOMER_USER_CREATED = "customer_user.created"
+    CUSTOMER_USER_UPDATED = "customer_user.updated"
+    CUSTOMER_USER_ARCHIVED = "customer_user.archived"
     PAYMENT_METHOD_ADDED = "payment_method.added"
     PAYMENT_METHOD_DELETED = "payment_method.deleted"
     DEFAULT_PAYMENT_METHOD_CHANGED = "default_payment_method_changed"
     EMAIL_SENT = "email.sent"
+    WEBHOOK_ENDPOINT_CREATED = "webhook_endpoint.created"
+    WEBHOOK_ENDPOINT_UPDATED = "webhook_endpoint.updated"
+    WEBHOOK_ENDPOINT_DELETED = "webhook_endpoint.deleted"
 
 
 class Event(models.Model):
