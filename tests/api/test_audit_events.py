@@ -9,10 +9,12 @@ from core.actors import Actor
 from core.models import Event, WebhookEndpoint
 from core.webhooks.dispatcher import event_dispatch
 from core.webhooks.services import webhook_endpoint_create, webhook_endpoint_rotate_secret
+from credit.services import credit_transaction_bill, credit_transaction_cancel, credit_transaction_repay
 from customers.services import customer_user_update
 from tests.api.conftest import make_api_key
-from tests.credit.builders import referred_check
-from tests.factories import CustomerUserFactory, WebhookEndpointFactory
+from tests.credit.builders import completed_transaction, grant_line, referred_check
+from tests.factories import CustomerFactory, CustomerUserFactory, WebhookEndpointFactory
+from tests.reading import reloaded
 
 pytestmark = pytest.mark.django_db
 NEW_TYPES = {
@@ -22,8 +24,13 @@ NEW_TYPES = {
     "webhook_endpoint.created",
     "webhook_endpoint.updated",
     "webhook_endpoint.deleted",
+    "credit_transaction.billed",
+    "credit_transaction.completed",
+    "credit_transaction.canceled",
+    "credit_transaction.repaid",
 }
 URL = "https://hooks.example.com/credit"
+API_ACTOR = Actor.api_client("key_tests", label="tests")
 
 
 def events(event_type: str) -> list[Event]:
@@ -61,6 +68,25 @@ def test_referring_a_credit_check_writes_customer_credit_check_referred():
         check.customer_id, check.customer_id, check.id,
     )  # fmt: skip
     assert event.actor_label == "tests"
+
+
+def test_each_step_of_a_purchase_on_credit_writes_the_transactions_event():
+    customer = CustomerFactory()
+    grant_line(customer, 10_000)
+    completed = completed_transaction(reloaded(customer), 1000)
+    credit_transaction_repay(credit_transaction=completed, actor=API_ACTOR, amount=400)
+    billed = credit_transaction_bill(customer=customer, actor=API_ACTOR, amount=200, currency_code="USD")
+    credit_transaction_cancel(credit_transaction=billed, actor=API_ACTOR)
+    written = list(Event.objects.filter(event_type__startswith="credit_transaction.").order_by("id"))
+    assert [(e.event_type, e.data["id"], e.data["status"]) for e in written] == [
+        ("credit_transaction.billed", completed.id, "billed"),
+        ("credit_transaction.completed", completed.id, "completed"),
+        ("credit_transaction.repaid", completed.id, "completed"),
+        ("credit_transaction.billed", billed.id, "billed"),
+        ("credit_transaction.canceled", billed.id, "canceled"),
+    ]
+    repaid = written[2].data
+    assert (repaid["amount_outstanding"], repaid["repayment"]["amount"]) == ("600", "400")
 
 
 def test_webhook_endpoint_create_update_rotate_and_delete_write_events(api):
