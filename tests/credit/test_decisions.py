@@ -106,6 +106,7 @@ def test_engine_referral_leaves_the_customer_pending_in_the_review_queue():
     assert (check.status, check.score, check.customer.credit_account.credit_status) == ("in_review", 70, "pending")
     assert check.referred_at is not None and check.decided_at is None
     assert not CreditDecision.objects.exists()
+    assert event_types(check.customer)[-1] == "customer.credit_check_referred"
 
 
 def test_deciding_twice_decides_once():
