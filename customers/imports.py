@@ -342,7 +342,7 @@ def _import_batch(
             for line, field, message in errors
         )
         part.processed_rows += len(rows)
-        part.save(update_fields=["processed_rows", "updated_at"])
+        part.save(update_fields=["processed_rows"])
         # The import's row is shared by its parts: changed last, so it stays locked only for the commit.
         CustomerImport.objects.filter(pk=job.pk).update(
             processed_rows=F("processed_rows") + len(rows),

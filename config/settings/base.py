@@ -305,8 +305,13 @@ STORAGES = {
 LOGIN_URL = "/staff/login"
 LOGIN_REDIRECT_URL = "/staff/"
 
-# Public base URL used in absolute links (enrollment links, pagination `next`).
+# The URL clients reach this site at (core.links). Links answered to a request (pagination `next`, an error's
+# documentation_url) use it when set, else the scheme and host the client called; links made outside a request
+# (enrollment links in emails, customer payloads and webhooks) need it: a system check warns when it is missing
+# (an error where PUBLIC_BASE_URL_REQUIRED, as in production). No default: a guessed host (127.0.0.1:8000 whatever
+# port the server runs on) hands out links that point nowhere.
 PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
+PUBLIC_BASE_URL_REQUIRED = False
 
 # Credit settings.
 CREDIT_DECISION_PROVIDER = os.environ.get("CREDIT_DECISION_PROVIDER", "credit.engine.ScorecardProvider")

@@ -6,7 +6,6 @@ DEBUG = False
 SECRET_KEY = "test-secret-key-not-for-production"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
-PUBLIC_BASE_URL = PUBLIC_BASE_URL or "http://testserver"  # noqa: F405
 
 if not DATABASE_URL or not REDIS_URL:  # noqa: F405
     from django.core.exceptions import ImproperlyConfigured

@@ -248,7 +248,8 @@ Every response has an `X-Request-ID` header.
 
 **Pagination.** Keyset: `per_page` (alias `limit`, 1 to 200, default 50), `after` / `before` (an item id or a
 cursor), `order_by` (for example `id[ASC]`, case-insensitive). `meta.pagination.next` / `previous` are absolute
-URLs keeping every filter.
+URLs keeping every filter; `next` is present even when `has_more` is false (as Paddle: come back to it later for
+items created since).
 
 **Idempotency.** Every POST takes an `Idempotency-Key` (≤ 255 characters, kept 24 hours): a retry with the same
 key and body replays the first response (with `Idempotent-Replayed: true`); another body → 409.
