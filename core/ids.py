@@ -8,6 +8,7 @@ import os
 import re
 import threading
 import time
+from datetime import UTC, datetime
 
 from django.db import models
 
@@ -54,6 +55,22 @@ os.register_at_fork(after_in_child=_forget_last_in_child)
 
 def new_id(prefix: str) -> str:
     return f"{prefix}_{_encode(_next_ulid())}"
+
+
+def first_id_at(prefix: str, moment: datetime) -> str:
+    """The smallest id of `prefix` made at `moment` or later (its millisecond, no randomness): ids sort by creation
+    time, so [first_id_at(start), first_id_at(end)) holds exactly the ids made in [start, end)."""
+    millisecond = int(moment.timestamp() * 1000)
+    return f"{prefix}_{_encode(millisecond << _RANDOM_BITS)}"
+
+
+def id_time(value: str) -> datetime:
+    """When an id was made (the millisecond its ULID carries)."""
+    ulid = value.rpartition("_")[2]
+    number = 0
+    for digit in ulid:
+        number = number << 5 | _DIGITS.index(digit)
+    return datetime.fromtimestamp((number >> _RANDOM_BITS) / 1000, tz=UTC)
 
 
 def id_pattern(prefix: str) -> str:

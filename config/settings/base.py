@@ -200,6 +200,7 @@ CELERY_TASK_QUEUE_TASKS = {
     "housekeeping": [
         "core.health_check",
         "core.purge_idempotency_records",
+        "core.ensure_partitions",
         "core.webhooks.sweep",
         "core.sweep_emails",
         "customers.sweep_stalled_imports",
@@ -417,6 +418,17 @@ SPECTACULAR_SETTINGS = {
 # Requests per client (API key or OAuth client) per minute (core/api/ratelimit.py).
 API_RATE_LIMIT = int(os.environ.get("API_RATE_LIMIT_PER_MINUTE", "1200"))
 API_RATE_LIMIT_WINDOW = 60
+# --- Partitioned history (core/partitions.py, docs/scaling.md): on PostgreSQL these tables are partitioned by the month
+# of their ids; a daily task keeps partitions ready this many months ahead (a default partition catches the rest).
+PARTITIONED_MODELS = ["core.Event", "credit.CreditLedgerEntry"]
+PARTITION_MONTHS_AHEAD = int(os.environ.get("PARTITION_MONTHS_AHEAD", "3"))
+# `manage.py detach_event_partitions` detaches the event log's months older than this (with their webhook deliveries).
+EVENT_RETENTION_MONTHS = int(os.environ.get("EVENT_RETENTION_MONTHS", "24"))
+CELERY_BEAT_SCHEDULE["ensure-partitions"] = {
+    "task": "core.ensure_partitions",
+    "schedule": 86400.0,
+    "options": {"expires": 82800},
+}
 CELERY_BEAT_SCHEDULE["purge-idempotency-records"] = {
     "task": "core.purge_idempotency_records",
     "schedule": 3600.0,
