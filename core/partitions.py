@@ -99,21 +99,31 @@ def create_month_partition(cursor, table: str, prefix: str, month: date) -> bool
     if cursor.fetchone()[0]:
         return False
     lower, upper = month_bounds(prefix, month)
+    attach = (f'ALTER TABLE "{table}" ATTACH PARTITION "{name}" FOR VALUES FROM (%s) TO (%s)', [lower, upper])
     # A plain table attached afterwards: ATTACH locks the parent less than CREATE TABLE … PARTITION OF (writes go on).
     cursor.execute(f'CREATE TABLE "{name}" (LIKE "{table}" INCLUDING DEFAULTS INCLUDING CONSTRAINTS)')
     cursor.execute(f'SELECT EXISTS (SELECT 1 FROM "{default}" WHERE id >= %s AND id < %s)', [lower, upper])
-    if cursor.fetchone()[0]:
-        _move_from_default(cursor, default, name, lower, upper)
-    cursor.execute(f'ALTER TABLE "{table}" ATTACH PARTITION "{name}" FOR VALUES FROM (%s) TO (%s)', [lower, upper])
+    if not cursor.fetchone()[0]:
+        cursor.execute(*attach)
+        return True
+    # The rare path (the task did not run for months): move the rows, with the foreign keys pointing at the table
+    # lifted meanwhile (PostgreSQL checks a key deleted from one partition in that partition only, not in the one it
+    # moves to) and put back, checked over every row, once the rows are in their month.
+    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # checks already queued in this transaction run now…
+    cursor.execute("SET CONSTRAINTS ALL DEFERRED")  # …so that ALTER TABLE finds none pending
+    referencing = _referencing(cursor, table)
+    for referrer, constraint, _ in referencing:
+        cursor.execute(f'ALTER TABLE {referrer} DROP CONSTRAINT "{constraint}"')
+    _move_from_default(cursor, default, name, lower, upper)
+    cursor.execute(*attach)
+    for referrer, constraint, definition in referencing:
+        cursor.execute(f'ALTER TABLE {referrer} ADD CONSTRAINT "{constraint}" {definition}')
     return True
 
 
 def _move_from_default(cursor, default: str, partition: str, lower: str, upper: str) -> None:
     """Move the rows of [lower, upper) from the default partition into the (not yet attached) `partition`. Moving a
-    row is not changing it: the append-only trigger is held off on the default partition for this one statement.
-    The foreign keys pointing at the table (deferred) are checked at commit, when the rows are back in it."""
-    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # checks already queued in this transaction run now…
-    cursor.execute("SET CONSTRAINTS ALL DEFERRED")  # …so that ALTER TABLE finds none pending on the table
+    row is not changing it: the append-only trigger is held off on the default partition for this one statement."""
     cursor.execute("SELECT count(*) FROM pg_trigger WHERE tgrelid = to_regclass(%s) AND NOT tgisinternal", [default])
     triggers = cursor.fetchone()[0] > 0
     if triggers:
@@ -187,6 +197,16 @@ def detach_event_months(
 # --- Migrations: turn a plain table into a partitioned one and back, moving its rows ---------------------------------
 
 
+def _referencing(cursor, table: str) -> list[tuple[str, str, str]]:
+    """(table, name, definition) of each foreign key of another table pointing at `table`."""
+    cursor.execute(
+        "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
+        "WHERE confrelid = to_regclass(%s) AND contype = 'f' AND conparentid = 0 ORDER BY conname",
+        [table],
+    )
+    return cursor.fetchall()
+
+
 def _definition(cursor, table: str) -> dict:
     """What a rebuild must put back: the primary key, unique and foreign-key constraints (CHECK constraints and
     defaults are copied by CREATE TABLE … LIKE), the indexes, the foreign keys of other tables pointing at it, the
@@ -203,12 +223,7 @@ def _definition(cursor, table: str) -> dict:
         [table, table],
     )
     indexes = [row[0] for row in cursor.fetchall()]
-    cursor.execute(
-        "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
-        "WHERE confrelid = to_regclass(%s) AND contype = 'f' AND conparentid = 0 ORDER BY conname",
-        [table],
-    )
-    referencing = cursor.fetchall()
+    referencing = _referencing(cursor, table)
     cursor.execute(
         "SELECT pg_get_triggerdef(oid) FROM pg_trigger WHERE tgrelid = to_regclass(%s) AND NOT tgisinternal "
         "AND tgparentid = 0 ORDER BY tgname",

@@ -1,20 +1,25 @@
-"""Partitioned history (core/partitions.py): the ledger is range-partitioned on PostgreSQL by the month of its ids;
+"""Partitioned history (core/partitions.py): the ledger and the event log are range-partitioned on PostgreSQL by the
+month of their ids;
 rows land in their month (or the default partition), months are made ahead and absorb what the default partition
 caught, the append-only trigger and reconciliation hold on every partition, the migration moves existing rows both
 ways, and the hot queries are pruned to the months they can reach (EXPLAIN)."""
 
+import io
 import json
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 
 import pytest
 import time_machine
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import IntegrityError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.test.utils import CaptureQueriesContext
 
 from core import ids
 from core.ids import first_id_at, id_time, new_id
+from core.models import Event, WebhookAttempt, WebhookDelivery
 from core.partitions import (
     add_months,
     create_month_partition,
@@ -31,8 +36,10 @@ from tests.api.conftest import Api, make_api_key
 from tests.core.test_email_embedded_default import embedded_default_env, manage
 from tests.credit.builders import API, approved_customer
 from tests.credit.test_reconcile import reconcile
+from tests.factories import EventFactory, WebhookAttemptFactory, WebhookDeliveryFactory
 
 LEDGER = "credit_creditledgerentry"
+EVENTS = "core_event"
 THIS_MONTH = month_start(datetime.now(UTC).date())
 
 
@@ -257,3 +264,105 @@ def test_the_embedded_sqlite_default_keeps_plain_tables(tmp_path):
     manage("migrate", "--no-input", "-v", "0", env=env)
     script = "from core.tasks import ensure_partitions; print(ensure_partitions())"
     assert manage("shell", "-c", script, env=env).stdout.strip().splitlines()[-1] == "[]"
+    assert "PostgreSQL only" in manage("detach_event_partitions", env=env).stderr
+
+
+@pytest.mark.django_db
+def test_events_land_in_their_month_and_deliveries_still_need_their_event():
+    old_month = add_months(THIS_MONTH, -4)
+    make_month(EVENTS, "evt", old_month)
+    with at(old_month):
+        old = EventFactory()
+    new = EventFactory()
+    assert located(EVENTS, old.id) == partition_name(EVENTS, old_month)
+    assert located(EVENTS, new.id) == partition_name(EVENTS, THIS_MONTH)
+    WebhookDeliveryFactory(event=old)
+    with pytest.raises(IntegrityError), transaction.atomic():  # the foreign key to the partitioned log holds
+        WebhookDeliveryFactory(event_id=first_id_at("evt", datetime.now(UTC)))
+        connection.check_constraints()
+
+
+@pytest.mark.django_db
+def test_a_month_made_late_takes_its_events_from_the_default_partition_with_their_deliveries():
+    far = add_months(THIS_MONTH, 6)
+    with at(far):
+        delivery = WebhookDeliveryFactory()
+    assert located(EVENTS, delivery.event_id) == default_partition_name(EVENTS)
+
+    assert partition_name(EVENTS, far) in ensure_partitions(months_ahead=0, today=far)
+
+    assert located(EVENTS, delivery.event_id) == partition_name(EVENTS, far)
+    connection.check_constraints()  # the delivery's (deferred) foreign key finds its event in its month
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
+@pytest.mark.django_db
+def test_the_event_log_pages_read_only_the_months_their_cursor_can_reach():
+    """GET /events (oldest first) and an event by id, the dispatcher's lookup: by id, one month; after a cursor, the
+    cursor's month onwards; the first page has no id bound and reads every month (each month's primary key index
+    once)."""
+    for back in (1, 2):
+        make_month(EVENTS, "evt", add_months(THIS_MONTH, -back))
+    with at(add_months(THIS_MONTH, -1)):
+        first = EventFactory()
+    second = EventFactory()
+    api = Api(make_api_key())
+
+    with CaptureQueriesContext(connection) as first_page:
+        assert api.get("events", per_page=1).json()["data"][0]["id"] == first.id
+    assert scanned(the_query(first_page, EVENTS)) == (attached_months(EVENTS), set())
+
+    with CaptureQueriesContext(connection) as next_page:
+        assert api.get("events", per_page=1, after=first.id).json()["data"][0]["id"] == second.id
+    page, has_previous = scanned(the_query(next_page, EVENTS))
+    assert page == attached_months(EVENTS, since=add_months(THIS_MONTH, -1))
+    assert has_previous == attached_months(EVENTS, until=add_months(THIS_MONTH, -1))
+    assert partition_name(EVENTS, add_months(THIS_MONTH, -2)) not in page
+
+    by_id = str(Event.objects.filter(pk=second.id, dispatched_at__isnull=True).query)
+    assert scanned(by_id.replace(second.id, f"'{second.id}'")) == ({partition_name(EVENTS, THIS_MONTH)}, set())
+
+
+def detach(*args: str) -> str:
+    out = io.StringIO()
+    call_command("detach_event_partitions", *args, stdout=out)
+    return out.getvalue()
+
+
+@pytest.mark.django_db
+def test_old_event_months_are_detached_with_their_deliveries(settings):
+    settings.EVENT_RETENTION_MONTHS = 3
+    old_month, kept_month = add_months(THIS_MONTH, -5), add_months(THIS_MONTH, -3)
+    for month in (old_month, kept_month):
+        make_month(EVENTS, "evt", month)
+    with at(old_month):
+        old_delivery = WebhookAttemptFactory().delivery
+        old_event = EventFactory()
+    with at(kept_month):
+        kept_delivery = WebhookDeliveryFactory()
+    old_partition = partition_name(EVENTS, old_month)
+
+    assert f"would detach {old_partition}" in detach("--dry-run")
+    assert old_partition in attached(EVENTS)
+
+    assert f"detached {old_partition}" in detach()
+
+    assert old_partition not in attached(EVENTS)
+    assert partition_name(EVENTS, kept_month) in attached(EVENTS)
+    assert not Event.objects.filter(pk=old_event.pk).exists()
+    assert not WebhookDelivery.objects.filter(pk=old_delivery.pk).exists()
+    assert not WebhookAttempt.objects.filter(delivery_id=old_delivery.pk).exists()
+    assert WebhookDelivery.objects.filter(pk=kept_delivery.pk).exists()
+    with connection.cursor() as cursor:  # kept as a table of its own, to archive
+        cursor.execute(f'SELECT id FROM "{old_partition}" ORDER BY id')
+        assert [row[0] for row in cursor.fetchall()] == sorted([old_delivery.event_id, old_event.id])
+    assert "No event partition is older than the retention." in detach()
+
+    assert f"detached and dropped {partition_name(EVENTS, kept_month)}" in detach("--retention-months", "2", "--drop")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass(%s)", [partition_name(EVENTS, kept_month)])
+        assert cursor.fetchone()[0] is None
+    assert partition_name(EVENTS, THIS_MONTH) in attached(EVENTS)
+    with pytest.raises(CommandError, match="at least one month"):
+        detach("--retention-months", "0")
