@@ -8,7 +8,7 @@ import os
 import re
 import threading
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from django.db import models
 
@@ -62,6 +62,23 @@ def first_id_at(prefix: str, moment: datetime) -> str:
     time, so [first_id_at(start), first_id_at(end)) holds exactly the ids made in [start, end)."""
     millisecond = int(moment.timestamp() * 1000)
     return f"{prefix}_{_encode(millisecond << _RANDOM_BITS)}"
+
+
+# A row's id is made a moment before its creation time is read, from the same clock (the id when the object is made,
+# auto_now_add when it is saved, in one statement): rows made in [start, end) have ids made in
+# [start - slack, end + slack), whatever a clock that stepped back by up to the slack did meanwhile.
+ID_CLOCK_SLACK = timedelta(days=1)
+
+
+def id_bound(prefix: str, moment: datetime, *, lower: bool) -> str | None:
+    """The id bound implied by a bound on a creation time: rows made at `moment` or later have ids >= the lower
+    bound; rows made before `moment` have ids < the upper one. Lets PostgreSQL prune a table partitioned by id. None
+    for a moment no id can be near (before 1970, or past what datetime counts)."""
+    try:
+        slackened = moment - ID_CLOCK_SLACK if lower else moment + ID_CLOCK_SLACK
+    except OverflowError:
+        return None
+    return first_id_at(prefix, slackened) if slackened.timestamp() >= 0 else None
 
 
 def id_time(value: str) -> datetime:

@@ -320,6 +320,18 @@ def test_the_event_log_pages_read_only_the_months_their_cursor_can_reach():
     assert has_previous == attached_months(EVENTS, until=add_months(THIS_MONTH, -1))
     assert partition_name(EVENTS, add_months(THIS_MONTH, -2)) not in page
 
+    # A time range bounds the ids too (core.ids.id_bound, a day of slack): the months outside it are not read.
+    last_month = add_months(THIS_MONTH, -1)
+    with CaptureQueriesContext(connection) as in_range:
+        found = api.get(
+            "events",
+            occurred_at_start=f"{last_month.isoformat()}T00:00:00Z",
+            occurred_at_end=f"{last_month.replace(day=25).isoformat()}T00:00:00Z",
+        ).json()["data"]
+    assert [event["id"] for event in found] == [first.id]
+    assert scanned(the_query(in_range, EVENTS)) == ({partition_name(EVENTS, add_months(THIS_MONTH, -2)),
+                                                     partition_name(EVENTS, last_month)}, set())  # fmt: skip
+
     by_id = str(Event.objects.filter(pk=second.id, dispatched_at__isnull=True).query)
     assert scanned(by_id.replace(second.id, f"'{second.id}'")) == ({partition_name(EVENTS, THIS_MONTH)}, set())
 
