@@ -61,7 +61,8 @@ exec bash scripts/services.sh bash -c '
     psql_bin=$(pg_bin_dir)/psql
     "$psql_bin" -w -q -d "$DATABASE_URL" \
       -c "ALTER ROLE CURRENT_USER SET statement_timeout = 30000" \
-      -c "ALTER ROLE CURRENT_USER SET client_connection_check_interval = 2000"
+      -c "ALTER ROLE CURRENT_USER SET client_connection_check_interval = 2000" \
+      -c "ALTER ROLE CURRENT_USER SET constraint_exclusion = off"
     echo "pooled pass: PgBouncer $(pgbouncer --version | head -n 1 | cut -d" " -f2) on port $port, transaction pooling: ${paths[*]}"
     started=$(date +%s)
     DATABASE_DIRECT_URL="$DATABASE_URL" DATABASE_URL="postgres://postgres@127.0.0.1:$port/${DATABASE_URL##*/}" \

@@ -34,7 +34,9 @@ def test_through_pgbouncer_nothing_is_kept_in_the_session():
 def test_directly_the_session_carries_the_timeouts():
     database = database_from_url(URL, pooler="")
     assert database.get("DISABLE_SERVER_SIDE_CURSORS", False) is False
-    assert database["OPTIONS"]["options"] == "-c statement_timeout=30000 -c client_connection_check_interval=2000"
+    assert database["OPTIONS"]["options"] == (
+        "-c statement_timeout=30000 -c client_connection_check_interval=2000 -c constraint_exclusion=off"
+    )
 
 
 def test_an_unknown_pooler_is_refused():
