@@ -26,7 +26,7 @@ fi
 # (the same endpoints, 40 s), the replica tests (the replica is reached directly), browser, staff-page, security and
 # fault tests (the same services under other adapters, or servers of their own).
 export POOLED="${POOLED:-auto}" OWN_DATABASE="${DATABASE_URL:+1}"
-export POOLED_TESTS="${POOLED_TESTS:-tests/api tests/credit tests/webhooks tests/customers tests/scaling/test_pooling.py tests/scaling/test_health.py tests/scaling/test_queues.py --ignore=tests/api/test_schemathesis.py}"
+export POOLED_TESTS="${POOLED_TESTS:-tests/api tests/credit tests/webhooks tests/customers tests/scaling/test_pooling.py tests/scaling/test_health.py tests/scaling/test_queues.py tests/scaling/test_partitions.py --ignore=tests/api/test_schemathesis.py}"
 exec bash scripts/services.sh bash -c '
   set -euo pipefail
   source scripts/lib.sh
