@@ -4,7 +4,7 @@ queue (figures from credit.dashboard, charts from core.staff.charts)."""
 from django.shortcuts import render
 
 from core.staff.access import Capability, StaffView
-from core.staff.charts import column_chart, credit_segments, donut
+from core.staff.charts import column_chart, credit_segments, share_bars
 from credit.dashboard import NOT_CHECKED, dashboard_metrics
 from credit.vocabulary import CreditStatus
 
@@ -41,7 +41,7 @@ class DashboardView(StaffView):
         context = {
             "metrics": metrics,
             "active_customers": metrics.customers_by_status.get("active", 0),
-            "credit_donut": donut(credit_statuses),
+            "credit_statuses": share_bars(credit_statuses),
             "exposure": exposure,
             "aging": aging,
         }
