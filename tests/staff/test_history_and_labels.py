@@ -1,4 +1,5 @@
-"""The history answers "what changed, and who did it": an update shows each field before → after (not the whole
+"""Labels that agree (net terms beside a credit status that stops purchases, codes in words) and a history that
+answers "what changed, and who did it": an update shows each field before → after (not the whole
 customer), a credit status or line change its before and after in words and money people read, and the actor is
 named (a staff user's username, an API key's or OAuth client's name), resolved for the whole page in one query."""
 
@@ -16,7 +17,7 @@ from core.selectors import actor_names
 from core.text import code_label
 from credit.services import credit_hold, credit_line_update
 from customers.services import customer_update
-from tests.credit.builders import approved_customer
+from tests.credit.builders import approved_customer, customer_with_credit_status
 from tests.factories import CustomerFactory, StaffUserFactory
 from tests.staff.test_no_minor_units_on_pages import visible_text
 
@@ -106,3 +107,23 @@ def test_actor_names_resolves_users_api_keys_and_oauth_clients_in_one_query():
 )
 def test_codes_read_as_words_with_acronyms_in_capitals(code, words):
     assert code_label(code) == words
+
+
+@pytest.mark.parametrize(
+    ("status", "net_terms"), [("approved", "Enrolled"), ("hold", "Suspended"), ("deactivated", "Closed")]
+)
+def test_net_terms_never_read_enrolled_while_the_credit_stops_purchases(client_as, status, net_terms):
+    customer = customer_with_credit_status(status)
+    client = client_as("superuser")
+    pages = [
+        reverse("staff:customer_list"),
+        reverse("staff:customer_detail", args=[customer.id]),
+        reverse("staff:customer_credit_line" if status == "approved" else "staff:customer_credit_reinstate",
+                args=[customer.id]),
+    ]  # fmt: skip
+    for page in pages:
+        html = client.get(page).content.decode()
+        badges = re.findall(r'class="badge badge--(\w+)">([^<]*)<', html)
+        assert (net_terms.lower(), net_terms) in badges, page
+        if status != "approved":
+            assert ("enrolled", "Enrolled") not in badges, page
