@@ -5,10 +5,12 @@ from django.shortcuts import render
 
 from core.staff.access import Capability, StaffView
 from core.staff.charts import column_chart, credit_segments, share_bars
+from core.text import code_label
 from credit.dashboard import NOT_CHECKED, dashboard_metrics
 from credit.vocabulary import CreditStatus
 
-CREDIT_STATUS_LABELS = {NOT_CHECKED: "Not checked", **dict(CreditStatus.choices), CreditStatus.HOLD: "On hold"}
+# The words of the badges (core.text.code_label), so that the dashboard and every badge say the same.
+CREDIT_STATUS_LABELS = {NOT_CHECKED: "Not checked", **{status: code_label(status) for status in CreditStatus.values}}
 
 
 class DashboardView(StaffView):

@@ -155,7 +155,7 @@ def test_dashboard_shows_each_credit_status_as_a_bar_with_its_share(client_as):
         CustomerFactory()
     customer_with_credit_status("hold")
     html = client_as("viewer").get(reverse("staff:dashboard")).content.decode()
-    assert re.search(r">On hold</a>\s*<span class=\"share-value\">1 <span class=\"muted small\">\(25 %\)</span>", html)
+    assert re.search(r">Hold</a>\s*<span class=\"share-value\">1 <span class=\"muted small\">\(25 %\)</span>", html)
     assert "(0 %)" in html  # the statuses nobody is in
     assert 'class="donut' not in html
 
