@@ -4,6 +4,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.template.loader import render_to_string
+from django.urls import Resolver404, resolve
+from django.views.defaults import page_not_found
 
 from core.api.errors import API_PREFIX, classify, json_error
 from core.chunked import is_chunked
@@ -76,3 +78,36 @@ class QueryValueGuardMiddleware:
         lines = [f"{name}: {problem}" if name else problem for name, problem in problems.items()]
         page = render_to_string("400.html", {"problems": lines}, request=request)
         return HttpResponse(page, status=400)
+
+
+class DebugNotFoundMiddleware:
+    """Under DEBUG (the embedded default, `make run`), a 404 outside /api/ is still the app's own page, in its layout,
+    rather than Django's technical page listing every URL of the site. Django shows that page for any 404 while DEBUG
+    is on, before handler404 is asked: an unknown path is answered here before it reaches the resolver, and an Http404
+    raised by a view is turned into the page here. Without DEBUG this does nothing (handler404 renders the page).
+    After the authentication middleware, so that the page knows who is signed in."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if settings.DEBUG and not self._exempt(request):
+            try:
+                resolve(request.path_info, urlconf=getattr(request, "urlconf", None))
+            except Resolver404 as error:
+                return self._page(request, error)
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if settings.DEBUG and isinstance(exception, Http404) and not self._exempt(request):
+            return self._page(request, exception)
+        return None
+
+    @staticmethod
+    def _exempt(request) -> bool:
+        # The API answers its own JSON 404s; static files are WhiteNoise's.
+        return request.path.startswith((API_PREFIX, "/" + settings.STATIC_URL.lstrip("/")))
+
+    @staticmethod
+    def _page(request, exception) -> HttpResponse:
+        return page_not_found(request, exception)

@@ -77,15 +77,27 @@ def currency_exponent(code: str) -> int:
     return _EXPONENTS[validate_currency_code(code)]
 
 
-def validate_amount(value: int, *, minimum: int = 1) -> int:
-    """An int amount in minor units between `minimum` (0 for a credit line, 1 for a purchase) and MAX_AMOUNT."""
+def validate_amount(value: int, *, minimum: int = 1, currency: str | None = None) -> int:
+    """An int amount in minor units between `minimum` (0 for a credit line, 1 for a purchase) and MAX_AMOUNT.
+
+    The refusal names the bound as its reader counts: in minor units for the wire (no `currency`: "Must be at most
+    1000000000000000."), in major units of `currency` for people and the services ("Must be at most
+    10,000,000,000,000.00 USD."). The bound itself is in the error's params, in minor units, for a caller that
+    renders it otherwise."""
     if not isinstance(value, int) or isinstance(value, bool):
         raise ValidationError(NOT_AN_INTEGER_MESSAGE, code="invalid")
     if value < minimum:
-        raise ValidationError(f"Must be at least {minimum}.", code="min_value")
+        raise _bound_error("at least", minimum, currency, code="min_value")
     if value > MAX_AMOUNT:
-        raise ValidationError(f"Must be at most {MAX_AMOUNT}.", code="max_value")
+        raise _bound_error("at most", MAX_AMOUNT, currency, code="max_value")
     return value
+
+
+def _bound_error(relation: str, bound: int, currency: str | None, *, code: str) -> ValidationError:
+    shown = format_human(bound, currency) if currency in _EXPONENTS else str(bound)
+    return ValidationError(
+        f"Must be {relation} {shown}.", code=code, params={"amount": bound, "currency_code": currency or ""}
+    )
 
 
 def parse_wire_amount(text: object, *, minimum: int = 1) -> int:
@@ -115,7 +127,7 @@ def parse_major_units(text: object, currency: str) -> int:
         places = f"{exponent} decimal place{'' if exponent == 1 else 's'}" if exponent else "no decimal places"
         raise ValidationError(f"{currency} amounts have {places}.", code="precision")
     amount = int(whole) * 10**exponent + int(fraction.ljust(exponent, "0") or "0")
-    return validate_amount(amount, minimum=0)
+    return validate_amount(amount, minimum=0, currency=currency)
 
 
 def format_wire(amount: int | None) -> str | None:

@@ -3,6 +3,8 @@ character and no unpaired UTF-16 surrogate, which PostgreSQL cannot take in a qu
 UTF-8 has no encoding for the surrogate), and no more than MAX_QUERY_VALUE_CHARS characters. Checked once, up front,
 so that such text is the client's error (400 `invalid_field`) and never reaches a query as a 500.
 
+Also `code_label`: a code as the staff pages word it ("no_us_address" → "No US address").
+
 Layer: core, with ids and errors at the bottom; imports only the standard library."""
 
 import re
@@ -26,3 +28,28 @@ def query_value_problem(value: str) -> str | None:
     if len(value) > MAX_QUERY_VALUE_CHARS:
         return f"Ensure this value has at most {MAX_QUERY_VALUE_CHARS} characters (it has {len(value)})."
     return unreadable_text_problem(value)
+
+
+# Words a code spells in lower case that people write in capitals.
+_ACRONYMS = {
+    "api": "API",
+    "csv": "CSV",
+    "ein": "EIN",
+    "id": "ID",
+    "ids": "IDs",
+    "oauth": "OAuth",
+    "url": "URL",
+    "us": "US",
+}
+
+
+def code_label(value: object) -> str:
+    """A code as words, sentence case, acronyms in capitals: "pending_enrollment" → "Pending enrollment",
+    "no_us_address" → "No US address", "customer.updated" → "Customer updated", "ein" → "EIN"; empty → "—"."""
+    if value in (None, ""):
+        return "—"
+    words = str(value).replace("_", " ").replace(".", " ").split()
+    words = [_ACRONYMS.get(word.lower(), word.lower()) for word in words]
+    if words and words[0] == words[0].lower():
+        words[0] = words[0].capitalize()
+    return " ".join(words)

@@ -11,6 +11,7 @@ from core.actors import Actor
 from core.errors import ApplicationError
 from core.events import event_record
 from core.models import EventType
+from core.money import format_human
 from credit.models import CreditBalance, CreditDecision, CreditLedgerEntry, CreditTransaction, LedgerEntryType
 from credit.presenters import balance_to_dict
 
@@ -57,8 +58,8 @@ def ledger_post(
     if min(after) < 0:
         bucket = ("available", "reserved", "used")[[value < 0 for value in after].index(True)]
         raise InsufficientCredit(
-            f"Not enough {bucket} credit: {getattr(balance, bucket)} {balance.currency_code} "
-            f"{bucket}, {abs(amount)} needed."
+            f"Not enough {bucket} credit: {format_human(getattr(balance, bucket), balance.currency_code)} "
+            f"{bucket}, {format_human(abs(amount), balance.currency_code)} needed."
         )
     CreditBalance.objects.filter(pk=balance.pk).update(
         available=F("available") + da, reserved=F("reserved") + dr, used=F("used") + du

@@ -24,6 +24,19 @@ class NetTermsStatus(models.TextChoices):
     ENROLLMENT_EXPIRED = "enrollment_expired"
 
 
+# Net terms as people read them beside a credit status that stops purchases: an enrollment is not in effect while the
+# credit is on hold or deactivated, so it must not read as a plain (green) "enrolled".
+NET_TERMS_NOT_IN_EFFECT = {"hold": "suspended", "deactivated": "closed"}
+
+
+def net_terms_shown(net_terms_status: str | None, credit_status: str | None) -> str | None:
+    """The net-terms status a page shows: `enrolled` becomes `suspended` while the credit is on hold and `closed`
+    once it is deactivated; anything else is shown as it is."""
+    if net_terms_status == NetTermsStatus.ENROLLED:
+        return NET_TERMS_NOT_IN_EFFECT.get(credit_status or "", net_terms_status)
+    return net_terms_status
+
+
 class DeclineCode(models.TextChoices):
     THIN_FILE = "thin_file"
     EMAIL_VERIFICATION_FREEMAIL = "email_verification_freemail"

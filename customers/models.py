@@ -306,6 +306,14 @@ class CustomerImport(models.Model):
     def is_finished(self) -> bool:
         return self.status in {CustomerImportStatus.COMPLETED, CustomerImportStatus.FAILED}
 
+    @property
+    def outcome(self) -> str:
+        """The status as people read it: a completed import some of whose rows were refused is
+        `completed_with_errors`, never a plain (green) `completed`."""
+        if self.status == CustomerImportStatus.COMPLETED and self.error_count:
+            return "completed_with_errors"
+        return self.status
+
 
 class CustomerImportPart(TracksUpdates):
     """A contiguous range of an import's rows, imported in order by one task at a time. Its `processed_rows` moves in

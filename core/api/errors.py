@@ -262,4 +262,15 @@ def handler500(request):
         return HttpResponse(loader.render_to_string("503.html"), status=status, headers=headers)
     if request.path.startswith(API_PREFIX):
         return json_error(request, 500, "internal_error", "Internal error; it has been logged with this request id.")
-    return defaults.server_error(request)
+    return staff_server_error(request)
+
+
+def staff_server_error(request) -> HttpResponse:
+    """The staff 500 page inside the app's layout for a signed-in member of staff. Whatever broke may break this too
+    (the session, the user, a context processor's query): then it is Django's own rendering of 500.html, without a
+    request, which needs nothing."""
+    try:
+        return HttpResponse(loader.render_to_string("500.html", request=request), status=500)
+    except Exception:  # any failure of the rich page falls back to the plain one
+        logger.warning("500 page rendered without the layout", exc_info=True)
+        return defaults.server_error(request)

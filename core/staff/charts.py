@@ -4,39 +4,43 @@ in text, for screen readers and for people who prefer figures."""
 
 from dataclasses import dataclass
 
-# A circle of this radius has a circumference of 100, so dash lengths are percentages.
-DONUT_RADIUS = 15.91549430918954
-
 
 @dataclass(frozen=True)
-class DonutSegment:
+class ShareBar:
+    """One group's share of a whole, as a horizontal bar: `width` in percent of the track (a non-zero group keeps a
+    visible sliver), `share` the percentage as people read it."""
+
     key: str
     label: str
     value: int
     percent: float
-    dasharray: str
-    dashoffset: str
+    width: float
+    share: str
 
 
-def donut(items: list[tuple[str, str, int]]) -> list[DonutSegment]:
-    """(key, label, value) → segments starting at twelve o'clock, clockwise. Zero values get no arc."""
+def share_text(value: int, total: int) -> str:
+    """A group's share of `total` in whole percent, as people read it: "42 %"; a non-zero group that rounds to
+    nothing is "<1 %" (never "0 %"), and one short of the whole is ">99 %" (never "100 %")."""
+    if not total or not value:
+        return "0 %"
+    percent = 100 * value / total
+    if percent < 1:
+        return "<1 %"
+    if percent > 99 and value < total:
+        return ">99 %"
+    return f"{round(percent)} %"
+
+
+def share_bars(items: list[tuple[str, str, int]]) -> list[ShareBar]:
+    """(key, label, value) → one bar per group, each scaled to the whole: readable whatever the sizes (100,000 in one
+    group and 3 in another), unlike a donut dominated by its largest slice."""
     total = sum(value for _, _, value in items)
-    segments, start = [], 0.0
+    bars = []
     for key, label, value in items:
         percent = 100.0 * value / total if total else 0.0
-        segments.append(
-            DonutSegment(
-                key=key,
-                label=label,
-                value=value,
-                percent=percent,
-                dasharray=f"{percent:.3f} {100 - percent:.3f}",
-                # A dash starts at three o'clock; 25 units back puts the first one at twelve.
-                dashoffset=f"{25 - start:.3f}",
-            )
-        )
-        start += percent
-    return segments
+        width = round(max(percent, 0.8 if value else 0.0), 3)
+        bars.append(ShareBar(key, label, value, percent, width, share_text(value, total)))
+    return bars
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from datetime import timedelta
 from django import template
 
 from core.money import format_compact, format_human
+from core.text import code_label
 
 register = template.Library()
 
@@ -60,10 +61,8 @@ def wait(value: timedelta | None) -> str:
 
 @register.filter
 def label(value) -> str:
-    """A code as words: "pending_enrollment" → "Pending enrollment"; empty → "—"."""
-    if value in (None, ""):
-        return "—"
-    return str(value).replace("_", " ").replace(".", " ").capitalize()
+    """A code as words (core.text.code_label): "no_us_address" → "No US address"; empty → "—"."""
+    return code_label(value)
 
 
 @register.inclusion_tag("staff/_badge.html")

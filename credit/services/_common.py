@@ -21,14 +21,16 @@ from customers.presenters import customer_to_dict
 from customers.selectors import customer_loaded
 
 
-def clean_amount(value: int | None, field: str, errors: dict, *, minimum: int = 1) -> int | None:
+def clean_amount(
+    value: int | None, field: str, errors: dict, *, minimum: int = 1, currency: str | None = None
+) -> int | None:
     """An integer amount in minor units, in range (core.money decides). Records a message in `errors` and returns
-    None when the value is unusable."""
+    None when the value is unusable; the message names the bound in major units of `currency` when it is known."""
     if value is None:
         errors[field] = "This field is required."
         return None
     try:
-        return validate_amount(value, minimum=minimum)
+        return validate_amount(value, minimum=minimum, currency=currency)
     except ValidationError as error:
         errors[field] = error.messages[0]
         return None

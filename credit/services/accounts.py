@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.actors import SYSTEM, Actor
+from core.money import format_human
 from credit.ledger import balance_lock, ledger_post
 from credit.models import CreditDecision, DecisionType, LedgerEntryType
 from credit.selectors import credit_transactions_past_due_for_hold
@@ -35,9 +36,9 @@ def credit_line_update(
     The difference is posted as a `line_adjustment`; a decrease can never take available below zero, since what is
     reserved or used is already spent."""
     errors: dict = {}
-    limit = clean_amount(credit_limit, "credit_limit", errors, minimum=0)
-    reason = clean_text(reason, "reason", errors, max_length=2000, required=True)
     currency = clean_currency(currency_code, "currency_code", errors) if currency_code else None
+    limit = clean_amount(credit_limit, "credit_limit", errors, minimum=0, currency=currency)
+    reason = clean_text(reason, "reason", errors, max_length=2000, required=True)
     raise_if(errors)
     locked = account_lock(customer.pk)
     ensure_allowed(CreditAction.ADJUST_LINE, locked, doing="given a new line")
@@ -45,14 +46,10 @@ def credit_line_update(
     previous_limit = balance.credit_limit
     delta = limit - previous_limit
     if delta == 0:
-        raise_if({"credit_limit": f"The line is already {limit} {balance.currency_code}."})
+        raise_if({"credit_limit": f"The line is already {format_human(limit, balance.currency_code)}."})
     if balance.available + delta < 0:
-        raise_if(
-            {
-                "credit_limit": f"Cannot go below {balance.reserved + balance.used} {balance.currency_code}: that "
-                "much is reserved or used."
-            }
-        )
+        spent = format_human(balance.reserved + balance.used, balance.currency_code)
+        raise_if({"credit_limit": f"Cannot go below {spent}: that much is reserved or used."})
     decision = decision_create(
         customer=locked.customer,
         actor=actor,
@@ -122,7 +119,7 @@ def credit_past_due_evaluate(
     overdue = list(credit_transactions_past_due_for_hold(now=now).filter(customer_id=customer.pk).order_by("due_at"))
     if overdue and action_allowed(CreditAction.PAST_DUE_HOLD, locked.credit_status):
         reasons = [
-            f"{tx.id}: {tx.amount_outstanding} {tx.currency_code} due {tx.due_at.date().isoformat()}, "
+            f"{tx.id}: {format_human(tx.amount_outstanding, tx.currency_code)} due {tx.due_at.date().isoformat()}, "
             f"{(now - tx.due_at).days} days past due"
             for tx in overdue
         ]

@@ -56,7 +56,9 @@ def credit_check_request(
     A customer is checked once: the customer row is locked while we look, and the one-to-one constraint on the
     check settles any race that slips past it."""
     errors: dict = {}
-    amount = clean_amount(amount_requested, "amount_requested", errors)
+    amount = clean_amount(
+        amount_requested, "amount_requested", errors, currency=CreditCheck._meta.get_field("currency_code").default
+    )
     if not isinstance(has_purchase_history, bool):
         errors["has_purchase_history"] = (
             "This field is required." if has_purchase_history is None else "Must be true or false."
@@ -185,9 +187,9 @@ def credit_check_approve(
 ) -> CreditDecision:
     """A credit officer approves a check from the review queue (or one the engine has not reached yet)."""
     errors: dict = {}
-    amount = clean_amount(amount, "amount", errors)
-    _clean_terms(default_terms, errors)
     currency = clean_currency(currency_code, "currency_code", errors) if currency_code else None
+    amount = clean_amount(amount, "amount", errors, currency=currency or credit_check.currency_code)
+    _clean_terms(default_terms, errors)
     note = clean_text(note, "note", errors, max_length=2000)
     raise_if(errors)
     check = _undecided_check_lock(credit_check)
@@ -235,9 +237,9 @@ def credit_direct_approve(
     """A credit officer approves a customer's direct application: no check, and the customer is enrolled in net
     terms at once (Resolve: customers who applied through an application are `enrolled`)."""
     errors: dict = {}
-    amount = clean_amount(amount, "amount", errors)
-    _clean_terms(default_terms, errors)
     currency = clean_currency(currency_code, "currency_code", errors)
+    amount = clean_amount(amount, "amount", errors, currency=currency)
+    _clean_terms(default_terms, errors)
     note = clean_text(note, "note", errors, max_length=2000)
     raise_if(errors)
     locked = account_lock(customer.pk)

@@ -12,6 +12,7 @@ from core.actors import SYSTEM, Actor
 from core.errors import CustomerArchived
 from core.events import event_record
 from core.models import EventType
+from core.money import format_human
 from core.pan import refuse_card_numbers
 from credit.errors import (
     CreditDeactivated,
@@ -77,8 +78,8 @@ def credit_transaction_bill(
     """A purchase on credit: reserves `amount` of available credit in that currency. `billed_at` records an
     invoice issued earlier (an ERP import); it defaults to now."""
     errors: dict = {}
-    amount = clean_amount(amount, "amount", errors)
     currency = clean_currency(currency_code, "currency_code", errors)
+    amount = clean_amount(amount, "amount", errors, currency=currency)
     reference = clean_text(reference, "reference", errors, max_length=255)
     description = clean_text(description, "description", errors, max_length=1000)
     billed_at = clean_past_datetime(billed_at, "billed_at", errors)
@@ -90,7 +91,8 @@ def credit_transaction_bill(
     balance = balance_lock(customer_id=customer.id, currency_code=currency)
     if balance.available < amount:
         raise InsufficientCredit(
-            f"Not enough available credit: {balance.available} {currency} available, {amount} requested."
+            f"Not enough available credit: {format_human(balance.available, currency)} available, "
+            f"{format_human(amount, currency)} requested."
         )
     credit_transaction = CreditTransaction(
         customer=customer,
@@ -151,7 +153,7 @@ def credit_transaction_repay(*, credit_transaction: CreditTransaction, actor: Ac
     """Used → available, up to what is outstanding. A repayment that clears the last seriously overdue amount
     lifts the automatic past-due hold in the same transaction."""
     errors: dict = {}
-    amount = clean_amount(amount, "amount", errors)
+    amount = clean_amount(amount, "amount", errors, currency=credit_transaction.currency_code)
     raise_if(errors)
     customer = account_lock(credit_transaction.customer_id).customer
     locked = _locked(credit_transaction)

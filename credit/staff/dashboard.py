@@ -4,11 +4,13 @@ queue (figures from credit.dashboard, charts from core.staff.charts)."""
 from django.shortcuts import render
 
 from core.staff.access import Capability, StaffView
-from core.staff.charts import column_chart, credit_segments, donut
+from core.staff.charts import column_chart, credit_segments, share_bars
+from core.text import code_label
 from credit.dashboard import NOT_CHECKED, dashboard_metrics
 from credit.vocabulary import CreditStatus
 
-CREDIT_STATUS_LABELS = {NOT_CHECKED: "Not checked", **dict(CreditStatus.choices), CreditStatus.HOLD: "On hold"}
+# The words of the badges (core.text.code_label), so that the dashboard and every badge say the same.
+CREDIT_STATUS_LABELS = {NOT_CHECKED: "Not checked", **{status: code_label(status) for status in CreditStatus.values}}
 
 
 class DashboardView(StaffView):
@@ -41,7 +43,7 @@ class DashboardView(StaffView):
         context = {
             "metrics": metrics,
             "active_customers": metrics.customers_by_status.get("active", 0),
-            "credit_donut": donut(credit_statuses),
+            "credit_statuses": share_bars(credit_statuses),
             "exposure": exposure,
             "aging": aging,
         }

@@ -6,11 +6,11 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from core.models import ActorType
 from core.pagination import KeysetPage, keyset_paginate, parse_ordering
+from core.selectors import actor_names
 from credit.dashboard import review_due_at
 from credit.engine import Scorecard, ScoreScale
 from credit.enrollment import account_enrollment_url
@@ -44,27 +44,22 @@ def staff_names(
     decisions: list[CreditDecision] = (),
     entries: list[CreditLedgerEntry] = (),
     checks: list[CreditCheck] = (),
-) -> dict[str, str]:
-    """Usernames of the staff who decided, moved money or asked for a check, in one query (none when no staff
-    acted)."""
-    ids = (
-        {d.decided_by_id for d in decisions if d.decided_by_type == ActorType.STAFF}
-        | {e.actor_id for e in entries if e.actor_type == ActorType.STAFF}
-        | {c.requested_by_id for c in checks if c.requested_by_type == ActorType.STAFF}
+) -> dict[tuple[str, str], str]:
+    """Names of the staff and API clients who decided, moved money or asked for a check, in one query
+    (core.selectors.actor_names; none when only the system acted)."""
+    return actor_names(
+        [(d.decided_by_type, d.decided_by_id) for d in decisions]
+        + [(e.actor_type, e.actor_id) for e in entries]
+        + [(c.requested_by_type, c.requested_by_id) for c in checks]
     )
-    ids = {actor_id for actor_id in ids if actor_id.isdigit()}
-    if not ids:
-        return {}
-    user_model = get_user_model()
-    rows = user_model.objects.filter(pk__in=ids).values_list("pk", user_model.USERNAME_FIELD)
-    return {str(pk): name for pk, name in rows}
 
 
-def _actor_label(actor_type: str, actor_id: str, names: dict[str, str], *, system: str = "System") -> str:
+def _actor_label(actor_type: str, actor_id: str, names: dict[tuple[str, str], str], *, system: str = "System") -> str:
+    name = names.get((actor_type, actor_id))
     if actor_type == ActorType.STAFF:
-        return names.get(actor_id, f"staff user #{actor_id} (deleted)")
+        return name or f"staff user #{actor_id} (deleted)"
     if actor_type == ActorType.API_CLIENT:
-        return f"API client {actor_id}"
+        return f"{name} (API client)" if name else f"API client {actor_id}"
     return system
 
 

@@ -225,15 +225,19 @@ def customer_update(*, customer: Customer, actor: Actor, data: CustomerUpdate) -
     if status == CustomerStatus.ACTIVE and customer.is_archived:
         customer = customer_restore(customer=customer, actor=actor)
     changed = [name for name, value in data.items() if getattr(customer, name) != value]
+    before = customer_to_dict(customer) if changed else {}
     for name in changed:
         value = data[name]
         setattr(customer, name, "" if value is None and name not in _NULLABLE else value)
     if changed:
         _save_customer(customer, update_fields=changed)
         extensions.customer_saved(customer, changed)
+        after = customer_to_dict(customer)
+        # What the update changed, as it was before (the wire shape): the history shows before → after.
+        previous = {key: value for key, value in before.items() if after[key] != value and key != "updated_at"}
         event_record(
             event_type=EventType.CUSTOMER_UPDATED,
-            data=customer_to_dict(customer),
+            data={**after, "previous_attributes": previous},
             actor=actor,
             customer_id=customer.id,
         )

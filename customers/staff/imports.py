@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from core.staff.access import Capability, StaffView
+from core.text import code_label
 from customers.imports import customer_import_create
 from customers.models import CustomerImport
 from customers.selectors import customer_import_get, customer_import_list
@@ -34,6 +35,8 @@ def import_status(customer_import: CustomerImport) -> dict:
     return {
         "id": customer_import.id,
         "status": customer_import.status,
+        "outcome": customer_import.outcome,
+        "outcome_label": code_label(customer_import.outcome),
         "total_rows": customer_import.total_rows,
         "processed_rows": customer_import.processed_rows,
         "created_count": customer_import.created_count,

@@ -2,6 +2,8 @@
 services the API uses; each view names its capability (core.staff.access). What other apps show on the customer page
 (credit) comes through customers.staff.pages. Imports: core and customers."""
 
+from dataclasses import replace
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseBadRequest, StreamingHttpResponse
@@ -11,6 +13,7 @@ from django.utils import timezone
 
 from core.pagination import keyset_paginate, parse_ordering, parse_per_page
 from core.staff.access import Capability, StaffView
+from core.staff.history import history_entries
 from core.staff.views import ServiceActionView, ServiceFormView
 from core.webhooks.selectors import event_list
 from customers.exports import customer_csv_lines
@@ -138,8 +141,10 @@ class CustomerDetailView(StaffView):
 
     def get(self, request, customer_id: str):
         customer = customer_get(customer_id=customer_id)
-        events = keyset_paginate(
-            event_list(filters={"customer_id": customer.id}), ordering=NEWEST_FIRST, per_page=DETAIL_EVENTS
+        events = _readable(
+            keyset_paginate(
+                event_list(filters={"customer_id": customer.id}), ordering=NEWEST_FIRST, per_page=DETAIL_EVENTS
+            )
         )
         context = {
             "customer": customer,
@@ -168,7 +173,12 @@ class CustomerEventsView(StaffView):
             )
         except ValidationError:
             raise Http404("No such page of events.") from None
-        return render(request, "customers/events.html", {"customer": customer, "page": page})
+        return render(request, "customers/events.html", {"customer": customer, "page": _readable(page)})
+
+
+def _readable(page):
+    """A page of events as people read them (core.staff.history), its cursors unchanged."""
+    return replace(page, items=history_entries(page.items))
 
 
 class CustomerFormView(ServiceFormView):

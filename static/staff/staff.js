@@ -54,14 +54,18 @@
     var live = section.querySelector("[data-live]");
     var announced = -1;
 
+    function count(value) {
+      return Number(value).toLocaleString("en-US");
+    }
+
     function render(data) {
       bar.value = data.percent;
       bar.textContent = data.percent + " %";
       percent.textContent = data.percent + " %";
-      counts.textContent = data.processed_rows + " of " + data.total_rows + " rows · " +
-        data.created_count + " imported · " + data.error_count + " with errors";
-      status.textContent = data.status.charAt(0).toUpperCase() + data.status.slice(1);
-      status.className = "badge badge--" + data.status;
+      counts.textContent = count(data.processed_rows) + " of " + count(data.total_rows) + " rows · " +
+        count(data.created_count) + " imported · " + count(data.error_count) + " with errors";
+      status.textContent = data.outcome_label;
+      status.className = "badge badge--" + data.outcome;
       // Screen readers hear every quarter, not every tick.
       var quarter = Math.floor(data.percent / 25);
       if (quarter !== announced) {

@@ -106,7 +106,7 @@ def test_a_credit_officer_adjusts_a_line_then_holds_and_reinstates_the_account(s
     page.get_by_label("Reason").fill("Cut back while invoices are late")
     page.get_by_role("button", name="Save the new line").click()
     expect(page.locator("#id_credit_limit_error")).to_have_text(
-        "Cannot go below 1780000 USD: that much is reserved or used."
+        "Cannot go below 17,800.00 USD: that much is reserved or used."
     )
     staff_browser.screenshot(page, "line-error")
     page.set_viewport_size(PHONE)

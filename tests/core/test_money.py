@@ -103,6 +103,24 @@ def test_validate_amount_refuses_what_is_not_an_int_in_range(value, minimum, mes
     assert refusal(lambda: validate_amount(value, minimum=minimum)) == ([message], code)
 
 
+@pytest.mark.parametrize(
+    ("value", "minimum", "currency", "message"),
+    [
+        (0, 1, "USD", "Must be at least 0.01 USD."),
+        (0, 1, "JPY", "Must be at least 1 JPY."),
+        (0, 1, "BHD", "Must be at least 0.001 BHD."),
+        (MAX_AMOUNT + 1, 0, "USD", "Must be at most 10,000,000,000,000.00 USD."),
+        (MAX_AMOUNT + 1, 0, "JPY", "Must be at most 1,000,000,000,000,000 JPY."),
+    ],
+)
+def test_validate_amount_names_its_bounds_in_major_units_of_a_currency(value, minimum, currency, message):
+    # People and the services read the bound in major units; the bound itself stays in the error, in minor units.
+    with pytest.raises(ValidationError) as error:
+        validate_amount(value, minimum=minimum, currency=currency)
+    assert error.value.messages == [message]
+    assert error.value.params == {"amount": minimum if value < minimum else MAX_AMOUNT, "currency_code": currency}
+
+
 def test_validate_amount_takes_its_bounds():
     assert validate_amount(0, minimum=0) == 0
     assert validate_amount(1) == 1
@@ -193,7 +211,7 @@ def test_major_units_become_minor_units_with_the_currencys_exponent(text, curren
         ("", "USD", "Enter an amount such as 25,000.00."),
         (None, "USD", "Enter an amount such as 25,000.00."),
         ("1" * 41, "USD", "Enter an amount such as 25,000.00."),
-        ("10,000,000,000,000.01", "USD", f"Must be at most {MAX_AMOUNT}."),
+        ("10,000,000,000,000.01", "USD", "Must be at most 10,000,000,000,000.00 USD."),
         ("5", "ZZZ", CURRENCY),
         ("5", "usd", CURRENCY),
     ],

@@ -57,7 +57,9 @@ def test_line_cannot_go_below_what_is_reserved_or_used():
     completed_transaction(customer, 300_000)
     with pytest.raises(ValidationError) as error:
         credit_line_update(customer=customer, actor=OFFICER, credit_limit=299_999, reason="Too risky")
-    assert error.value.message_dict == {"credit_limit": ["Cannot go below 300000 USD: that much is reserved or used."]}
+    assert error.value.message_dict == {
+        "credit_limit": ["Cannot go below 3,000.00 USD: that much is reserved or used."]
+    }
     assert buckets(customer) == (700_000, 0, 300_000)
     assert not CreditDecision.objects.filter(decision="line_adjustment").exists()
 

@@ -52,7 +52,7 @@ def test_more_than_fifteen_days_past_due_puts_the_customer_on_hold(clock):
     assert status(customer) == ("hold", "past_due")
     decision = CreditDecision.objects.get(decision="hold")
     assert (decision.decided_by_type, decision.hold_code) == ("system", "past_due")
-    assert decision.reasons == [f"{tx.id}: 100000 USD due 2026-02-04, 16 days past due"]
+    assert decision.reasons == [f"{tx.id}: 1,000.00 USD due 2026-02-04, 16 days past due"]
 
 
 def test_hold_sweep_is_idempotent(clock):

@@ -75,7 +75,7 @@ def test_billing_in_a_currency_without_credit_is_insufficient_credit():
     with pytest.raises(ApplicationError) as error:
         credit_transaction_bill(customer=customer, actor=API, amount=1, currency_code="EUR")
     assert error.value.code == "insufficient_credit"
-    assert error.value.detail == "Not enough available credit: 0 EUR available, 1 requested."
+    assert error.value.detail == "Not enough available credit: 0.00 EUR available, 0.01 EUR requested."
     assert not customer.credit_balances.filter(currency_code="EUR").exists()
 
 
@@ -258,7 +258,7 @@ def test_repayment_amount_must_be_positive():
     tx = completed_transaction(approved_customer(), 1_000)
     with pytest.raises(ValidationError) as error:
         credit_transaction_repay(credit_transaction=tx, actor=API, amount=0)
-    assert error.value.message_dict == {"amount": ["Must be at least 1."]}
+    assert error.value.message_dict == {"amount": ["Must be at least 0.01 USD."]}
 
 
 def test_transaction_wire_shape():

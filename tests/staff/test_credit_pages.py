@@ -81,7 +81,7 @@ def test_amounts_below_the_services_minimum_are_refused_with_its_message(client_
     response = client_as("account_manager").post(
         url("customer_credit_check", customer), {"amount_requested": "0", "has_purchase_history": "true"}
     )
-    assert response.context["form"].errors == {"amount_requested": ["Must be at least 1."]}
+    assert response.context["form"].errors == {"amount_requested": ["Must be at least 0.01 USD."]}
     assert not CreditCheck.objects.exists()
 
 
@@ -95,7 +95,7 @@ def test_amounts_below_the_services_minimum_are_refused_with_its_message(client_
         ("Infinity", "Enter an amount such as 25,000.00."),
         # Read as 1.25000 (the comma dropped), 1,000 times less than meant.
         ("1.250,00", "Enter an amount such as 25,000.00."),
-        ("99999999999999999999", "Must be at most 1000000000000000."),
+        ("99999999999999999999", "Must be at most 10,000,000,000,000.00 USD."),
     ],
 )
 def test_amounts_people_cannot_mean_are_refused_before_the_service(client_as, typed, error):
@@ -204,7 +204,7 @@ def test_a_line_below_what_is_used_is_refused_with_the_services_message(officer)
         url("customer_credit_line", customer), {"credit_limit": "3000", "currency_code": "USD", "reason": "Risk"}
     )
     assert response.context["form"].errors == {
-        "credit_limit": ["Cannot go below 400000 USD: that much is reserved or used."]
+        "credit_limit": ["Cannot go below 4,000.00 USD: that much is reserved or used."]
     }
     assert CreditBalance.objects.get(customer=customer).credit_limit == 1_000_000
 

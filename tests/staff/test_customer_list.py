@@ -122,6 +122,21 @@ def test_export_carries_balances_in_the_wire_format(viewer):
     )  # fmt: skip
 
 
+@pytest.mark.parametrize(
+    ("currency", "limit", "zero"), [("USD", "2500.00", "0.00"), ("JPY", "250000", "0"), ("BHD", "250.000", "0.000")]
+)
+def test_export_carries_each_amount_in_major_units_beside_it(viewer, currency, limit, zero):
+    approved_customer(limit=250000, name="Funded", currency=currency)
+    CustomerFactory(name="Unchecked")
+    funded, unchecked = sorted(export_rows(viewer.get(EXPORT)), key=lambda row: row["name"])
+    assert (funded["credit_limit"], funded["credit_limit_decimal"], funded["credit_currency"]) == (
+        "250000", limit, currency,
+    )  # fmt: skip
+    assert (funded["amount_available_decimal"], funded["amount_reserved_decimal"]) == (limit, zero)
+    assert (funded["amount_used"], funded["amount_used_decimal"]) == ("0", zero)
+    assert (unchecked["credit_limit"], unchecked["credit_limit_decimal"]) == ("", "")
+
+
 def test_export_neutralises_spreadsheet_formulas(viewer):
     CustomerFactory(name='=HYPERLINK("http://evil")', legal_name="+cmd")
     (row,) = export_rows(viewer.get(EXPORT))

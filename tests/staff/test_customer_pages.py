@@ -72,6 +72,7 @@ def test_edit_sends_only_changed_fields_and_records_one_update(manager):
     updates = Event.objects.filter(customer=customer, event_type="customer.updated")
     assert updates.count() == 1
     assert updates.get().data["name"] == "New name"
+    assert updates.get().data["previous_attributes"] == {"name": "Old name"}
 
 
 def test_edit_to_an_email_another_active_customer_has_is_refused(manager):
@@ -207,7 +208,7 @@ def test_detail_lists_history_newest_first(client_as):
     customer_update(customer=customer, actor=Actor.system(), data={"name": "Renamed"})
     customer_archive(customer=customer, actor=Actor.system())
     events = client_as("viewer").get(detail(customer)).context["events"]
-    assert [event.event_type for event in events.items] == ["customer.archived", "customer.updated"]
+    assert [entry.event.event_type for entry in events.items] == ["customer.archived", "customer.updated"]
 
 
 def test_events_page_pages_through_the_whole_history(client_as):
@@ -220,7 +221,10 @@ def test_events_page_pages_through_the_whole_history(client_as):
     second = viewer.get(url, {"after": first.end_cursor}).context["page"]
     assert len(first.items) + len(second.items) == 55
     assert not second.has_more
-    assert first.items[0].data["name"] == "Name 54"
+    assert first.items[0].event.data["name"] == "Name 54"
+    assert [(change.field, change.before, change.after) for change in first.items[0].changes] == [
+        ("Name", "Name 53", "Name 54")
+    ]
 
 
 def detail_queries(client, customer) -> int:
@@ -247,6 +251,6 @@ def test_detail_page_query_count_does_not_grow_with_related_rows(client_as):
     assert detail_queries(viewer, customer) == few
     credit_hold(customer=customer, actor=Actor.staff(viewer.user), hold_code="other")
     assert detail_queries(viewer, customer) == few
-    # session, user, groups, customer, users, payment methods, events; credit: account, balances, check, decisions,
-    # purchases, ledger, names of the staff who acted
-    assert few <= 14
+    # session, user, groups, customer, users, payment methods, events, names of who acted in them; credit: account,
+    # balances, check, decisions, purchases, ledger, names of who acted
+    assert few <= 15

@@ -1,3 +1,4 @@
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -6,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from core.actors import Actor
-from core.staff.charts import column_chart, donut, stacked_bar
+from core.staff.charts import column_chart, share_bars, share_text, stacked_bar
 from credit.dashboard import dashboard_metrics, review_due_at
 from customers.services import customer_archive
 from tests.credit.builders import (
@@ -134,11 +135,29 @@ def test_dashboard_query_count_is_fixed(client_as):
     assert count() == baseline
 
 
-def test_donut_segments_cover_the_circle_from_twelve_o_clock():
-    segments = donut([("a", "A", 1), ("b", "B", 3), ("c", "C", 0)])
-    assert [segment.percent for segment in segments] == [25.0, 75.0, 0.0]
-    assert [segment.dasharray for segment in segments] == ["25.000 75.000", "75.000 25.000", "0.000 100.000"]
-    assert [segment.dashoffset for segment in segments] == ["25.000", "0.000", "-75.000"]
+def test_share_bars_stay_readable_when_one_group_dwarfs_the_others():
+    bars = share_bars([("a", "A", 99_990), ("b", "B", 7), ("c", "C", 0), ("d", "D", 3)])
+    assert [bar.share for bar in bars] == [">99 %", "<1 %", "0 %", "<1 %"]
+    # A non-zero group keeps a visible sliver; an empty one has none.
+    assert [bar.width for bar in bars] == [99.99, 0.8, 0.0, 0.8]
+
+
+@pytest.mark.parametrize(
+    ("value", "total", "text"),
+    [(0, 0, "0 %"), (0, 10, "0 %"), (1, 3_000, "<1 %"), (1, 3, "33 %"), (3, 3, "100 %"), (2_999, 3_000, ">99 %")],
+)
+def test_a_share_never_reads_zero_for_a_group_that_has_members(value, total, text):
+    assert share_text(value, total) == text
+
+
+def test_dashboard_shows_each_credit_status_as_a_bar_with_its_share(client_as):
+    for _ in range(3):
+        CustomerFactory()
+    customer_with_credit_status("hold")
+    html = client_as("viewer").get(reverse("staff:dashboard")).content.decode()
+    assert re.search(r">Hold</a>\s*<span class=\"share-value\">1 <span class=\"muted small\">\(25 %\)</span>", html)
+    assert "(0 %)" in html  # the statuses nobody is in
+    assert 'class="donut' not in html
 
 
 def test_columns_scale_to_the_largest_value_and_keep_small_ones_visible():

@@ -130,10 +130,16 @@ def test_upload_runs_the_task_and_the_status_view_reports_progress(
     status = manager.get(reverse("staff:import_status", args=[job.id])).json()
     assert status == {
         "id": job.id, "status": "completed", "total_rows": 6, "processed_rows": 6, "created_count": 2,
-        "error_count": 4, "percent": 100, "finished": True,
+        "error_count": 4, "percent": 100, "finished": True, "outcome": "completed_with_errors",
+        "outcome_label": "Completed with errors",
     }  # fmt: skip
     assert job.created_by == manager.user
     assert Event.objects.filter(event_type="customer.created", actor_id=str(manager.user.pk)).count() == 2
+    # Rows were refused: never a plain green "Completed", on the import's page or in the list.
+    for page in (reverse("staff:import_detail", args=[job.id]), reverse("staff:import_list")):
+        html = manager.get(page).content.decode()
+        assert 'class="badge badge--completed_with_errors">Completed with errors</span>' in html
+        assert 'badge--completed"' not in html
 
 
 def test_report_page_lists_each_bad_row(client_as):

@@ -157,7 +157,7 @@ def test_an_approval_the_service_refuses_shows_the_error_next_to_the_amount(offi
     check = in_review()
     response = officer.post(reverse("staff:review_approve", args=[check.id]), approve_data(check, amount="0"))
     assert response.status_code == 200
-    assert response.context["item"].approve_form.errors == {"amount": ["Must be at least 1."]}
+    assert response.context["item"].approve_form.errors == {"amount": ["Must be at least 0.01 USD."]}
     assert f'id="id_approve-{check.id}-amount_error"' in response.content.decode()
     check = reloaded(check)
     assert check.status == "in_review"
