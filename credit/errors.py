@@ -43,6 +43,18 @@ class CreditCheckAlreadyDecided(ApplicationError):
         super().__init__("credit_check_already_decided", f"Credit check {check_id} is already {status}.", status=409)
 
 
+class CustomerUserNotAllowed(ApplicationError):
+    """The buyer named on a purchase is not an active user of the customer billed."""
+
+    def __init__(self, customer_user_id: str, customer_id: str, why: str):
+        super().__init__(
+            "customer_user_not_allowed",
+            f"Customer user {customer_user_id} {why}; only an active user of customer {customer_id} can buy on its "
+            "credit.",
+            field="customer_user_id",
+        )
+
+
 class InvalidTransactionState(ApplicationError):
     def __init__(self, transaction_id: str, status: str, action: str, needed: str):
         super().__init__(

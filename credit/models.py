@@ -12,7 +12,7 @@ from core.ids import PrefixedIdField
 from core.models import ActorType
 from core.money import validate_currency_code
 from credit.vocabulary import CreditStatus, DeclineCode, HoldCode, NetTermsStatus
-from customers.models import Customer, Terms
+from customers.models import Customer, CustomerUser, Terms
 
 
 def ein_digits(ein: str) -> str:
@@ -326,6 +326,11 @@ class CreditTransaction(models.Model):
     id = PrefixedIdField(prefix="ctx")
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="credit_transactions")
     balance = models.ForeignKey(CreditBalance, on_delete=models.PROTECT, related_name="transactions")
+    # Who bought: one of the customer's users, when the caller says. On PostgreSQL a composite foreign key
+    # (credit_tx_buyer_of_customer, migration 0007) refuses a user of another customer even if code is bypassed.
+    customer_user = models.ForeignKey(
+        CustomerUser, on_delete=models.PROTECT, related_name="credit_transactions", blank=True, null=True
+    )
     currency_code = models.CharField(max_length=3)
     amount = models.BigIntegerField()
     amount_repaid = models.BigIntegerField(default=0)

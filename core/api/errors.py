@@ -76,6 +76,10 @@ ERROR_CODES: dict[str, tuple[int, str]] = {
     "credit_not_approved": (422, "The customer's credit is not approved (never checked, pending or declined)."),
     "credit_on_hold": (422, "The customer's credit is on hold (`hold_code` says why)."),
     "credit_deactivated": (422, "The customer's credit account is deactivated."),
+    "customer_user_not_allowed": (
+        422,
+        "The `customer_user_id` named as a purchase's buyer is not an active user of this customer.",
+    ),
     "repayment_exceeds_outstanding": (422, "The repayment is more than the credit transaction still owes."),
     "invalid_transaction_state": (
         409,

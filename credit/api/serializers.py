@@ -108,6 +108,13 @@ class CreditTransactionInput(StrictInputSerializer):
     currency_code = CurrencyCodeField(help_text="ISO 4217; credit is spent from the customer's balance in it.")
     reference = _text(255, "Your order or invoice number.")
     description = _text(1000)
+    customer_user_id = serializers.RegexField(
+        r"^ctu_[0-9a-z]{26}$",
+        required=False,
+        allow_null=True,
+        error_messages={"invalid": "Must be a customer user id (ctu_ and 26 lowercase letters or digits)."},
+        help_text="The buyer: an active user of this customer. Optional; kept on the transaction.",
+    )
 
 
 class CreditRepaymentInput(StrictInputSerializer):

@@ -53,6 +53,7 @@ BILL_REFUSALS = (
     "credit_on_hold",
     "credit_deactivated",
     "customer_archived",
+    "customer_user_not_allowed",
 )
 
 

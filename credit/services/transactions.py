@@ -14,6 +14,7 @@ from credit.errors import (
     CreditDeactivated,
     CreditNotApproved,
     CreditOnHold,
+    CustomerUserNotAllowed,
     InvalidTransactionState,
     RepaymentExceedsOutstanding,
 )
@@ -31,7 +32,7 @@ from credit.services._common import (
 )
 from credit.services.accounts import credit_past_due_evaluate
 from credit.vocabulary import CreditAction, CreditStatus, action_allowed
-from customers.models import Customer, Terms
+from customers.models import Customer, CustomerUser, CustomerUserStatus, Terms
 
 FALLBACK_TERMS = Terms.NET30
 
@@ -59,6 +60,19 @@ def ensure_can_buy(locked: Locked) -> None:
     raise CreditNotApproved(customer.id, locked.credit_status)
 
 
+def buyer_get(customer: Customer, customer_user_id: str | None) -> CustomerUser | None:
+    """The customer user named as the buyer: one of this customer's active users, or a refusal. Read after the
+    customer row is locked, which every change to its users locks first, so it cannot be archived meanwhile."""
+    if customer_user_id is None:
+        return None
+    user = CustomerUser.objects.filter(customer_id=customer.pk, pk=customer_user_id).first()
+    if user is None:
+        raise CustomerUserNotAllowed(customer_user_id, customer.pk, "is not a user of this customer")
+    if user.status != CustomerUserStatus.ACTIVE:
+        raise CustomerUserNotAllowed(customer_user_id, customer.pk, f"is {user.status}")
+    return user
+
+
 @transaction.atomic
 def credit_transaction_bill(
     *,
@@ -69,9 +83,11 @@ def credit_transaction_bill(
     reference: str = "",
     description: str = "",
     billed_at: datetime | None = None,
+    customer_user_id: str | None = None,
 ) -> CreditTransaction:
     """A purchase on credit: reserves `amount` of available credit in that currency. `billed_at` records an
-    invoice issued earlier (an ERP import); it defaults to now."""
+    invoice issued earlier (an ERP import); it defaults to now. `customer_user_id` names the buyer, an active user
+    of the customer."""
     errors: dict = {}
     amount = clean_amount(amount, "amount", errors)
     currency = clean_currency(currency_code, "currency_code", errors)
@@ -83,6 +99,7 @@ def credit_transaction_bill(
     locked = account_lock(customer.pk)
     ensure_can_buy(locked)
     customer = locked.customer
+    buyer = buyer_get(customer, customer_user_id)
     balance = balance_lock(customer_id=customer.id, currency_code=currency)
     if balance.available < amount:
         raise InsufficientCredit(
@@ -91,6 +108,7 @@ def credit_transaction_bill(
     credit_transaction = CreditTransaction(
         customer=customer,
         balance=balance,
+        customer_user=buyer,
         currency_code=currency,
         amount=amount,
         reference=reference,

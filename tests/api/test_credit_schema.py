@@ -76,6 +76,7 @@ def test_billing_documents_every_refusal(schema):
         "credit_on_hold",
         "credit_deactivated",
         "customer_archived",
+        "customer_user_not_allowed",
     }
 
 
