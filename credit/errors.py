@@ -25,6 +25,24 @@ class CreditOnHold(ApplicationError):
         super().__init__("credit_on_hold", f"Customer {customer_id}'s credit is on hold ({hold_code or 'no code'}).")
 
 
+class NetTermsNotEnrolled(ApplicationError):
+    """Billing refused: the customer's credit is approved but no user has accepted the net terms yet."""
+
+    def __init__(self, customer_id: str, net_terms_status: str | None):
+        super().__init__(
+            "net_terms_not_enrolled",
+            f"Customer {customer_id} has not enrolled in net terms (net terms status is "
+            f"{net_terms_status or 'not offered'}); it can buy on credit once a user accepts the terms.",
+        )
+
+
+class InvalidNetTermsStatus(ApplicationError):
+    """A new enrollment link asked for a customer whose net terms are not waiting for acceptance."""
+
+    def __init__(self, detail: str):
+        super().__init__("invalid_net_terms_status", detail, status=409)
+
+
 class CreditDeactivated(ApplicationError):
     def __init__(self, customer_id: str):
         super().__init__("credit_deactivated", f"Customer {customer_id}'s credit account is deactivated.")

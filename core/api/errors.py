@@ -76,6 +76,16 @@ ERROR_CODES: dict[str, tuple[int, str]] = {
     "credit_not_approved": (422, "The customer's credit is not approved (never checked, pending or declined)."),
     "credit_on_hold": (422, "The customer's credit is on hold (`hold_code` says why)."),
     "credit_deactivated": (422, "The customer's credit account is deactivated."),
+    "net_terms_not_enrolled": (
+        422,
+        "The customer's credit is approved but it has not enrolled in net terms yet "
+        "(`pending_enrollment` or `enrollment_expired`).",
+    ),
+    "invalid_net_terms_status": (
+        409,
+        "A new enrollment link is only issued while the customer's net terms are `pending_enrollment` or "
+        "`enrollment_expired` (and its credit approved or on hold).",
+    ),
     "customer_user_not_allowed": (
         422,
         "The `customer_user_id` named as a purchase's buyer is not an active user of this customer.",

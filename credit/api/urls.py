@@ -9,6 +9,11 @@ TRANSACTION = "customers/<str:customer_id>/credit-transactions/<str:credit_trans
 urlpatterns = [
     path("customers/<str:customer_id>/credit-check", views.CreditCheckView.as_view(), name="api-credit-check"),
     path(
+        "customers/<str:customer_id>/net-terms-enrollment",
+        views.NetTermsEnrollmentView.as_view(),
+        name="api-net-terms-enrollment",
+    ),
+    path(
         "customers/<str:customer_id>/credit-balances",
         views.CreditBalanceListView.as_view(),
         name="api-credit-balances",

@@ -42,7 +42,10 @@ from credit.services import (
     credit_transaction_cancel,
     credit_transaction_complete,
     credit_transaction_repay,
+    net_terms_enrollment_renew,
 )
+from customers.api.outputs import CustomerOut
+from customers.presenters import customer_to_dict
 from customers.selectors import customer_get
 
 HISTORY_ORDERING = ("id", "created_at")
@@ -54,6 +57,7 @@ BILL_REFUSALS = (
     "credit_deactivated",
     "customer_archived",
     "customer_user_not_allowed",
+    "net_terms_not_enrolled",
 )
 
 
@@ -78,6 +82,25 @@ class CreditCheckView(CreditApiView):
         customer = customer_get(customer_id=customer_id)
         credit_check_request(customer=customer, actor=self.actor, **self.validated(CreditCheckInput))
         return Response(status=204)
+
+
+class NetTermsEnrollmentView(CreditApiView):
+    @api_operation(
+        operation_id="renewNetTermsEnrollment",
+        summary="Issue a new net terms enrollment link",
+        description="For a customer whose terms wait for acceptance (`pending_enrollment`) or whose link expired "
+        "unused (`enrollment_expired`): a new `net_terms_enrollment_url`, valid for `NET_TERMS_ENROLLMENT_TTL_DAYS` "
+        "(14 days unless the server says otherwise), replaces the previous one, which stops working; "
+        "`net_terms_status` is `pending_enrollment` again, and each active user of the customer is emailed the new "
+        "link. Send no body (or `{}`); 200 with the customer.",
+        request=EmptyInput,
+        response=CustomerOut,
+        errors=("invalid_net_terms_status", "customer_archived"),
+    )
+    def post(self, request, customer_id):
+        self.validated(EmptyInput)
+        customer = net_terms_enrollment_renew(customer=customer_get(customer_id=customer_id), actor=self.actor)
+        return self.respond(customer_to_dict(customer_get(customer_id=customer.id)))
 
 
 class CreditBalanceListView(CreditApiView):

@@ -16,6 +16,7 @@ from credit.errors import (
     CreditOnHold,
     CustomerUserNotAllowed,
     InvalidTransactionState,
+    NetTermsNotEnrolled,
     RepaymentExceedsOutstanding,
 )
 from credit.ledger import InsufficientCredit, balance_lock, ledger_post
@@ -31,7 +32,7 @@ from credit.services._common import (
     validated_save,
 )
 from credit.services.accounts import credit_past_due_evaluate
-from credit.vocabulary import CreditAction, CreditStatus, action_allowed
+from credit.vocabulary import CreditAction, CreditStatus, NetTermsStatus, action_allowed
 from customers.models import Customer, CustomerUser, CustomerUserStatus, Terms
 
 FALLBACK_TERMS = Terms.NET30
@@ -52,6 +53,9 @@ def ensure_can_buy(locked: Locked) -> None:
     if customer.is_archived:
         raise CustomerArchived(customer.id)
     if action_allowed(CreditAction.BUY, locked.credit_status):
+        # Approved, but the terms bind only once accepted (a direct application is enrolled when approved).
+        if locked.account.net_terms_status != NetTermsStatus.ENROLLED:
+            raise NetTermsNotEnrolled(customer.id, locked.account.net_terms_status)
         return
     if locked.credit_status == CreditStatus.HOLD:
         raise CreditOnHold(customer.id, locked.account.hold_code)

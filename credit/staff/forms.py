@@ -116,3 +116,7 @@ class CreditNoteForm(_CreditForm):
     """Deactivate or reinstate: nothing to choose, a note to explain."""
 
     note = _note_field()
+
+
+class ConfirmForm(_CreditForm):
+    """Nothing to choose: the button confirms (a new enrollment link)."""

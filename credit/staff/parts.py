@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.http import HttpRequest
 
 from core.staff.charts import Segment, credit_segments
+from credit.enrollment import renewal_refusal
 from credit.models import CreditBalance
 from credit.selectors import credit_account_get, credit_balance_list
 from credit.staff.display import customer_credit_context
@@ -47,6 +48,7 @@ def credit_context(request: HttpRequest, customer: Customer) -> dict:
     return {
         "credit_account": account,
         "credit_actions": allowed_actions(account.credit_status if account else None),
+        "enrollment_renewable": renewal_refusal(customer, account) is None,
         "credit_balances": [BalanceView.of(balance) for balance in credit_balance_list(customer=customer)],
         **customer_credit_context(customer, account),
     }

@@ -40,6 +40,11 @@ urlpatterns = [
         name="customer_credit_deactivate",
     ),
     path(
+        "customers/<str:customer_id>/credit/enrollment-link",
+        staff_views.NetTermsEnrollmentRenewView.as_view(),
+        name="customer_net_terms_enrollment",
+    ),
+    path(
         "customers/<str:customer_id>/credit/reinstate",
         staff_views.CreditReinstateView.as_view(),
         name="customer_credit_reinstate",

@@ -25,9 +25,11 @@ from credit.services import (
     credit_hold,
     credit_line_update,
     credit_reinstate,
+    net_terms_enrollment_renew,
 )
 from credit.staff.display import decision_rows, ledger_rows, newest_first, purchase_rows, staff_names
 from credit.staff.forms import (
+    ConfirmForm,
     CreditApproveForm,
     CreditCheckRequestForm,
     CreditHoldForm,
@@ -240,3 +242,19 @@ class CreditReinstateView(_CreditActionView):
 
     def message(self, decision):
         return f"The credit account of {self.object} is reinstated."
+
+
+class NetTermsEnrollmentRenewView(_CreditActionView):
+    form_class = ConfirmForm
+    title_format = "Send {customer} a new enrollment link"
+    intro = (
+        "A new link to accept the net terms replaces the current one, which stops working. Each active user of the "
+        "customer is emailed the new link; until one of them accepts, the customer cannot buy on credit."
+    )
+    submit_label = "Send a new link"
+
+    def call_service(self, form):
+        return net_terms_enrollment_renew(customer=self.object, actor=self.actor)
+
+    def message(self, customer):
+        return f"A new enrollment link was issued to {customer} and emailed to its active users."

@@ -22,11 +22,12 @@ from credit.services import (
     credit_transaction_bill,
     credit_transaction_complete,
     credit_transaction_repay,
+    net_terms_enroll,
 )
 from customers.models import Customer, Terms
 from customers.presenters import customer_to_dict
 from customers.selectors import customer_get
-from tests.factories import CustomerFactory
+from tests.factories import CustomerFactory, CustomerUserFactory
 from tests.reading import reloaded
 
 API = Actor.api_client("client-test", label="storefront")
@@ -48,6 +49,13 @@ def approved_customer(
         )
     customer = reloaded(customer)
     return customer
+
+
+def accept_terms(customer: Customer) -> Customer:
+    """A customer approved through a check (pending_enrollment) enrolled by a new user of its accepting the terms, as
+    through the enrollment link: it can buy from now on."""
+    net_terms_enroll(customer=customer, customer_user=CustomerUserFactory(customer=customer))
+    return reloaded(customer)
 
 
 def customer_with_credit_status(status: str | None, *, limit: int = 1_000_000, **customer_fields) -> Customer:
