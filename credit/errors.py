@@ -56,6 +56,32 @@ class InvalidCreditStatus(ApplicationError):
         super().__init__("invalid_credit_status", detail, status=409)
 
 
+class CreditLineExists(ApplicationError):
+    """A line granted in a currency where the customer already has one (its credit currency always has one)."""
+
+    def __init__(self, customer_id: str, currency_code: str):
+        super().__init__(
+            "credit_line_exists",
+            f"Customer {customer_id} already has a {currency_code} credit line; adjust it instead.",
+            status=409,
+            field="currency_code",
+        )
+
+
+class CreditLineNotFound(ApplicationError):
+    def __init__(self, customer_id: str, currency_code: str):
+        super().__init__(
+            "not_found", f"Customer {customer_id} has no {currency_code} credit line; grant one first.", status=404
+        )
+
+
+class CreditLineNotClosable(ApplicationError):
+    """Closing a line that still carries purchases (reserved or used), or the credit currency's line."""
+
+    def __init__(self, detail: str):
+        super().__init__("credit_line_not_closable", detail, status=409)
+
+
 class CreditCheckAlreadyDecided(ApplicationError):
     def __init__(self, check_id: str, status: str):
         super().__init__("credit_check_already_decided", f"Credit check {check_id} is already {status}.", status=409)

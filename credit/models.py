@@ -212,6 +212,15 @@ class CreditBalance(models.Model):
         """Movements between buckets conserve the total, so the line is always their sum."""
         return self.available + self.reserved + self.used
 
+    def is_open_line(self, credit_currency: str | None) -> bool:
+        """A line a credit officer can adjust: the credit currency's (always), or another currency's granted and not
+        closed (a line above zero). A balance left at zero by a close is a closed line: granted again, not adjusted."""
+        return self.currency_code == credit_currency or self.is_other_currency_line(credit_currency)
+
+    def is_other_currency_line(self, credit_currency: str | None) -> bool:
+        """An open line beside the credit currency's: one a credit officer may close."""
+        return self.currency_code != credit_currency and self.credit_limit > 0
+
 
 class LedgerEntryType(models.TextChoices):
     GRANT = "grant"  # +available (approval)

@@ -91,6 +91,19 @@ ERROR_CODES: dict[str, tuple[int, str]] = {
         "The `customer_user_id` named as a purchase's buyer is not an active user of this customer.",
     ),
     "repayment_exceeds_outstanding": (422, "The repayment is more than the credit transaction still owes."),
+    "invalid_credit_status": (
+        409,
+        "The customer's credit status does not allow this (a credit line is granted, adjusted or closed only while "
+        "credit is approved or on hold).",
+    ),
+    "credit_line_exists": (
+        409,
+        "The customer already has a credit line in this currency (its credit currency always has one).",
+    ),
+    "credit_line_not_closable": (
+        409,
+        "The line still has credit reserved or used, or is the credit currency's line, which is not closed.",
+    ),
     "invalid_transaction_state": (
         409,
         "The credit transaction's status does not allow this: only billed "

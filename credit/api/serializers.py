@@ -117,6 +117,30 @@ class CreditTransactionInput(StrictInputSerializer):
     )
 
 
+def _reason() -> serializers.CharField:
+    return serializers.CharField(
+        max_length=2000, trim_whitespace=False, help_text="Why: kept on the credit decision and the ledger entry."
+    )
+
+
+class CreditLineGrantInput(StrictInputSerializer):
+    currency_code = CurrencyCodeField(help_text="ISO 4217; not the customer's credit currency, which has its line.")
+    credit_limit = AmountField(help_text="The line, in minor units of that currency, as a string of digits.")
+    reason = _reason()
+
+
+class CreditLineUpdateInput(StrictInputSerializer):
+    credit_limit = AmountField(
+        help_text="The whole new line (available + reserved + used), in minor units; not below what is reserved and "
+        "used. To end a line in another currency, close it."
+    )
+    reason = _reason()
+
+
+class CreditLineCloseInput(StrictInputSerializer):
+    reason = _reason()
+
+
 class CreditRepaymentInput(StrictInputSerializer):
     amount = AmountField(help_text="Minor units, as a string of digits, in the credit transaction's currency.")
 

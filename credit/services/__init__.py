@@ -4,6 +4,8 @@ events in its own transaction. Money only moves through credit/ledger.py."""
 from credit.services.accounts import (
     credit_deactivate,
     credit_hold,
+    credit_line_close,
+    credit_line_grant,
     credit_line_update,
     credit_past_due_evaluate,
     credit_reinstate,
@@ -35,6 +37,8 @@ __all__ = [
     "credit_deactivate",
     "credit_direct_approve",
     "credit_hold",
+    "credit_line_close",
+    "credit_line_grant",
     "credit_line_update",
     "credit_past_due_evaluate",
     "credit_reinstate",

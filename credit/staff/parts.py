@@ -27,11 +27,13 @@ class BalanceView:
     credit_limit: int
     utilization: float
     segments: list[Segment]
+    closable: bool  # a line beside the credit currency's, which a credit officer may close
 
     @classmethod
-    def of(cls, balance: CreditBalance) -> "BalanceView":
+    def of(cls, balance: CreditBalance, credit_currency: str | None) -> "BalanceView":
         limit = balance.credit_limit
         return cls(
+            closable=balance.is_other_currency_line(credit_currency),
             currency_code=balance.currency_code,
             available=balance.available,
             reserved=balance.reserved,
@@ -49,7 +51,10 @@ def credit_context(request: HttpRequest, customer: Customer) -> dict:
         "credit_account": account,
         "credit_actions": allowed_actions(account.credit_status if account else None),
         "enrollment_renewable": renewal_refusal(customer, account) is None,
-        "credit_balances": [BalanceView.of(balance) for balance in credit_balance_list(customer=customer)],
+        "credit_balances": [
+            BalanceView.of(balance, account.credit_currency if account else None)
+            for balance in credit_balance_list(customer=customer)
+        ],
         **customer_credit_context(customer, account),
     }
 

@@ -26,6 +26,9 @@ TRANSACTION = f"{CUSTOMER}/credit-transactions/{{credit_transaction_id}}"
 CREDIT_OPERATIONS = {
     ("post", f"{CUSTOMER}/credit-check"): ("credit:write", "204"),
     ("post", f"{CUSTOMER}/net-terms-enrollment"): ("credit:write", "200"),
+    ("post", f"{CUSTOMER}/credit-lines"): ("credit:write", "201"),
+    ("patch", f"{CUSTOMER}/credit-lines/{{currency_code}}"): ("credit:write", "200"),
+    ("post", f"{CUSTOMER}/credit-lines/{{currency_code}}/close"): ("credit:write", "200"),
     ("get", f"{CUSTOMER}/credit-balances"): ("credit:read", "200"),
     ("get", f"{CUSTOMER}/credit-decisions"): ("credit:read", "200"),
     ("get", f"{CUSTOMER}/credit-transactions"): ("credit:read", "200"),

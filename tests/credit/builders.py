@@ -18,6 +18,7 @@ from credit.services import (
     credit_deactivate,
     credit_direct_approve,
     credit_hold,
+    credit_line_grant,
     credit_line_update,
     credit_transaction_bill,
     credit_transaction_complete,
@@ -97,9 +98,21 @@ def grant_line(customer: Customer, amount: int, currency: str = "USD") -> None:
         )
         return
     balance = CreditBalance.objects.filter(customer_id=customer.pk, currency_code=currency).first()
-    current = balance.credit_limit if balance else 0
+    if balance is None or not balance.is_open_line(credit_account_get(customer=customer).credit_currency):
+        credit_line_grant(
+            customer=customer,
+            actor=OFFICER,
+            currency_code=currency,
+            credit_limit=amount,
+            reason="a line in " + currency,
+        )
+        return
     credit_line_update(
-        customer=customer, actor=OFFICER, credit_limit=current + amount, reason="more credit", currency_code=currency
+        customer=customer,
+        actor=OFFICER,
+        credit_limit=balance.credit_limit + amount,
+        reason="more credit",
+        currency_code=currency,
     )
 
 
