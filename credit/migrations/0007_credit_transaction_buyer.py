@@ -1,7 +1,7 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-from core.migrations_utils import drop_pattern_ops_indexes, postgres_sql
+from core.migrations_utils import postgres_sql
 
 # The buyer must be a user of the customer billed: (customer_id, customer_user_id) references the user's
 # (customer_id, id). A purchase without a buyer (NULL) is not checked (MATCH SIMPLE).
@@ -32,5 +32,4 @@ class Migration(migrations.Migration):
             ),
         ),
         postgres_sql(FORWARD, BACKWARD),
-        drop_pattern_ops_indexes("credit"),
     ]
