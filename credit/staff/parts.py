@@ -27,12 +27,14 @@ class BalanceView:
     credit_limit: int
     utilization: float
     segments: list[Segment]
+    primary: bool  # the credit currency's line, which the customer's credit summary shows
     closable: bool  # a line beside the credit currency's, which a credit officer may close
 
     @classmethod
     def of(cls, balance: CreditBalance, credit_currency: str | None) -> "BalanceView":
         limit = balance.credit_limit
         return cls(
+            primary=balance.currency_code == credit_currency,
             closable=balance.is_other_currency_line(credit_currency),
             currency_code=balance.currency_code,
             available=balance.available,
