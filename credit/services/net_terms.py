@@ -101,12 +101,13 @@ def net_terms_enrollment_renew(*, customer: Customer, actor: Actor) -> Customer:
         actor=actor,
         customer_id=customer.pk,
     )
-    _enrollment_link_email(locked.customer, account, actor=actor)
+    enrollment_link_email(locked.customer, account, actor=actor)
     return locked.customer
 
 
-def _enrollment_link_email(customer: Customer, account: CreditAccount, *, actor: Actor) -> None:
-    """The current link to each active user of the customer, once per link and user (the outbox's key)."""
+def enrollment_link_email(customer: Customer, account: CreditAccount, *, actor: Actor) -> None:
+    """The current link to each active user of the customer, sent after the caller's transaction commits, once per
+    link and user (the outbox's key): when a credit check's approval offers the terms, and with every new link."""
     url = account_enrollment_url(account)
     expires = int(account.net_terms_enrollment_expires_at.timestamp())
     for user in customer.users.filter(status=CustomerUserStatus.ACTIVE).order_by("id"):

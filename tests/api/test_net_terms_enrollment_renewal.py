@@ -11,12 +11,19 @@ from django.utils import timezone
 from core.models import Event, OutboundEmail
 from credit.enrollment import enrollment_link_resolve
 from credit.models import CreditAccount, CreditTransaction
-from credit.services import credit_deactivate, net_terms_enroll, net_terms_enrollment_expire
+from credit.services import (
+    credit_check_approve,
+    credit_check_request,
+    credit_deactivate,
+    credit_direct_approve,
+    net_terms_enroll,
+    net_terms_enrollment_expire,
+)
 from customers.selectors import customer_get
 from customers.services import customer_archive, customer_user_archive
 from tests.api.conftest import Api, make_api_key
-from tests.credit.builders import API, approved_customer, buckets, customer_with_credit_status
-from tests.factories import CustomerUserFactory
+from tests.credit.builders import API, OFFICER, approved_customer, buckets, customer_with_credit_status
+from tests.factories import CustomerFactory, CustomerUserFactory
 from tests.reading import enrollment_token_of
 
 pytestmark = pytest.mark.django_db
@@ -203,3 +210,28 @@ def test_the_schema_documents_renewal_and_the_refusal(schema):
     assert operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].endswith("/CustomerResponse")
     bill_operation = schema["paths"]["/api/v1/customers/{customer_id}/credit-transactions"]["post"]
     assert "`net_terms_not_enrolled`:" in bill_operation["responses"]["422"]["description"]
+
+
+@pytest.mark.usefixtures("eager_tasks")
+def test_an_approval_through_a_check_emails_the_first_link_to_each_active_user(
+    mailbox, django_capture_on_commit_callbacks
+):
+    customer = CustomerFactory()
+    CustomerUserFactory(customer=customer, email="ap@acme.example")
+    customer_user_archive(user=CustomerUserFactory(customer=customer, email="gone@acme.example"), actor=API)
+    check = credit_check_request(customer=customer, actor=API, amount_requested=50_000, has_purchase_history=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        credit_check_approve(credit_check=check, actor=OFFICER, amount=50_000, default_terms="net30")
+    (received,) = mailbox.wait_for(1)
+    assert received.rcpt_tos == ["ap@acme.example"]
+    assert f"/enroll/{enrollment_token_of(customer)}" in received.part("plain")
+
+
+def test_a_direct_application_emails_no_link(django_capture_on_commit_callbacks):
+    customer = CustomerFactory()
+    CustomerUserFactory(customer=customer)
+    with django_capture_on_commit_callbacks(execute=True):
+        credit_direct_approve(
+            customer=customer, actor=OFFICER, amount=50_000, default_terms="net30", currency_code="USD"
+        )
+    assert not OutboundEmail.objects.filter(customer_id=customer.id).exists()
