@@ -9,8 +9,9 @@ from datetime import datetime
 from django.core import signing
 from django.utils import timezone
 
+from core.errors import ApplicationError, CustomerArchived
 from core.links import public_url
-from credit.errors import EnrollmentUnavailable
+from credit.errors import EnrollmentUnavailable, InvalidNetTermsStatus
 from credit.models import CreditAccount
 from credit.vocabulary import CreditStatus, NetTermsStatus
 from customers.models import Customer
@@ -66,6 +67,30 @@ def enrollment_refusal(
         or account.credit_status not in ENROLLABLE_CREDIT_STATUSES
     ):
         return EnrollmentUnavailable("enrollment_unavailable", "These terms are no longer on offer.")
+    return None
+
+
+# A new link can be issued while the terms wait for acceptance, or once the last link expired unused.
+RENEWABLE_NET_TERMS_STATUSES = (NetTermsStatus.PENDING_ENROLLMENT, NetTermsStatus.ENROLLMENT_EXPIRED)
+
+
+def renewal_refusal(customer: Customer, account: CreditAccount | None) -> ApplicationError | None:
+    """Why no new enrollment link can be issued to this customer now, or None when one can: the service raises it,
+    the staff page offers its button only without one."""
+    if customer.is_archived:
+        return CustomerArchived(customer.id)
+    status = account.net_terms_status if account else None
+    if status not in RENEWABLE_NET_TERMS_STATUSES:
+        return InvalidNetTermsStatus(
+            f"Customer {customer.id}'s net terms status is {status or 'not offered'}; a new enrollment link is only "
+            "issued while the terms wait for acceptance (pending_enrollment) or after a link expired "
+            "(enrollment_expired)."
+        )
+    if account.credit_status not in ENROLLABLE_CREDIT_STATUSES:
+        return InvalidNetTermsStatus(
+            f"Customer {customer.id}'s credit status is {account.credit_status}; net terms are only offered to "
+            "approved customers (or customers on hold)."
+        )
     return None
 
 

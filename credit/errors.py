@@ -26,6 +26,24 @@ class CreditOnHold(ApplicationError):
         super().__init__("credit_on_hold", f"Customer {customer_id}'s credit is on hold ({hold_code or 'no code'}).")
 
 
+class NetTermsNotEnrolled(ApplicationError):
+    """Billing refused: the customer's credit is approved but no user has accepted the net terms yet."""
+
+    def __init__(self, customer_id: str, net_terms_status: str | None):
+        super().__init__(
+            "net_terms_not_enrolled",
+            f"Customer {customer_id} has not enrolled in net terms (net terms status is "
+            f"{net_terms_status or 'not offered'}); it can buy on credit once a user accepts the terms.",
+        )
+
+
+class InvalidNetTermsStatus(ApplicationError):
+    """A new enrollment link asked for a customer whose net terms are not waiting for acceptance."""
+
+    def __init__(self, detail: str):
+        super().__init__("invalid_net_terms_status", detail, status=409)
+
+
 class CreditDeactivated(ApplicationError):
     def __init__(self, customer_id: str):
         super().__init__("credit_deactivated", f"Customer {customer_id}'s credit account is deactivated.")
@@ -39,9 +57,47 @@ class InvalidCreditStatus(ApplicationError):
         super().__init__("invalid_credit_status", detail, status=409)
 
 
+class CreditLineExists(ApplicationError):
+    """A line granted in a currency where the customer already has one (its credit currency always has one)."""
+
+    def __init__(self, customer_id: str, currency_code: str):
+        super().__init__(
+            "credit_line_exists",
+            f"Customer {customer_id} already has a {currency_code} credit line; adjust it instead.",
+            status=409,
+            field="currency_code",
+        )
+
+
+class CreditLineNotFound(ApplicationError):
+    def __init__(self, customer_id: str, currency_code: str):
+        super().__init__(
+            "not_found", f"Customer {customer_id} has no {currency_code} credit line; grant one first.", status=404
+        )
+
+
+class CreditLineNotClosable(ApplicationError):
+    """Closing a line that still carries purchases (reserved or used), or the credit currency's line."""
+
+    def __init__(self, detail: str):
+        super().__init__("credit_line_not_closable", detail, status=409)
+
+
 class CreditCheckAlreadyDecided(ApplicationError):
     def __init__(self, check_id: str, status: str):
         super().__init__("credit_check_already_decided", f"Credit check {check_id} is already {status}.", status=409)
+
+
+class CustomerUserNotAllowed(ApplicationError):
+    """The buyer named on a purchase is not an active user of the customer billed."""
+
+    def __init__(self, customer_user_id: str, customer_id: str, why: str):
+        super().__init__(
+            "customer_user_not_allowed",
+            f"Customer user {customer_user_id} {why}; only an active user of customer {customer_id} can buy on its "
+            "credit.",
+            field="customer_user_id",
+        )
 
 
 class InvalidTransactionState(ApplicationError):

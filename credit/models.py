@@ -12,7 +12,7 @@ from core.ids import PrefixedIdField
 from core.models import ActorType, TracksUpdates
 from core.money import validate_currency_code
 from credit.vocabulary import CreditStatus, DeclineCode, HoldCode, NetTermsStatus
-from customers.models import Customer, Terms
+from customers.models import Customer, CustomerUser, Terms
 
 
 def ein_digits(ein: str) -> str:
@@ -212,6 +212,15 @@ class CreditBalance(TracksUpdates):
         """Movements between buckets conserve the total, so the line is always their sum."""
         return self.available + self.reserved + self.used
 
+    def is_open_line(self, credit_currency: str | None) -> bool:
+        """A line a credit officer can adjust: the credit currency's (always), or another currency's granted and not
+        closed (a line above zero). A balance left at zero by a close is a closed line: granted again, not adjusted."""
+        return self.currency_code == credit_currency or self.is_other_currency_line(credit_currency)
+
+    def is_other_currency_line(self, credit_currency: str | None) -> bool:
+        """An open line beside the credit currency's: one a credit officer may close."""
+        return self.currency_code != credit_currency and self.credit_limit > 0
+
 
 class LedgerEntryType(models.TextChoices):
     GRANT = "grant"  # +available (approval)
@@ -326,6 +335,11 @@ class CreditTransaction(TracksUpdates):
     id = PrefixedIdField(prefix="ctx")
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="credit_transactions")
     balance = models.ForeignKey(CreditBalance, on_delete=models.PROTECT, related_name="transactions")
+    # Who bought: one of the customer's users, when the caller says. On PostgreSQL a composite foreign key
+    # (credit_tx_buyer_of_customer, migration 0007) refuses a user of another customer even if code is bypassed.
+    customer_user = models.ForeignKey(
+        CustomerUser, on_delete=models.PROTECT, related_name="credit_transactions", blank=True, null=True
+    )
     currency_code = models.CharField(max_length=3)
     amount = models.BigIntegerField()
     amount_repaid = models.BigIntegerField(default=0)

@@ -52,6 +52,7 @@ def credit_transaction_to_dict(credit_transaction: CreditTransaction) -> dict:
     return {
         "id": credit_transaction.id,
         "customer_id": credit_transaction.customer_id,
+        "customer_user_id": credit_transaction.customer_user_id,
         "status": credit_transaction.status,
         "amount": format_wire(credit_transaction.amount),
         "amount_repaid": format_wire(credit_transaction.amount_repaid),

@@ -48,7 +48,9 @@ def credit_decision_list(*, customer: Customer, filters: Mapping | None = None) 
 
 
 def credit_transaction_list(*, customer: Customer, filters: Mapping | None = None) -> QuerySet[CreditTransaction]:
-    return filtered(CreditTransactionFilterSet, filters, CreditTransaction.objects.filter(customer=customer))
+    """With each purchase's buyer (a customer user, or None), which the pages name."""
+    queryset = CreditTransaction.objects.filter(customer=customer).select_related("customer_user")
+    return filtered(CreditTransactionFilterSet, filters, queryset)
 
 
 def credit_transaction_get(*, customer: Customer, transaction_id: str) -> CreditTransaction:

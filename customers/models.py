@@ -158,8 +158,10 @@ class CustomerUser(TracksUpdates):
                 violation_error_message="This customer already has a user with this email.",
             ),
             choices_check("status", CustomerUserStatus, nullable=False),
+            # The keyset index of a customer's user list, and what a purchase's buyer references with its customer
+            # (credit's composite foreign key keeps a buyer within the customer that bought).
+            models.UniqueConstraint(fields=["customer", "id"], name="customer_user_customer_id_key"),
         ]
-        indexes = [models.Index(fields=["customer", "id"], name="customer_user_customer_id_idx")]
 
     def __str__(self) -> str:
         full_name = f"{self.first_name} {self.last_name}".strip()

@@ -76,7 +76,34 @@ ERROR_CODES: dict[str, tuple[int, str]] = {
     "credit_not_approved": (422, "The customer's credit is not approved (never checked, pending or declined)."),
     "credit_on_hold": (422, "The customer's credit is on hold (`hold_code` says why)."),
     "credit_deactivated": (422, "The customer's credit account is deactivated."),
+    "net_terms_not_enrolled": (
+        422,
+        "The customer's credit is approved but it has not enrolled in net terms yet "
+        "(`pending_enrollment` or `enrollment_expired`).",
+    ),
+    "invalid_net_terms_status": (
+        409,
+        "A new enrollment link is only issued while the customer's net terms are `pending_enrollment` or "
+        "`enrollment_expired` (and its credit approved or on hold).",
+    ),
+    "customer_user_not_allowed": (
+        422,
+        "The `customer_user_id` named as a purchase's buyer is not an active user of this customer.",
+    ),
     "repayment_exceeds_outstanding": (422, "The repayment is more than the credit transaction still owes."),
+    "invalid_credit_status": (
+        409,
+        "The customer's credit status does not allow this (a credit line is granted, adjusted or closed only while "
+        "credit is approved or on hold).",
+    ),
+    "credit_line_exists": (
+        409,
+        "The customer already has a credit line in this currency (its credit currency always has one).",
+    ),
+    "credit_line_not_closable": (
+        409,
+        "The line still has credit reserved or used, or is the credit currency's line, which is not closed.",
+    ),
     "invalid_transaction_state": (
         409,
         "The credit transaction's status does not allow this: only billed "

@@ -71,6 +71,9 @@ class CreditTransactionOut(OutputSerializer):
 
     id = _id("ctx")
     customer_id = _id("ctm")
+    customer_user_id = serializers.RegexField(
+        r"^ctu_[0-9a-z]{26}$", allow_null=True, help_text="The buyer: the customer user who made the purchase, or null."
+    )
     status = serializers.ChoiceField(choices=CreditTransactionStatus.choices)
     amount = _amount()
     amount_repaid = _amount()

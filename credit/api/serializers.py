@@ -108,6 +108,37 @@ class CreditTransactionInput(StrictInputSerializer):
     currency_code = CurrencyCodeField(help_text="ISO 4217; credit is spent from the customer's balance in it.")
     reference = _text(255, "Your order or invoice number.")
     description = _text(1000)
+    customer_user_id = serializers.RegexField(
+        r"^ctu_[0-9a-z]{26}$",
+        required=False,
+        allow_null=True,
+        error_messages={"invalid": "Must be a customer user id (ctu_ and 26 lowercase letters or digits)."},
+        help_text="The buyer: an active user of this customer. Optional; kept on the transaction.",
+    )
+
+
+def _reason() -> serializers.CharField:
+    return serializers.CharField(
+        max_length=2000, trim_whitespace=False, help_text="Why: kept on the credit decision and the ledger entry."
+    )
+
+
+class CreditLineGrantInput(StrictInputSerializer):
+    currency_code = CurrencyCodeField(help_text="ISO 4217; not the customer's credit currency, which has its line.")
+    credit_limit = AmountField(help_text="The line, in minor units of that currency, as a string of digits.")
+    reason = _reason()
+
+
+class CreditLineUpdateInput(StrictInputSerializer):
+    credit_limit = AmountField(
+        help_text="The whole new line (available + reserved + used), in minor units; not below what is reserved and "
+        "used. To end a line in another currency, close it."
+    )
+    reason = _reason()
+
+
+class CreditLineCloseInput(StrictInputSerializer):
+    reason = _reason()
 
 
 class CreditRepaymentInput(StrictInputSerializer):

@@ -5,14 +5,23 @@ from django.urls import path
 from credit.api import views
 
 TRANSACTION = "customers/<str:customer_id>/credit-transactions/<str:credit_transaction_id>"
+LINE = "customers/<str:customer_id>/credit-lines/<str:currency_code>"
 
 urlpatterns = [
     path("customers/<str:customer_id>/credit-check", views.CreditCheckView.as_view(), name="api-credit-check"),
+    path(
+        "customers/<str:customer_id>/net-terms-enrollment",
+        views.NetTermsEnrollmentView.as_view(),
+        name="api-net-terms-enrollment",
+    ),
     path(
         "customers/<str:customer_id>/credit-balances",
         views.CreditBalanceListView.as_view(),
         name="api-credit-balances",
     ),
+    path("customers/<str:customer_id>/credit-lines", views.CreditLineListView.as_view(), name="api-credit-lines"),
+    path(LINE, views.CreditLineDetailView.as_view(), name="api-credit-line"),
+    path(f"{LINE}/close", views.CreditLineCloseView.as_view(), name="api-credit-line-close"),
     path(
         "customers/<str:customer_id>/credit-decisions",
         views.CreditDecisionListView.as_view(),

@@ -2,11 +2,13 @@
 ledger. Thin adapters: validate with a serializer, call a credit service or selector, answer with presenter output.
 Every refusal (not approved, on hold, insufficient credit, wrong state...) is the services' to raise."""
 
+from django.core.exceptions import ValidationError
 from rest_framework.response import Response
 
 from core.api.schema import api_operation
 from core.api.views import ApiView
 from core.models import Scope
+from core.money import validate_currency_code
 from credit.api.outputs import (
     CreditBalanceOut,
     CreditDecisionOut,
@@ -14,7 +16,16 @@ from credit.api.outputs import (
     CreditTransactionOut,
     LedgerEntryOut,
 )
-from credit.api.serializers import CreditCheckInput, CreditRepaymentInput, CreditTransactionInput, EmptyInput
+from credit.api.serializers import (
+    CreditCheckInput,
+    CreditLineCloseInput,
+    CreditLineGrantInput,
+    CreditLineUpdateInput,
+    CreditRepaymentInput,
+    CreditTransactionInput,
+    EmptyInput,
+)
+from credit.errors import CreditLineNotFound
 from credit.filters import (
     CreditBalanceFilterSet,
     CreditDecisionFilterSet,
@@ -38,11 +49,18 @@ from credit.selectors import (
 )
 from credit.services import (
     credit_check_request,
+    credit_line_close,
+    credit_line_grant,
+    credit_line_update,
     credit_transaction_bill,
     credit_transaction_cancel,
     credit_transaction_complete,
     credit_transaction_repay,
+    net_terms_enrollment_renew,
 )
+from customers.api.outputs import CustomerOut
+from customers.models import Customer
+from customers.presenters import customer_to_dict
 from customers.selectors import customer_get
 
 HISTORY_ORDERING = ("id", "created_at")
@@ -53,6 +71,8 @@ BILL_REFUSALS = (
     "credit_on_hold",
     "credit_deactivated",
     "customer_archived",
+    "customer_user_not_allowed",
+    "net_terms_not_enrolled",
 )
 
 
@@ -79,6 +99,25 @@ class CreditCheckView(CreditApiView):
         return Response(status=204)
 
 
+class NetTermsEnrollmentView(CreditApiView):
+    @api_operation(
+        operation_id="renewNetTermsEnrollment",
+        summary="Issue a new net terms enrollment link",
+        description="For a customer whose terms wait for acceptance (`pending_enrollment`) or whose link expired "
+        "unused (`enrollment_expired`): a new `net_terms_enrollment_url`, valid for `NET_TERMS_ENROLLMENT_TTL_DAYS` "
+        "(14 days unless the server says otherwise), replaces the previous one, which stops working; "
+        "`net_terms_status` is `pending_enrollment` again, and each active user of the customer is emailed the new "
+        "link. Send no body (or `{}`); 200 with the customer.",
+        request=EmptyInput,
+        response=CustomerOut,
+        errors=("invalid_net_terms_status", "customer_archived"),
+    )
+    def post(self, request, customer_id):
+        self.validated(EmptyInput)
+        customer = net_terms_enrollment_renew(customer=customer_get(customer_id=customer_id), actor=self.actor)
+        return self.respond(customer_to_dict(customer_get(customer_id=customer.id)))
+
+
 class CreditBalanceListView(CreditApiView):
     @api_operation(
         operation_id="listCreditBalances",
@@ -92,6 +131,82 @@ class CreditBalanceListView(CreditApiView):
     def get(self, request, customer_id):
         balances = credit_balance_list(customer=customer_get(customer_id=customer_id), filters=request.query_params)
         return self.respond([balance_to_dict(balance) for balance in balances])
+
+
+LINE_REFUSALS = ("invalid_credit_status",)
+
+
+def _line(customer: Customer, currency_code: str) -> dict:
+    (balance,) = credit_balance_list(customer=customer, filters={"currency_code": currency_code})
+    return balance_to_dict(balance)
+
+
+def _line_currency(customer: Customer, currency_code: str) -> str:
+    """A currency in a path: not a currency is no line (404), as a malformed id is no object."""
+    try:
+        return validate_currency_code(currency_code)
+    except ValidationError:
+        raise CreditLineNotFound(customer.id, currency_code) from None
+
+
+class CreditLineListView(CreditApiView):
+    @api_operation(
+        operation_id="grantCreditLine",
+        summary="Grant a credit line in another currency",
+        description="A line in a currency other than the customer's credit currency (whose line its approval "
+        "granted), for a customer whose credit is approved or on hold: posted on the ledger as a `grant`, kept as a "
+        "`line_adjustment` credit decision. The customer object's credit fields stay those of its credit currency; "
+        "the new line is one more entry of `GET …/credit-balances`. 201 with that balance. A closed line can be "
+        "granted again.",
+        request=CreditLineGrantInput,
+        response=CreditBalanceOut,
+        status=201,
+        errors=(*LINE_REFUSALS, "credit_line_exists", "customer_archived"),
+    )
+    def post(self, request, customer_id):
+        customer = customer_get(customer_id=customer_id)
+        decision = credit_line_grant(customer=customer, actor=self.actor, **self.validated(CreditLineGrantInput))
+        return self.respond(_line(customer, decision.currency_code), status=201)
+
+
+class CreditLineDetailView(CreditApiView):
+    @api_operation(
+        operation_id="updateCreditLine",
+        summary="Adjust a credit line",
+        description="Sets the whole line in `currency_code` (the credit currency's, or another granted and not "
+        "closed); the difference is posted as a `line_adjustment`. It cannot go below what is reserved and used. 200 "
+        "with the balance.",
+        request=CreditLineUpdateInput,
+        response=CreditBalanceOut,
+        errors=LINE_REFUSALS,
+    )
+    def patch(self, request, customer_id, currency_code):
+        customer = customer_get(customer_id=customer_id)
+        currency = _line_currency(customer, currency_code)
+        credit_line_update(
+            customer=customer, actor=self.actor, currency_code=currency, **self.validated(CreditLineUpdateInput)
+        )
+        return self.respond(_line(customer, currency))
+
+
+class CreditLineCloseView(CreditApiView):
+    @api_operation(
+        operation_id="closeCreditLine",
+        summary="Close a credit line in another currency",
+        description="Its available credit goes to zero (a `line_adjustment`), so nothing more is bought in it; only "
+        "once nothing is reserved or used in it, and never the credit currency's line (adjust it, or deactivate the "
+        "account). The balance stays listed, at zero. 200 with it.",
+        request=CreditLineCloseInput,
+        response=CreditBalanceOut,
+        errors=(*LINE_REFUSALS, "credit_line_not_closable"),
+    )
+    def post(self, request, customer_id, currency_code):
+        customer = customer_get(customer_id=customer_id)
+        currency = _line_currency(customer, currency_code)
+        credit_line_close(
+            customer=customer, actor=self.actor, currency_code=currency, **self.validated(CreditLineCloseInput)
+        )
+        return self.respond(_line(customer, currency))
 
 
 class CreditDecisionListView(CreditApiView):

@@ -4,6 +4,8 @@ events in its own transaction. Money only moves through credit/ledger.py."""
 from credit.services.accounts import (
     credit_deactivate,
     credit_hold,
+    credit_line_close,
+    credit_line_grant,
     credit_line_update,
     credit_past_due_evaluate,
     credit_reinstate,
@@ -17,7 +19,12 @@ from credit.services.checks import (
     credit_check_request,
     credit_direct_approve,
 )
-from credit.services.net_terms import customer_user_actor, net_terms_enroll, net_terms_enrollment_expire
+from credit.services.net_terms import (
+    customer_user_actor,
+    net_terms_enroll,
+    net_terms_enrollment_expire,
+    net_terms_enrollment_renew,
+)
 from credit.services.transactions import (
     credit_transaction_bill,
     credit_transaction_cancel,
@@ -35,6 +42,8 @@ __all__ = [
     "credit_deactivate",
     "credit_direct_approve",
     "credit_hold",
+    "credit_line_close",
+    "credit_line_grant",
     "credit_line_update",
     "credit_past_due_evaluate",
     "credit_reinstate",
@@ -45,4 +54,5 @@ __all__ = [
     "customer_user_actor",
     "net_terms_enroll",
     "net_terms_enrollment_expire",
+    "net_terms_enrollment_renew",
 ]

@@ -8,9 +8,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.actors import SYSTEM, Actor
+from core.errors import CustomerArchived
 from core.money import format_human
+from credit.errors import CreditLineExists, CreditLineNotClosable, CreditLineNotFound
 from credit.ledger import balance_lock, ledger_post
-from credit.models import CreditDecision, DecisionType, LedgerEntryType
+from credit.models import CreditBalance, CreditDecision, DecisionType, LedgerEntryType
 from credit.selectors import credit_transactions_past_due_for_hold
 from credit.services._common import (
     Locked,
@@ -34,7 +36,7 @@ def credit_line_update(
 ) -> CreditDecision:
     """Set a customer's credit line (available + reserved + used) in one currency, the credit currency by default.
     The difference is posted as a `line_adjustment`; a decrease can never take available below zero, since what is
-    reserved or used is already spent."""
+    reserved or used is already spent. A line in another currency must have been granted (`credit_line_grant`)."""
     errors: dict = {}
     currency = clean_currency(currency_code, "currency_code", errors) if currency_code else None
     limit = clean_amount(credit_limit, "credit_limit", errors, minimum=0, currency=currency)
@@ -42,31 +44,95 @@ def credit_line_update(
     raise_if(errors)
     locked = account_lock(customer.pk)
     ensure_allowed(CreditAction.ADJUST_LINE, locked, doing="given a new line")
-    balance = balance_lock(customer_id=customer.pk, currency_code=currency or locked.account.credit_currency)
-    previous_limit = balance.credit_limit
-    delta = limit - previous_limit
+    balance = _open_line(locked, currency or locked.account.credit_currency)
+    delta = limit - balance.credit_limit
     if delta == 0:
         raise_if({"credit_limit": f"The line is already {format_human(limit, balance.currency_code)}."})
     if balance.available + delta < 0:
         spent = format_human(balance.reserved + balance.used, balance.currency_code)
         raise_if({"credit_limit": f"Cannot go below {spent}: that much is reserved or used."})
+    return _line_change(locked, balance, LedgerEntryType.LINE_ADJUSTMENT, delta, actor=actor, reason=reason)
+
+
+@transaction.atomic
+def credit_line_grant(
+    *, customer: Customer, actor: Actor, currency_code: str, credit_limit: int, reason: str
+) -> CreditDecision:
+    """A credit line in another currency than the customer's credit currency (whose line the approval granted), for a
+    customer whose credit allows line changes: posted as a `grant`. The customer object's credit fields stay those of
+    the credit currency; the new line is one more credit balance. A currency whose line was closed can be granted
+    again."""
+    errors: dict = {}
+    currency = clean_currency(currency_code, "currency_code", errors)
+    limit = clean_amount(credit_limit, "credit_limit", errors, currency=currency)
+    reason = clean_text(reason, "reason", errors, max_length=2000, required=True)
+    raise_if(errors)
+    locked = account_lock(customer.pk)
+    if locked.customer.is_archived:
+        raise CustomerArchived(customer.pk)
+    ensure_allowed(CreditAction.ADJUST_LINE, locked, doing="granted a line")
+    existing = CreditBalance.objects.filter(customer_id=customer.pk, currency_code=currency).first()
+    credit_currency = locked.account.credit_currency
+    if currency == credit_currency or (existing and existing.is_open_line(credit_currency)):
+        raise CreditLineExists(customer.pk, currency)
+    balance = balance_lock(customer_id=customer.pk, currency_code=currency)
+    return _line_change(locked, balance, LedgerEntryType.GRANT, limit, actor=actor, reason=reason)
+
+
+@transaction.atomic
+def credit_line_close(*, customer: Customer, actor: Actor, currency_code: str, reason: str) -> CreditDecision:
+    """Close a line in another currency than the credit currency: its available credit goes (a `line_adjustment` down
+    to zero), so nothing more can be bought in it. Only once nothing is reserved or used in it: what is owed must be
+    repaid first. The credit currency's line is not closed (deactivate the account, or adjust the line)."""
+    errors: dict = {}
+    currency = clean_currency(currency_code, "currency_code", errors)
+    reason = clean_text(reason, "reason", errors, max_length=2000, required=True)
+    raise_if(errors)
+    locked = account_lock(customer.pk)
+    ensure_allowed(CreditAction.ADJUST_LINE, locked, doing="closing a line")
+    balance = _open_line(locked, currency)
+    if not balance.is_other_currency_line(locked.account.credit_currency):
+        raise CreditLineNotClosable(
+            f"{currency} is customer {customer.pk}'s credit currency: its line is not closed (adjust it, or "
+            "deactivate the account)."
+        )
+    if balance.reserved or balance.used:
+        raise CreditLineNotClosable(
+            f"Customer {customer.pk}'s {currency} line still has {format_human(balance.reserved, currency)} reserved "
+            f"and {format_human(balance.used, currency)} used: "
+            "cancel, complete and repay those purchases first."
+        )
+    return _line_change(
+        locked, balance, LedgerEntryType.LINE_ADJUSTMENT, -balance.available, actor=actor, reason=reason
+    )
+
+
+def _open_line(locked: Locked, currency: str) -> CreditBalance:
+    """The customer's open line in this currency (CreditBalance.is_open_line), locked; CreditLineNotFound otherwise."""
+    exists = CreditBalance.objects.filter(customer_id=locked.customer.pk, currency_code=currency).exists()
+    if not exists and currency != locked.account.credit_currency:
+        raise CreditLineNotFound(locked.customer.pk, currency)
+    balance = balance_lock(customer_id=locked.customer.pk, currency_code=currency)
+    if not balance.is_open_line(locked.account.credit_currency):
+        raise CreditLineNotFound(locked.customer.pk, currency)
+    return balance
+
+
+def _line_change(
+    locked: Locked, balance: CreditBalance, entry_type: str, delta: int, *, actor: Actor, reason: str
+) -> CreditDecision:
+    """Keep the line change as a decision, move the ledger by `delta` and announce the new line."""
+    previous_limit = balance.credit_limit
     decision = decision_create(
         customer=locked.customer,
         actor=actor,
         decision=DecisionType.LINE_ADJUSTMENT,
-        amount=limit,
+        amount=previous_limit + delta,
         currency_code=balance.currency_code,
         reasons=[reason],
         note=reason,
     )
-    ledger_post(
-        balance=balance,
-        entry_type=LedgerEntryType.LINE_ADJUSTMENT,
-        amount=delta,
-        actor=actor,
-        reason=reason,
-        decision=decision,
-    )
+    ledger_post(balance=balance, entry_type=entry_type, amount=delta, actor=actor, reason=reason, decision=decision)
     line_change_record(
         customer=locked.customer, balance=balance, previous_limit=previous_limit, decision=decision, actor=actor
     )

@@ -33,6 +33,7 @@ from credit.services._common import (
     status_change_record,
     validated_save,
 )
+from credit.services.net_terms import enrollment_link_email
 from credit.vocabulary import CreditAction, CreditStatus, DeclineCode, NetTermsStatus
 from customers.models import Customer, Terms
 
@@ -362,6 +363,8 @@ def _approve(
     line_change_record(
         customer=customer, balance=balance, previous_limit=previous_limit, decision=decision, actor=actor
     )
+    if not enrolled:
+        enrollment_link_email(customer, account, actor=actor)
     return decision
 
 

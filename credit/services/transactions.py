@@ -18,7 +18,9 @@ from credit.errors import (
     CreditDeactivated,
     CreditNotApproved,
     CreditOnHold,
+    CustomerUserNotAllowed,
     InvalidTransactionState,
+    NetTermsNotEnrolled,
     RepaymentExceedsOutstanding,
 )
 from credit.ledger import InsufficientCredit, balance_lock, ledger_post
@@ -35,8 +37,8 @@ from credit.services._common import (
     validated_save,
 )
 from credit.services.accounts import credit_past_due_evaluate
-from credit.vocabulary import CreditAction, CreditStatus, action_allowed
-from customers.models import Customer, Terms
+from credit.vocabulary import CreditAction, CreditStatus, NetTermsStatus, action_allowed
+from customers.models import Customer, CustomerUser, CustomerUserStatus, Terms
 
 FALLBACK_TERMS = Terms.NET30
 
@@ -56,12 +58,28 @@ def ensure_can_buy(locked: Locked) -> None:
     if customer.is_archived:
         raise CustomerArchived(customer.id)
     if action_allowed(CreditAction.BUY, locked.credit_status):
+        # Approved, but the terms bind only once accepted (a direct application is enrolled when approved).
+        if locked.account.net_terms_status != NetTermsStatus.ENROLLED:
+            raise NetTermsNotEnrolled(customer.id, locked.account.net_terms_status)
         return
     if locked.credit_status == CreditStatus.HOLD:
         raise CreditOnHold(customer.id, locked.account.hold_code)
     if locked.credit_status == CreditStatus.DEACTIVATED:
         raise CreditDeactivated(customer.id)
     raise CreditNotApproved(customer.id, locked.credit_status)
+
+
+def buyer_get(customer: Customer, customer_user_id: str | None) -> CustomerUser | None:
+    """The customer user named as the buyer: one of this customer's active users, or a refusal. Read after the
+    customer row is locked, which every change to its users locks first, so it cannot be archived meanwhile."""
+    if customer_user_id is None:
+        return None
+    user = CustomerUser.objects.filter(customer_id=customer.pk, pk=customer_user_id).first()
+    if user is None:
+        raise CustomerUserNotAllowed(customer_user_id, customer.pk, "is not a user of this customer")
+    if user.status != CustomerUserStatus.ACTIVE:
+        raise CustomerUserNotAllowed(customer_user_id, customer.pk, f"is {user.status}")
+    return user
 
 
 @transaction.atomic
@@ -74,9 +92,11 @@ def credit_transaction_bill(
     reference: str = "",
     description: str = "",
     billed_at: datetime | None = None,
+    customer_user_id: str | None = None,
 ) -> CreditTransaction:
     """A purchase on credit: reserves `amount` of available credit in that currency. `billed_at` records an
-    invoice issued earlier (an ERP import); it defaults to now."""
+    invoice issued earlier (an ERP import); it defaults to now. `customer_user_id` names the buyer, an active user
+    of the customer."""
     errors: dict = {}
     currency = clean_currency(currency_code, "currency_code", errors)
     amount = clean_amount(amount, "amount", errors, currency=currency)
@@ -88,6 +108,7 @@ def credit_transaction_bill(
     locked = account_lock(customer.pk)
     ensure_can_buy(locked)
     customer = locked.customer
+    buyer = buyer_get(customer, customer_user_id)
     balance = balance_lock(customer_id=customer.id, currency_code=currency)
     if balance.available < amount:
         raise InsufficientCredit(
@@ -97,6 +118,7 @@ def credit_transaction_bill(
     credit_transaction = CreditTransaction(
         customer=customer,
         balance=balance,
+        customer_user=buyer,
         currency_code=currency,
         amount=amount,
         reference=reference,

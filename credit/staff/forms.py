@@ -107,6 +107,23 @@ class CreditLineForm(_CreditForm):
         self.fields["currency_code"].choices = [(code, code) for code in currencies]
 
 
+class CreditLineGrantForm(_CreditForm):
+    """credit_line_grant: a line in another currency than the credit currency."""
+
+    money_field = "credit_limit"
+    field_order = ("currency_code", "credit_limit", "reason")
+
+    currency_code = CurrencyCodeField(label="Currency", help_text="Not the credit currency, which has its line.")
+    credit_limit = MoneyField(label="Credit line", help_text="In that currency.")
+    reason = _note_field("Reason", required=True, help_text="Kept with the grant on the ledger.")
+
+
+class CreditLineCloseForm(_CreditForm):
+    """credit_line_close: the reason is kept on the ledger."""
+
+    reason = _note_field("Reason", required=True, help_text="Kept with the closing entry on the ledger.")
+
+
 class CreditHoldForm(_CreditForm):
     hold_code = forms.ChoiceField(label="Hold code", choices=[("", "Choose a code…"), *HoldCode.choices])
     note = _note_field()
@@ -116,3 +133,7 @@ class CreditNoteForm(_CreditForm):
     """Deactivate or reinstate: nothing to choose, a note to explain."""
 
     note = _note_field()
+
+
+class ConfirmForm(_CreditForm):
+    """Nothing to choose: the button confirms (a new enrollment link)."""

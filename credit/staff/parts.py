@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.http import HttpRequest
 
 from core.staff.charts import Segment, credit_segments
+from credit.enrollment import renewal_refusal
 from credit.models import CreditBalance
 from credit.selectors import credit_account_get, credit_balance_list
 from credit.staff.display import customer_credit_context
@@ -26,11 +27,15 @@ class BalanceView:
     credit_limit: int
     utilization: float
     segments: list[Segment]
+    primary: bool  # the credit currency's line, which the customer's credit summary shows
+    closable: bool  # a line beside the credit currency's, which a credit officer may close
 
     @classmethod
-    def of(cls, balance: CreditBalance) -> "BalanceView":
+    def of(cls, balance: CreditBalance, credit_currency: str | None) -> "BalanceView":
         limit = balance.credit_limit
         return cls(
+            primary=balance.currency_code == credit_currency,
+            closable=balance.is_other_currency_line(credit_currency),
             currency_code=balance.currency_code,
             available=balance.available,
             reserved=balance.reserved,
@@ -47,7 +52,11 @@ def credit_context(request: HttpRequest, customer: Customer) -> dict:
     return {
         "credit_account": account,
         "credit_actions": allowed_actions(account.credit_status if account else None),
-        "credit_balances": [BalanceView.of(balance) for balance in credit_balance_list(customer=customer)],
+        "enrollment_renewable": renewal_refusal(customer, account) is None,
+        "credit_balances": [
+            BalanceView.of(balance, account.credit_currency if account else None)
+            for balance in credit_balance_list(customer=customer)
+        ],
         **customer_credit_context(customer, account),
     }
 

@@ -33,11 +33,26 @@ urlpatterns = [
         name="customer_credit_approve",
     ),
     path("customers/<str:customer_id>/credit/line", staff_views.CreditLineView.as_view(), name="customer_credit_line"),
+    path(
+        "customers/<str:customer_id>/credit/lines/new",
+        staff_views.CreditLineGrantView.as_view(),
+        name="customer_credit_line_grant",
+    ),
+    path(
+        "customers/<str:customer_id>/credit/lines/<str:currency_code>/close",
+        staff_views.CreditLineCloseView.as_view(),
+        name="customer_credit_line_close",
+    ),
     path("customers/<str:customer_id>/credit/hold", staff_views.CreditHoldView.as_view(), name="customer_credit_hold"),
     path(
         "customers/<str:customer_id>/credit/deactivate",
         staff_views.CreditDeactivateView.as_view(),
         name="customer_credit_deactivate",
+    ),
+    path(
+        "customers/<str:customer_id>/credit/enrollment-link",
+        staff_views.NetTermsEnrollmentRenewView.as_view(),
+        name="customer_net_terms_enrollment",
     ),
     path(
         "customers/<str:customer_id>/credit/reinstate",

@@ -23,15 +23,21 @@ from credit.services import (
     credit_deactivate,
     credit_direct_approve,
     credit_hold,
+    credit_line_close,
+    credit_line_grant,
     credit_line_update,
     credit_reinstate,
+    net_terms_enrollment_renew,
 )
 from credit.staff.display import decision_rows, ledger_rows, newest_first, purchase_rows, staff_names
 from credit.staff.forms import (
+    ConfirmForm,
     CreditApproveForm,
     CreditCheckRequestForm,
     CreditHoldForm,
+    CreditLineCloseForm,
     CreditLineForm,
+    CreditLineGrantForm,
     CreditNoteForm,
 )
 from customers.models import Customer
@@ -190,7 +196,8 @@ class CreditLineView(_CreditActionView):
     def make_form(self, data=None):
         # The credit currency first, then any other currency the customer holds a balance in. A customer with no line
         # at all still gets a choice, so that the service, not the form, explains why there is nothing to adjust.
-        codes = sorted({b.currency_code for b in self.balances}, key=lambda c: (c != self.credit_currency, c))
+        open_lines = [b for b in self.balances if b.is_open_line(self.credit_currency)]
+        codes = sorted({b.currency_code for b in open_lines}, key=lambda c: (c != self.credit_currency, c))
         return self.form_class(data, initial=self.initial(), currencies=codes or [self.credit_currency or "USD"])
 
     def call_service(self, form):
@@ -198,6 +205,50 @@ class CreditLineView(_CreditActionView):
 
     def message(self, decision):
         return f"Credit line set to {format_human(decision.amount, decision.currency_code)}."
+
+
+class CreditLineGrantView(_CreditActionView):
+    form_class = CreditLineGrantForm
+    title_format = "Grant {customer} a line in another currency"
+    intro = (
+        "A second line beside the one in the credit currency: the customer can then buy in that currency too. The "
+        "customer's credit summary stays in its credit currency; every line is listed with its balance."
+    )
+    submit_label = "Grant the line"
+
+    def call_service(self, form):
+        return credit_line_grant(customer=self.object, actor=self.actor, **form.cleaned_data)
+
+    def message(self, decision):
+        return f"Credit line of {format_human(decision.amount, decision.currency_code)} granted."
+
+
+class CreditLineCloseView(_CreditActionView):
+    form_class = CreditLineCloseForm
+    title_format = "Close a credit line of {customer}"
+    intro = (
+        "The line's available credit goes to zero and nothing more can be bought in its currency. Only a line with "
+        "nothing reserved or used closes; the credit currency's line does not."
+    )
+    submit_label = "Close the line"
+
+    def setup_object(self, customer_id: str | None = None, currency_code: str = ""):
+        customer = super().setup_object(customer_id)
+        if not any(
+            b.currency_code == currency_code and b.is_other_currency_line(self.credit_currency) for b in self.balances
+        ):
+            raise Http404("No such credit line to close.")
+        self.currency_code = currency_code
+        self.title = f"Close the {currency_code} credit line of {customer}"
+        return customer
+
+    def call_service(self, form):
+        return credit_line_close(
+            customer=self.object, actor=self.actor, currency_code=self.currency_code, **form.cleaned_data
+        )
+
+    def message(self, decision):
+        return f"The {decision.currency_code} credit line is closed."
 
 
 class CreditHoldView(_CreditActionView):
@@ -240,3 +291,19 @@ class CreditReinstateView(_CreditActionView):
 
     def message(self, decision):
         return f"The credit account of {self.object} is reinstated."
+
+
+class NetTermsEnrollmentRenewView(_CreditActionView):
+    form_class = ConfirmForm
+    title_format = "Send {customer} a new enrollment link"
+    intro = (
+        "A new link to accept the net terms replaces the current one, which stops working. Each active user of the "
+        "customer is emailed the new link; until one of them accepts, the customer cannot buy on credit."
+    )
+    submit_label = "Send a new link"
+
+    def call_service(self, form):
+        return net_terms_enrollment_renew(customer=self.object, actor=self.actor)
+
+    def message(self, customer):
+        return f"A new enrollment link was issued to {customer} and emailed to its active users."

@@ -3,7 +3,7 @@
 import pytest
 
 from credit.models import CreditLedgerEntry
-from credit.services import credit_line_update, credit_transaction_bill, credit_transaction_complete
+from credit.services import credit_line_grant, credit_transaction_bill, credit_transaction_complete
 from customers.services import customer_archive
 from tests.credit.builders import API, OFFICER, approved_customer
 from tests.factories import CustomerFactory
@@ -23,7 +23,7 @@ def two_currency_customer():
     """USD line of 500000 with 1000 reserved, and an EUR line of 9000."""
     customer = approved_customer(limit=500_000)
     credit_transaction_bill(customer=customer, actor=API, amount=1_000, currency_code="USD")
-    credit_line_update(customer=customer, actor=OFFICER, credit_limit=9_000, reason="EU shop", currency_code="EUR")
+    credit_line_grant(customer=customer, actor=OFFICER, credit_limit=9_000, reason="EU shop", currency_code="EUR")
     return customer
 
 
@@ -108,7 +108,7 @@ def test_the_ledger_newest_first_with_order_by_id_desc(api):
 def test_the_ledger_filters_by_currency_and_entry_type(api):
     customer = two_currency_customer()
     eur = ledger(api, customer, currency_code="EUR").json()["data"]
-    assert [(item["type"], item["amount"]) for item in eur] == [("line_adjustment", "9000")]
+    assert [(item["type"], item["amount"]) for item in eur] == [("grant", "9000")]
     reserves = ledger(api, customer, entry_type="reserve,use").json()["data"]
     assert [(item["type"], item["currency_code"]) for item in reserves] == [("reserve", "USD")]
 

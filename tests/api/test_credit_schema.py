@@ -25,6 +25,10 @@ CUSTOMER = "/api/v1/customers/{customer_id}"
 TRANSACTION = f"{CUSTOMER}/credit-transactions/{{credit_transaction_id}}"
 CREDIT_OPERATIONS = {
     ("post", f"{CUSTOMER}/credit-check"): ("credit:write", "204"),
+    ("post", f"{CUSTOMER}/net-terms-enrollment"): ("credit:write", "200"),
+    ("post", f"{CUSTOMER}/credit-lines"): ("credit:write", "201"),
+    ("patch", f"{CUSTOMER}/credit-lines/{{currency_code}}"): ("credit:write", "200"),
+    ("post", f"{CUSTOMER}/credit-lines/{{currency_code}}/close"): ("credit:write", "200"),
     ("get", f"{CUSTOMER}/credit-balances"): ("credit:read", "200"),
     ("get", f"{CUSTOMER}/credit-decisions"): ("credit:read", "200"),
     ("get", f"{CUSTOMER}/credit-transactions"): ("credit:read", "200"),
@@ -55,7 +59,11 @@ def test_every_credit_operation_is_described_with_its_scope_and_success_status(s
 
 
 def test_the_url_walk_covers_every_credit_route():
-    walked = {(method.lower(), path) for path, method, _ in OPERATIONS if "/credit" in path or "/ledger" in path}
+    walked = {
+        (method.lower(), path)
+        for path, method, _ in OPERATIONS
+        if "/credit" in path or "/ledger" in path or "/net-terms" in path
+    }
     assert len(walked) == len(CREDIT_OPERATIONS)
 
 
@@ -76,6 +84,8 @@ def test_billing_documents_every_refusal(schema):
         "credit_on_hold",
         "credit_deactivated",
         "customer_archived",
+        "customer_user_not_allowed",
+        "net_terms_not_enrolled",
     }
 
 

@@ -75,6 +75,7 @@ def test_billing_is_201_with_a_billed_transaction(api):
     assert data == {
         "id": stored.id,
         "customer_id": customer.id,
+        "customer_user_id": None,
         "status": "billed",
         "amount": "125000",
         "amount_repaid": "0",

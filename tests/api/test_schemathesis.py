@@ -138,6 +138,10 @@ CREDIT_OPERATIONS = [
     ("POST", f"{TRANSACTION_PATH}/cancel", "billed"),
     ("POST", f"{TRANSACTION_PATH}/repayments", "completed"),
     ("GET", f"{CUSTOMER_PATH}/ledger", None),
+    ("POST", f"{CUSTOMER_PATH}/net-terms-enrollment", None),
+    ("POST", f"{CUSTOMER_PATH}/credit-lines", None),
+    ("PATCH", f"{CUSTOMER_PATH}/credit-lines/{{currency_code}}", None),
+    ("POST", f"{CUSTOMER_PATH}/credit-lines/{{currency_code}}/close", None),
 ]
 
 
@@ -150,6 +154,8 @@ def test_credit_operations_on_real_ids_honour_the_schema(token, method, path, tr
     transactions = {"billed": credit_transaction_bill(customer=customer, actor=API, amount=5_000, currency_code="USD"),
                     "completed": completed_transaction(customer, 7_000)}  # fmt: skip
     path_parameters = {"customer_id": customer.id}
+    if "{currency_code}" in path:
+        path_parameters["currency_code"] = "USD"
     if transaction_state:
         path_parameters["credit_transaction_id"] = transactions[transaction_state].id
 

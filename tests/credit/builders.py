@@ -18,15 +18,17 @@ from credit.services import (
     credit_deactivate,
     credit_direct_approve,
     credit_hold,
+    credit_line_grant,
     credit_line_update,
     credit_transaction_bill,
     credit_transaction_complete,
     credit_transaction_repay,
+    net_terms_enroll,
 )
 from customers.models import Customer, Terms
 from customers.presenters import customer_to_dict
 from customers.selectors import customer_get
-from tests.factories import CustomerFactory
+from tests.factories import CustomerFactory, CustomerUserFactory
 from tests.reading import reloaded
 
 API = Actor.api_client("client-test", label="storefront")
@@ -48,6 +50,13 @@ def approved_customer(
         )
     customer = reloaded(customer)
     return customer
+
+
+def accept_terms(customer: Customer) -> Customer:
+    """A customer approved through a check (pending_enrollment) enrolled by a new user of its accepting the terms, as
+    through the enrollment link: it can buy from now on."""
+    net_terms_enroll(customer=customer, customer_user=CustomerUserFactory(customer=customer))
+    return reloaded(customer)
 
 
 def customer_with_credit_status(status: str | None, *, limit: int = 1_000_000, **customer_fields) -> Customer:
@@ -89,9 +98,21 @@ def grant_line(customer: Customer, amount: int, currency: str = "USD") -> None:
         )
         return
     balance = CreditBalance.objects.filter(customer_id=customer.pk, currency_code=currency).first()
-    current = balance.credit_limit if balance else 0
+    if balance is None or not balance.is_open_line(credit_account_get(customer=customer).credit_currency):
+        credit_line_grant(
+            customer=customer,
+            actor=OFFICER,
+            currency_code=currency,
+            credit_limit=amount,
+            reason="a line in " + currency,
+        )
+        return
     credit_line_update(
-        customer=customer, actor=OFFICER, credit_limit=current + amount, reason="more credit", currency_code=currency
+        customer=customer,
+        actor=OFFICER,
+        credit_limit=balance.credit_limit + amount,
+        reason="more credit",
+        currency_code=currency,
     )
 
 

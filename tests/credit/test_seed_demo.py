@@ -49,3 +49,15 @@ def test_demo_books_reconcile_and_customers_agree_with_their_balances(seeded):
     assert credit_reconcile() == []
     for customer in customer_queryset().exclude(credit_account__credit_currency=None):
         assert_customer_agrees_with_balance(customer)
+
+
+def test_demo_has_purchases_with_a_buyer_and_lines_in_a_second_currency(seeded):
+    bought = CreditTransaction.objects.filter(customer_user__isnull=False).select_related("customer_user")
+    assert bought.exists()
+    assert all(purchase.customer_user.customer_id == purchase.customer_id for purchase in bought)
+    second = CreditTransaction.objects.filter(currency_code="CAD")
+    assert second.exists()
+    for purchase in second:
+        customer = customer_queryset().get(pk=purchase.customer_id)
+        assert customer.credit_currency == "USD"
+        assert set(customer.credit_balances.values_list("currency_code", flat=True)) == {"CAD", "USD"}

@@ -266,7 +266,8 @@ def test_transaction_wire_shape():
     with time_machine.travel(NOW, tick=False):
         tx = completed_transaction(customer, 5_000)
     assert credit_transaction_to_dict(tx) == {
-        "id": tx.id, "customer_id": customer.id, "status": "completed", "amount": "5000", "amount_repaid": "0",
+        "id": tx.id, "customer_id": customer.id, "customer_user_id": None, "status": "completed", "amount": "5000",
+        "amount_repaid": "0",
         "amount_outstanding": "5000", "currency_code": "USD", "reference": None, "description": None,
         "terms": "net30", "billed_at": "2026-03-10T15:00:00Z", "completed_at": "2026-03-10T15:00:00Z",
         "canceled_at": None, "due_at": "2026-04-09T15:00:00Z", "repaid_at": None,

@@ -19,8 +19,8 @@ from customers.models import Customer
 from customers.services import customer_archive
 from tests.api.conftest import Api
 from tests.api.test_oauth import token_request
-from tests.credit.builders import API, approved_customer, completed_transaction
-from tests.factories import CustomerUserFactory, PaymentMethodFactory, WebhookEndpointFactory
+from tests.credit.builders import API, accept_terms, approved_customer, completed_transaction
+from tests.factories import PaymentMethodFactory, WebhookEndpointFactory
 from tests.reading import reloaded
 from tests.staff.builders import ROLES, staff_user
 
@@ -37,8 +37,7 @@ UNUSED_MODELS = {"oauth2_provider.Grant", "oauth2_provider.IDToken", "oauth2_pro
 def samples():
     """At least one row of every registered model the application creates, made the way the application makes it."""
     WebhookEndpointFactory()
-    customer = approved_customer(via_check=True)
-    CustomerUserFactory(customer=customer)
+    customer = accept_terms(approved_customer(via_check=True))
     PaymentMethodFactory(customer=customer)
     purchase = completed_transaction(customer, 500)
     credit_transaction_repay(credit_transaction=purchase, actor=API, amount=100)

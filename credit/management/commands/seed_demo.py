@@ -22,6 +22,7 @@ from credit.services import (
     credit_check_request,
     credit_deactivate,
     credit_direct_approve,
+    credit_line_grant,
     credit_line_update,
     credit_past_due_evaluate,
     credit_transaction_bill,
@@ -258,7 +259,8 @@ class Command(BaseCommand):
         repaid = self._purchase(customer, amount // 5, now, terms, days_past_due=-5)
         credit_transaction_repay(credit_transaction=repaid, actor=SEED_ACTOR, amount=repaid.amount)
         self._purchase(customer, amount * rng.choice([10, 15]) // 100, now, terms, completed_days_ago=3)
-        self._purchase(customer, amount // 10, now, terms)
+        # Bought by a named user of the customer (the buyer on the purchase).
+        self._purchase(customer, amount // 10, now, terms, buyer=customer.users.order_by("id").first())
         if index % 3 == 0:
             officer = Actor.staff(get_user_model().objects.get(username="officer"))
             credit_line_update(
@@ -267,13 +269,25 @@ class Command(BaseCommand):
                 credit_limit=amount * 6 // 5,
                 reason="Annual review: always paid on time",
             )
+            # A second line, in Canadian dollars, for the customer's Canadian orders, and a purchase on it.
+            credit_line_grant(
+                customer=customer,
+                actor=officer,
+                currency_code="CAD",
+                credit_limit=amount // 2,
+                reason="Canadian branch orders in CAD",
+            )
+            self._purchase(customer, amount // 20, now, terms, completed_days_ago=5, currency="CAD")
         if index % 2 == 0:
             self._purchase(customer, amount // 10, now, terms, days_past_due=6)
             canceled = self._purchase(customer, amount // 20, now, terms)
             credit_transaction_cancel(credit_transaction=canceled, actor=SEED_ACTOR)
 
-    def _purchase(self, customer, amount, now, terms, *, days_past_due=None, completed_days_ago=None):
-        """Billed now, or (with a completion) an invoice imported from the ERP, billed two days before completion."""
+    def _purchase(
+        self, customer, amount, now, terms, *, days_past_due=None, completed_days_ago=None, currency=None, buyer=None
+    ):
+        """Billed now, or (with a completion) an invoice imported from the ERP, billed two days before completion; in
+        the credit currency unless `currency` says otherwise, bought by `buyer` (a customer user) if given."""
         if days_past_due is not None:
             completed_days_ago = Terms.days(terms) + days_past_due
         completed_at = now - timedelta(days=completed_days_ago) if completed_days_ago is not None else None
@@ -281,9 +295,10 @@ class Command(BaseCommand):
             customer=customer,
             actor=SEED_ACTOR,
             amount=amount,
-            currency_code=credit_account_get(customer=customer).credit_currency,
+            currency_code=currency or credit_account_get(customer=customer).credit_currency,
             reference=f"INV-{customer.external_id}-{customer.credit_transactions.count() + 1}",
             billed_at=completed_at - timedelta(days=2) if completed_at else None,
+            customer_user_id=buyer.id if buyer else None,
         )
         if completed_at is None:
             return billed
