@@ -3,6 +3,7 @@
 honoured for this customer". `insufficient_credit` lives in credit/ledger.py, next to the check that raises it."""
 
 from core.errors import ApplicationError
+from core.money import format_human
 
 
 class CreditCheckAlreadyRequested(ApplicationError):
@@ -56,7 +57,7 @@ class RepaymentExceedsOutstanding(ApplicationError):
     def __init__(self, transaction_id: str, outstanding: int, currency_code: str):
         super().__init__(
             "repayment_exceeds_outstanding",
-            f"Credit transaction {transaction_id} has {outstanding} {currency_code} outstanding.",
+            f"Credit transaction {transaction_id} has {format_human(outstanding, currency_code)} outstanding.",
             field="amount",
         )
 

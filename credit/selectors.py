@@ -51,6 +51,12 @@ def credit_transaction_list(*, customer: Customer, filters: Mapping | None = Non
     return filtered(CreditTransactionFilterSet, filters, CreditTransaction.objects.filter(customer=customer))
 
 
+def purchase_list(*, filters: Mapping | None = None) -> QuerySet[CreditTransaction]:
+    """Purchases on credit of every customer (the staff purchases page), with their customer joined, filtered by
+    CreditTransactionFilterSet."""
+    return filtered(CreditTransactionFilterSet, filters, CreditTransaction.objects.select_related("customer"))
+
+
 def credit_transaction_get(*, customer: Customer, transaction_id: str) -> CreditTransaction:
     return get_by_id(CreditTransaction.objects.filter(customer=customer), transaction_id, noun="credit transaction")
 

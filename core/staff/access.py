@@ -28,6 +28,9 @@ class Capability(StrEnum):
     CUSTOMERS_WRITE = "customers_write"  # customers, their users and payment methods, bulk import
     CREDIT_REQUEST = "credit_request"  # ask for a customer's credit check (the engine or an officer decides)
     CREDIT_WRITE = "credit_write"  # credit decisions: the review queue, direct approvals, lines, holds
+    # Purchases on credit: bill, complete, cancel, record repayments. Money moving against a credit line, as the API's
+    # credit:write scope (which only credit officers may grant) allows.
+    PURCHASES_WRITE = "purchases_write"
     API_KEYS = "api_keys"  # create and revoke API keys, within the scopes the role may grant
     # Webhook endpoints: create, edit, delete, rotate secrets, replay deliveries. No role holds it, only superusers,
     # as only superusers may grant the webhooks:manage scope on the API keys page.
@@ -47,7 +50,13 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
         {Capability.VIEW, Capability.CUSTOMERS_WRITE, Capability.CREDIT_REQUEST, Capability.API_KEYS}
     ),
     Role.CREDIT_OFFICER: frozenset(
-        {Capability.VIEW, Capability.CREDIT_REQUEST, Capability.CREDIT_WRITE, Capability.API_KEYS}
+        {
+            Capability.VIEW,
+            Capability.CREDIT_REQUEST,
+            Capability.CREDIT_WRITE,
+            Capability.PURCHASES_WRITE,
+            Capability.API_KEYS,
+        }
     ),
 }
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from core.actors import SYSTEM, Actor
 from core.errors import CustomerArchived
+from core.money import format_human
 from core.pan import refuse_card_numbers
 from credit.errors import (
     CreditDeactivated,
@@ -30,7 +31,7 @@ from credit.services._common import (
     validated_save,
 )
 from credit.services.accounts import credit_past_due_evaluate
-from credit.vocabulary import CreditAction, CreditStatus, action_allowed
+from credit.vocabulary import PURCHASE_TRANSITIONS, CreditAction, CreditStatus, PurchaseAction, action_allowed
 from customers.models import Customer, Terms
 
 FALLBACK_TERMS = Terms.NET30
@@ -86,7 +87,8 @@ def credit_transaction_bill(
     balance = balance_lock(customer_id=customer.id, currency_code=currency)
     if balance.available < amount:
         raise InsufficientCredit(
-            f"Not enough available credit: {balance.available} {currency} available, {amount} requested."
+            f"Not enough available credit: {format_human(balance.available, currency)} available, "
+            f"{format_human(amount, currency)} requested."
         )
     credit_transaction = CreditTransaction(
         customer=customer,
@@ -117,8 +119,7 @@ def credit_transaction_complete(
     """Reserved → used; due on completion + the customer's terms. Allowed whatever the customer's credit status:
     the credit was granted when the transaction was billed."""
     locked = _locked(credit_transaction)
-    if locked.status != CreditTransactionStatus.BILLED:
-        raise InvalidTransactionState(locked.id, locked.status, "completed", "billed")
+    _ensure_allowed(PurchaseAction.COMPLETE, locked, doing="completed")
     errors: dict = {}
     completed_at = clean_past_datetime(completed_at, "completed_at", errors, not_before=locked.billed_at)
     raise_if(errors)
@@ -134,8 +135,7 @@ def credit_transaction_complete(
 def credit_transaction_cancel(*, credit_transaction: CreditTransaction, actor: Actor) -> CreditTransaction:
     """Only while billed: the reserve goes back to available."""
     locked = _locked(credit_transaction)
-    if locked.status != CreditTransactionStatus.BILLED:
-        raise InvalidTransactionState(locked.id, locked.status, "canceled", "billed")
+    _ensure_allowed(PurchaseAction.CANCEL, locked, doing="canceled")
     locked.status = CreditTransactionStatus.CANCELED
     locked.canceled_at = timezone.now()
     return _settle(locked, LedgerEntryType.RELEASE, actor=actor, reason="credit transaction canceled")
@@ -150,8 +150,7 @@ def credit_transaction_repay(*, credit_transaction: CreditTransaction, actor: Ac
     raise_if(errors)
     customer = account_lock(credit_transaction.customer_id).customer
     locked = _locked(credit_transaction)
-    if locked.status != CreditTransactionStatus.COMPLETED:
-        raise InvalidTransactionState(locked.id, locked.status, "repaid", "completed")
+    _ensure_allowed(PurchaseAction.REPAY, locked, doing="repaid")
     if amount > locked.amount_outstanding:
         raise RepaymentExceedsOutstanding(locked.id, locked.amount_outstanding, locked.currency_code)
     repayment = CreditRepayment(transaction=locked, amount=amount)
@@ -186,6 +185,13 @@ def _settle(locked: CreditTransaction, entry_type: str, *, actor: Actor, reason:
         credit_transaction=locked,
     )
     return locked
+
+
+def _ensure_allowed(action: PurchaseAction, locked: CreditTransaction, *, doing: str) -> None:
+    """InvalidTransactionState unless credit.vocabulary's PURCHASE_TRANSITIONS allows `action` from the status."""
+    allowed = PURCHASE_TRANSITIONS[action]
+    if locked.status not in allowed:
+        raise InvalidTransactionState(locked.id, locked.status, doing, " or ".join(sorted(allowed)))
 
 
 def _locked(credit_transaction: CreditTransaction) -> CreditTransaction:

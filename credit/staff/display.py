@@ -24,6 +24,7 @@ from credit.models import (
 )
 from credit.selectors import credit_decision_list, credit_transaction_list, ledger_entry_list, with_past_due
 from credit.services.checks import UNDECIDED
+from credit.vocabulary import purchase_actions
 from customers.models import Customer
 
 DETAIL_ROWS = 10
@@ -94,11 +95,12 @@ class LedgerRow:
 class PurchaseRow:
     """A purchase on credit as the pages show it: whole days past due (None unless something is outstanding after the
     due date) and whether the automatic hold counts it (credit.selectors.with_past_due's answer: the page has no
-    threshold of its own)."""
+    threshold of its own), and what may be done to it now (credit.vocabulary.purchase_actions)."""
 
     purchase: CreditTransaction
     days_overdue: int | None
     past_due_for_hold: bool
+    actions: tuple[str, ...] = ()
 
 
 def decision_rows(decisions: list[CreditDecision], names: dict[str, str]) -> list[DecisionRow]:
@@ -125,7 +127,14 @@ def purchase_rows(purchases: list[CreditTransaction], *, now: datetime) -> list[
     rows = []
     for purchase in purchases:
         late = bool(purchase.amount_outstanding) and purchase.due_at is not None and purchase.due_at < now
-        rows.append(PurchaseRow(purchase, (now - purchase.due_at).days if late else None, purchase.past_due_for_hold))
+        rows.append(
+            PurchaseRow(
+                purchase,
+                (now - purchase.due_at).days if late else None,
+                purchase.past_due_for_hold,
+                tuple(purchase_actions(purchase.status, purchase.amount_outstanding)),
+            )
+        )
     return rows
 
 

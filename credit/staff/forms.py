@@ -6,9 +6,11 @@ from django.core.exceptions import ValidationError
 
 from core.money import parse_major_units
 from core.staff.forms import CurrencyCodeField, MoneyField, ServiceForm
-from credit.models import CreditCheck
+from credit.filters import CreditTransactionFilterSet
+from credit.models import CreditCheck, CreditTransaction
 from credit.vocabulary import DeclineCode, HoldCode
 from customers.models import Terms
+from customers.staff.forms import CsvCheckboxes
 
 
 class _CreditForm(ServiceForm):
@@ -116,3 +118,53 @@ class CreditNoteForm(_CreditForm):
     """Deactivate or reinstate: nothing to choose, a note to explain."""
 
     note = _note_field()
+
+
+class PurchaseBillForm(_CreditForm):
+    """credit_transaction_bill: the amount in major units of the currency chosen, what the purchase is."""
+
+    model = CreditTransaction
+    model_fields = ("reference", "description")
+    field_order = ("amount", "currency_code", "reference", "description")
+    help_texts = {
+        "reference": "The order or invoice number, such as “PO-1042”. Never a card number.",
+        "description": "What was bought. Never a card number.",
+    }
+    money_field = "amount"
+
+    amount = MoneyField(label="Amount", help_text="Reserved from the available credit until completed or canceled.")
+    currency_code = CurrencyCodeField(label="Currency")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["description"].widget = forms.Textarea(attrs={"rows": 2, "maxlength": 1000})
+
+
+class PurchaseRepayForm(_CreditForm):
+    """credit_transaction_repay: an amount in major units of the purchase's currency, up to what it owes."""
+
+    money_field = "amount"
+
+    amount = MoneyField(label="Amount repaid")
+
+    def __init__(self, *args, currency: str, outstanding: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.currency = currency
+        self.fields["amount"].label = f"Amount repaid ({currency})"
+        self.fields["amount"].help_text = f"{outstanding} outstanding: the whole of it, or a part."
+
+
+class StaffPurchaseFilterSet(CreditTransactionFilterSet):
+    """The API's CreditTransactionFilterSet, unchanged in what it filters; only its form is dressed for people."""
+
+    def get_form_class(self):
+        form_class = super().get_form_class()
+        status = form_class.base_fields["status"]
+        status.label = "Status"
+        status.widget = CsvCheckboxes(choices=[(value, text) for value, text in status.choices if value])
+        currency = form_class.base_fields["currency_code"]
+        currency.label = "Currencies"
+        currency.widget = forms.TextInput(attrs={"placeholder": "USD,EUR", "autocomplete": "off"})
+        for field in form_class.base_fields.values():
+            field.help_text = ""
+        return form_class

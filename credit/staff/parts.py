@@ -10,7 +10,7 @@ from core.staff.charts import Segment, credit_segments
 from credit.models import CreditBalance
 from credit.selectors import credit_account_get, credit_balance_list
 from credit.staff.display import customer_credit_context
-from credit.vocabulary import allowed_actions
+from credit.vocabulary import CreditAction, action_allowed, allowed_actions
 from customers.models import Customer
 from customers.staff.pages import CustomerPagePart, register
 
@@ -44,9 +44,11 @@ class BalanceView:
 def credit_context(request: HttpRequest, customer: Customer) -> dict:
     """Everything credit's parts show, for all of them at once (the page merges the contexts of its parts)."""
     account = credit_account_get(customer=customer)
+    status = account.credit_status if account else None
     return {
         "credit_account": account,
-        "credit_actions": allowed_actions(account.credit_status if account else None),
+        "credit_actions": allowed_actions(status),
+        "credit_can_buy": not customer.is_archived and action_allowed(CreditAction.BUY, status),
         "credit_balances": [BalanceView.of(balance) for balance in credit_balance_list(customer=customer)],
         **customer_credit_context(customer, account),
     }

@@ -4,6 +4,7 @@
 from django.urls import path
 
 from credit.staff import dashboard
+from credit.staff import purchases as purchase_views
 from credit.staff import reviews as review_views
 from credit.staff import views as staff_views
 
@@ -20,6 +21,23 @@ urlpatterns = [
         "customers/<str:customer_id>/purchases",
         staff_views.CustomerCreditTransactionsView.as_view(),
         name="customer_credit_transactions",
+    ),
+    path("purchases", purchase_views.PurchaseListView.as_view(), name="purchase_list"),
+    path("customers/<str:customer_id>/purchases/new", purchase_views.PurchaseBillView.as_view(), name="purchase_bill"),
+    path(
+        "customers/<str:customer_id>/purchases/<str:transaction_id>/complete",
+        purchase_views.PurchaseCompleteView.as_view(),
+        name="purchase_complete",
+    ),
+    path(
+        "customers/<str:customer_id>/purchases/<str:transaction_id>/cancel",
+        purchase_views.PurchaseCancelView.as_view(),
+        name="purchase_cancel",
+    ),
+    path(
+        "customers/<str:customer_id>/purchases/<str:transaction_id>/repay",
+        purchase_views.PurchaseRepayView.as_view(),
+        name="purchase_repay",
     ),
     path("customers/<str:customer_id>/ledger", staff_views.CustomerLedgerView.as_view(), name="customer_ledger"),
     path(

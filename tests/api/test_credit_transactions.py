@@ -243,7 +243,8 @@ def test_billing_more_than_available_is_422_insufficient_credit(api):
     customer = approved_customer(limit=100_000)
     response = bill(api, customer)
     assert_refused(response, 422, "insufficient_credit", customer, (100_000, 0, 0))
-    assert error_of(response)["detail"] == "Not enough available credit: 100000 USD available, 125000 requested."
+    detail = "Not enough available credit: 1,000.00 USD available, 1,250.00 USD requested."
+    assert error_of(response)["detail"] == detail
 
 
 def test_billing_another_currency_than_the_line_is_insufficient_credit(api):

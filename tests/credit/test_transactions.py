@@ -75,7 +75,7 @@ def test_billing_in_a_currency_without_credit_is_insufficient_credit():
     with pytest.raises(ApplicationError) as error:
         credit_transaction_bill(customer=customer, actor=API, amount=1, currency_code="EUR")
     assert error.value.code == "insufficient_credit"
-    assert error.value.detail == "Not enough available credit: 0 EUR available, 1 requested."
+    assert error.value.detail == "Not enough available credit: 0.00 EUR available, 0.01 EUR requested."
     assert not customer.credit_balances.filter(currency_code="EUR").exists()
 
 
@@ -237,6 +237,7 @@ def test_repaying_more_than_outstanding_is_refused():
     with pytest.raises(ApplicationError) as error:
         credit_transaction_repay(credit_transaction=tx, actor=API, amount=50_001)
     assert (error.value.code, error.value.status) == ("repayment_exceeds_outstanding", 422)
+    assert error.value.detail == f"Credit transaction {tx.id} has 500.00 USD outstanding."
     assert error.value.field == "amount"
     assert buckets(customer) == (950_000, 0, 50_000)
     assert CreditRepayment.objects.count() == 1
