@@ -23,21 +23,25 @@ urlpatterns = [
         name="customer_credit_transactions",
     ),
     path("purchases", purchase_views.PurchaseListView.as_view(), name="purchase_list"),
-    path("customers/<str:customer_id>/purchases/new", purchase_views.PurchaseBillView.as_view(), name="purchase_bill"),
+    path(
+        "customers/<str:customer_id>/purchases/new",
+        purchase_views.PurchaseBillView.as_view(),
+        name="customer_purchase_bill",
+    ),
     path(
         "customers/<str:customer_id>/purchases/<str:transaction_id>/complete",
         purchase_views.PurchaseCompleteView.as_view(),
-        name="purchase_complete",
+        name="customer_purchase_complete",
     ),
     path(
         "customers/<str:customer_id>/purchases/<str:transaction_id>/cancel",
         purchase_views.PurchaseCancelView.as_view(),
-        name="purchase_cancel",
+        name="customer_purchase_cancel",
     ),
     path(
         "customers/<str:customer_id>/purchases/<str:transaction_id>/repay",
         purchase_views.PurchaseRepayView.as_view(),
-        name="purchase_repay",
+        name="customer_purchase_repay",
     ),
     path("customers/<str:customer_id>/ledger", staff_views.CustomerLedgerView.as_view(), name="customer_ledger"),
     path(

@@ -25,7 +25,7 @@ def officer(client_as):
 
 
 def bill_url(customer) -> str:
-    return reverse("staff:purchase_bill", args=[customer.id])
+    return reverse("staff:customer_purchase_bill", args=[customer.id])
 
 
 def action_url(name: str, purchase) -> str:
@@ -117,7 +117,7 @@ def test_billing_a_customer_on_hold_is_refused_with_the_services_reason(officer)
 def test_completing_a_billed_purchase_uses_its_reserve(officer):
     customer = approved_customer(limit=1_000_000)
     purchase = billed(customer)
-    response = officer.post(action_url("purchase_complete", purchase), follow=True)
+    response = officer.post(action_url("customer_purchase_complete", purchase), follow=True)
     purchase = reloaded(purchase)
     assert purchase.status == "completed"
     assert buckets(customer) == (700_000, 0, 300_000)
@@ -128,7 +128,7 @@ def test_completing_a_billed_purchase_uses_its_reserve(officer):
 def test_completing_twice_shows_the_services_refusal_and_changes_nothing(officer):
     customer = approved_customer(limit=1_000_000)
     purchase = completed_transaction(customer, 300_000)
-    response = officer.post(action_url("purchase_complete", purchase), follow=True)
+    response = officer.post(action_url("customer_purchase_complete", purchase), follow=True)
     assert messages_of(response) == [
         f"Credit transaction {purchase.id} is completed; only billed transactions can be completed."
     ]
@@ -141,7 +141,7 @@ def test_cancelling_a_billed_purchase_gives_its_reserve_back(officer):
     purchase = credit_transaction_bill(
         customer=customer, actor=API, amount=300_000, currency_code="USD", reference="PO-7"
     )
-    response = officer.post(action_url("purchase_cancel", purchase), follow=True)
+    response = officer.post(action_url("customer_purchase_cancel", purchase), follow=True)
     assert reloaded(purchase).status == "canceled"
     assert buckets(customer) == (1_000_000, 0, 0)
     assert messages_of(response) == ["Canceled 3,000.00 USD (PO-7): the reserve is available again."]
@@ -150,7 +150,7 @@ def test_cancelling_a_billed_purchase_gives_its_reserve_back(officer):
 def test_cancelling_a_completed_purchase_is_refused(officer):
     customer = approved_customer(limit=1_000_000)
     purchase = completed_transaction(customer, 300_000)
-    response = officer.post(action_url("purchase_cancel", purchase), follow=True)
+    response = officer.post(action_url("customer_purchase_cancel", purchase), follow=True)
     assert messages_of(response) == [
         f"Credit transaction {purchase.id} is completed; only billed transactions can be canceled."
     ]
@@ -160,15 +160,15 @@ def test_cancelling_a_completed_purchase_is_refused(officer):
 def test_a_partial_then_a_full_repayment(officer):
     customer = approved_customer(limit=1_000_000)
     purchase = completed_transaction(customer, 300_000)
-    form = officer.get(action_url("purchase_repay", purchase)).context["form"]
+    form = officer.get(action_url("customer_purchase_repay", purchase)).context["form"]
     assert form.initial == {"amount": "3000.00"}
     assert form.fields["amount"].help_text == "3,000.00 USD outstanding: the whole of it, or a part."
-    response = officer.post(action_url("purchase_repay", purchase), {"amount": "1,000"}, follow=True)
+    response = officer.post(action_url("customer_purchase_repay", purchase), {"amount": "1,000"}, follow=True)
     assert messages_of(response) == ["Recorded a repayment of 1,000.00 USD; 2,000.00 USD outstanding."]
     assert buckets(customer) == (800_000, 0, 200_000)
-    form = officer.get(action_url("purchase_repay", purchase)).context["form"]
+    form = officer.get(action_url("customer_purchase_repay", purchase)).context["form"]
     assert form.initial == {"amount": "2000.00"}
-    response = officer.post(action_url("purchase_repay", purchase), {"amount": "2000.00"}, follow=True)
+    response = officer.post(action_url("customer_purchase_repay", purchase), {"amount": "2000.00"}, follow=True)
     assert messages_of(response) == ["Recorded a repayment of 2,000.00 USD; 0.00 USD outstanding."]
     purchase = reloaded(purchase)
     assert (purchase.amount_repaid, purchase.repaid_at is not None) == (300_000, True)
@@ -189,7 +189,7 @@ def test_a_partial_then_a_full_repayment(officer):
 def test_a_bad_repayment_is_refused_and_changes_nothing(officer, amount, error):
     customer = approved_customer(limit=1_000_000)
     purchase = completed_transaction(customer, 300_000)
-    response = officer.post(action_url("purchase_repay", purchase), {"amount": amount})
+    response = officer.post(action_url("customer_purchase_repay", purchase), {"amount": amount})
     assert response.status_code == 200
     assert response.context["form"].errors == {"amount": [error]}
     assert buckets(customer) == (700_000, 0, 300_000)
@@ -199,7 +199,7 @@ def test_a_bad_repayment_is_refused_and_changes_nothing(officer, amount, error):
 def test_repaying_more_than_outstanding_shows_the_outstanding_in_major_units(officer):
     customer = approved_customer(limit=1_000_000)
     purchase = completed_transaction(customer, 300_000)
-    response = officer.post(action_url("purchase_repay", purchase), {"amount": "3,000.01"})
+    response = officer.post(action_url("customer_purchase_repay", purchase), {"amount": "3,000.01"})
     assert response.context["form"].errors == {
         "amount": [f"Credit transaction {purchase.id} has 3,000.00 USD outstanding."]
     }
@@ -210,7 +210,7 @@ def test_repaying_more_than_outstanding_shows_the_outstanding_in_major_units(off
 def test_repaying_a_billed_purchase_is_refused(officer):
     customer = approved_customer(limit=1_000_000)
     purchase = billed(customer)
-    response = officer.post(action_url("purchase_repay", purchase), {"amount": "10"})
+    response = officer.post(action_url("customer_purchase_repay", purchase), {"amount": "10"})
     assert response.context["form"].non_field_errors() == [
         f"Credit transaction {purchase.id} is billed; only completed transactions can be repaid."
     ]
@@ -220,7 +220,7 @@ def test_repaying_a_billed_purchase_is_refused(officer):
 def test_a_purchase_of_another_customer_is_not_found(officer):
     purchase = billed(approved_customer())
     other = approved_customer()
-    for name in ("purchase_complete", "purchase_cancel", "purchase_repay"):
+    for name in ("customer_purchase_complete", "customer_purchase_cancel", "customer_purchase_repay"):
         url = reverse(f"staff:{name}", args=[other.id, purchase.id])
         assert officer.post(url, {"amount": "1"}).status_code == 404
     assert reloaded(purchase).status == "billed"
@@ -230,11 +230,11 @@ def test_an_action_goes_back_to_the_page_it_came_from_on_this_site_only(officer)
     customer = approved_customer(limit=1_000_000)
     first, second = billed(customer, 1000), billed(customer, 2000)
     back = reverse("staff:purchase_list") + "?status=billed"
-    response = officer.post(action_url("purchase_complete", first), {"next": back})
+    response = officer.post(action_url("customer_purchase_complete", first), {"next": back})
     assert response["Location"] == back
-    response = officer.post(action_url("purchase_cancel", second), {"next": "https://evil.example/"})
+    response = officer.post(action_url("customer_purchase_cancel", second), {"next": "https://evil.example/"})
     assert response["Location"] == purchases_of(customer)
-    repay = officer.post(action_url("purchase_repay", first) + "?next=" + back, {"amount": "10"})
+    repay = officer.post(action_url("customer_purchase_repay", first) + "?next=" + back, {"amount": "10"})
     assert repay["Location"] == back
 
 
@@ -243,10 +243,10 @@ def test_the_customer_page_offers_the_actions_each_purchase_allows_to_credit_off
     open_one, done = billed(customer, 1000), completed_transaction(customer, 2000)
     page = client_as("credit_officer").get(reverse("staff:customer_detail", args=[customer.id])).content.decode()
     assert bill_url(customer) in page
-    assert action_url("purchase_complete", open_one) in page
-    assert action_url("purchase_cancel", open_one) in page
-    assert action_url("purchase_repay", done) in page
-    assert action_url("purchase_complete", done) not in page
+    assert action_url("customer_purchase_complete", open_one) in page
+    assert action_url("customer_purchase_cancel", open_one) in page
+    assert action_url("customer_purchase_repay", done) in page
+    assert action_url("customer_purchase_complete", done) not in page
     page = client_as("account_manager").get(reverse("staff:customer_detail", args=[customer.id])).content.decode()
     assert bill_url(customer) not in page
     assert "purchases/" + open_one.id not in page
