@@ -3,11 +3,25 @@ orders them), with the relations their presenters touch already joined. Imports:
 domain modules below it (models, filters, vocabulary)."""
 
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.db.models import BooleanField, DurationField, ExpressionWrapper, F, Q, QuerySet
-from django.db.models.functions import Now
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Now
 
 from core.filters import filtered
 from core.replica import replica_read
@@ -25,10 +39,12 @@ from credit.models import (
     CreditCheckStatus,
     CreditDecision,
     CreditLedgerEntry,
+    CreditRepayment,
     CreditTransaction,
     CreditTransactionStatus,
+    CustomerNote,
 )
-from credit.vocabulary import CreditStatus, HoldCode, NetTermsStatus
+from credit.vocabulary import CreditStatus, HoldCode, NetTermsStatus, PromiseStatus
 from customers.models import Customer
 
 
@@ -129,3 +145,34 @@ def net_terms_enrollments_expired(*, now: datetime) -> QuerySet[Customer]:
         credit_account__net_terms_status=NetTermsStatus.PENDING_ENROLLMENT,
         credit_account__net_terms_enrollment_expires_at__lte=now,
     ).order_by("id")
+
+
+def with_promise_status(queryset: QuerySet[CustomerNote], *, today: date) -> QuerySet[CustomerNote]:
+    """Notes annotated with `paid_since` (what the customer has repaid in the promise's currency since the note) and
+    `promise_status` (None without a promise; kept once `paid_since` reaches the amount; broken once the date has
+    passed without that; open until then): the one definition of a broken promise, for every page and list."""
+    repaid = (
+        CreditRepayment.objects.filter(
+            transaction__customer_id=OuterRef("customer_id"),
+            transaction__currency_code=OuterRef("promised_currency"),
+            created_at__gte=OuterRef("created_at"),
+        )
+        .order_by()
+        .values("transaction__customer_id")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    return queryset.annotate(paid_since=Coalesce(Subquery(repaid), Value(0))).annotate(
+        promise_status=Case(
+            When(promised_amount__isnull=True, then=Value(None)),
+            When(paid_since__gte=F("promised_amount"), then=Value(PromiseStatus.KEPT.value)),
+            When(promised_on__lt=today, then=Value(PromiseStatus.BROKEN.value)),
+            default=Value(PromiseStatus.OPEN.value),
+            output_field=CharField(),
+        )
+    )
+
+
+def customer_note_list(*, customer: Customer, today: date) -> QuerySet[CustomerNote]:
+    """The customer's notes with where each promise stands (with_promise_status)."""
+    return with_promise_status(CustomerNote.objects.filter(customer=customer), today=today)

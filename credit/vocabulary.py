@@ -135,3 +135,11 @@ def purchase_actions(status: str, amount_outstanding: int) -> list[str]:
         for action in PurchaseAction
         if status in PURCHASE_TRANSITIONS[action] and (action != PurchaseAction.REPAY or amount_outstanding > 0)
     ]
+
+
+class PromiseStatus(models.TextChoices):
+    """Where a promise to pay stands (credit.selectors.with_promise_status decides, in SQL)."""
+
+    OPEN = "open"  # its date has not passed and it is not yet paid
+    KEPT = "kept"  # the customer has repaid at least the amount, in its currency, since the promise
+    BROKEN = "broken"  # its date has passed and the customer has not repaid it since

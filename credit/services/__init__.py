@@ -18,6 +18,7 @@ from credit.services.checks import (
     credit_direct_approve,
 )
 from credit.services.net_terms import net_terms_enroll, net_terms_enrollment_expire
+from credit.services.notes import customer_note_add
 from credit.services.transactions import (
     credit_transaction_bill,
     credit_transaction_cancel,
@@ -42,6 +43,7 @@ __all__ = [
     "credit_transaction_cancel",
     "credit_transaction_complete",
     "credit_transaction_repay",
+    "customer_note_add",
     "net_terms_enroll",
     "net_terms_enrollment_expire",
 ]

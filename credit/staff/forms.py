@@ -20,11 +20,12 @@ class _CreditForm(ServiceForm):
 
     money_field = ""
     currency = ""
+    currency_field = "currency_code"
 
     def clean(self):
         data = super().clean()
         text = data.get(self.money_field)
-        currency = self.currency or data.get("currency_code")
+        currency = self.currency or data.get(self.currency_field)
         if text is not None and currency:
             try:
                 data[self.money_field] = parse_major_units(text, currency)
@@ -168,3 +169,34 @@ class StaffPurchaseFilterSet(CreditTransactionFilterSet):
         for field in form_class.base_fields.values():
             field.help_text = ""
         return form_class
+
+
+class CustomerNoteForm(_CreditForm):
+    """customer_note_add: what was said, an optional promise to pay (amount in major units, currency, date) and an
+    optional date to follow up."""
+
+    money_field = "promised_amount"
+    currency_field = "promised_currency"
+
+    text = forms.CharField(
+        label="Note",
+        max_length=2000,
+        help_text="What was said or done, such as “Called AP, cheque goes out Friday”. At most 2,000 characters.",
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": 2000}),
+    )
+    promised_amount = MoneyField(label="Promised amount", required=False, help_text="Leave empty for no promise.")
+    promised_currency = CurrencyCodeField(label="Currency of the promise", required=False)
+    promised_on = forms.DateField(
+        label="Promised by", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    follow_up_on = forms.DateField(
+        label="Next follow-up", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+
+    def clean(self):
+        data = super().clean()
+        # An amount cannot be read without its currency (the currency's own field says so when it was mistyped).
+        needs_currency = data.get("promised_amount") is not None and not data.get("promised_currency")
+        if needs_currency and "promised_currency" not in self.errors:
+            self.add_error("promised_currency", "Say which currency the promised amount is in.")
+        return data

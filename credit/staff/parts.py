@@ -10,6 +10,7 @@ from core.staff.charts import Segment, credit_segments
 from credit.models import CreditBalance
 from credit.selectors import credit_account_get, credit_balance_list
 from credit.staff.display import customer_credit_context
+from credit.staff.notes import notes_context
 from credit.vocabulary import CreditAction, action_allowed, allowed_actions
 from customers.models import Customer
 from customers.staff.pages import CustomerPagePart, register
@@ -63,3 +64,4 @@ def register_parts() -> None:
     register(CustomerPagePart("actions", "credit/staff/_customer_actions.html", no_context))
     register(CustomerPagePart("sections", "credit/staff/_customer_credit.html", no_context))
     register(CustomerPagePart("sections", "credit/staff/_customer_sections.html", no_context))
+    register(CustomerPagePart("sections", "credit/staff/_customer_notes.html", notes_context))

@@ -4,6 +4,7 @@
 from django.urls import path
 
 from credit.staff import dashboard
+from credit.staff import notes as note_views
 from credit.staff import purchases as purchase_views
 from credit.staff import reviews as review_views
 from credit.staff import views as staff_views
@@ -43,6 +44,7 @@ urlpatterns = [
         purchase_views.PurchaseRepayView.as_view(),
         name="customer_purchase_repay",
     ),
+    path("customers/<str:customer_id>/notes/new", note_views.CustomerNoteAddView.as_view(), name="customer_note_add"),
     path("customers/<str:customer_id>/ledger", staff_views.CustomerLedgerView.as_view(), name="customer_ledger"),
     path(
         "customers/<str:customer_id>/credit/check",

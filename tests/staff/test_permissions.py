@@ -9,7 +9,7 @@ from core.events import event_record
 from core.models import ApiKey, Event, EventType, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from core.services import api_key_create
 from core.staff.access import Capability, StaffView
-from credit.models import CreditCheck, CreditRepayment, CreditTransaction
+from credit.models import CreditCheck, CreditRepayment, CreditTransaction, CustomerNote
 from credit.services import credit_check_refer, credit_check_request, credit_transaction_bill
 from customers.imports import customer_import_create
 from customers.models import Customer, CustomerImport, CustomerUser, PaymentMethod
@@ -29,6 +29,8 @@ ALLOWED_ROLES = {
     Capability.CREDIT_WRITE: {"credit_officer", "superuser"},
     # Billing, completing, cancelling and repaying move money against a line: the API's credit:write, credit officers'.
     Capability.PURCHASES_WRITE: {"credit_officer", "superuser"},
+    # A note records contact with the customer; both roles that speak with customers write them.
+    Capability.CUSTOMER_NOTES: {"account_manager", "credit_officer", "superuser"},
     Capability.API_KEYS: {"account_manager", "credit_officer", "superuser"},
     # As the API keys page decided for the webhooks:manage scope: superusers only.
     Capability.WEBHOOKS_MANAGE: {"superuser"},
@@ -107,6 +109,7 @@ def state() -> dict:
         "attempts": WebhookAttempt.objects.count(),
         "purchases": list(CreditTransaction.objects.order_by("id").values_list("id", "status", "amount_repaid")),
         "repayments": CreditRepayment.objects.count(),
+        "notes": CustomerNote.objects.count(),
     }
 
 

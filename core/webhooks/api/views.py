@@ -26,10 +26,13 @@ ENDPOINT_ORDERING = ("id", "created_at", "updated_at")
 DELIVERY_ORDERING = ("id", "created_at")
 EVENT_ORDERING = ("id", "occurred_at")
 
-# Events whose data is a credit object (a decision with its score and reasons, a balance with its ledger entry) are
-# read elsewhere with credit:read, so the event log shows them only to clients that also hold credit:read; the
-# other events carry the customer, its users and payment methods, which customers:read already shows.
-CREDIT_EVENT_TYPES = frozenset({EventType.CUSTOMER_CREDIT_DECISION_CREATED, EventType.CREDIT_BALANCE_UPDATED})
+# Events whose data is credit's (a decision with its score and reasons, a balance with its ledger entry, read elsewhere
+# with credit:read; a collections note with its promise to pay) are shown in the event log only to clients that also
+# hold credit:read; the other events carry the customer, its users and payment methods, which customers:read already
+# shows.
+CREDIT_EVENT_TYPES = frozenset(
+    {EventType.CUSTOMER_CREDIT_DECISION_CREATED, EventType.CREDIT_BALANCE_UPDATED, EventType.CUSTOMER_NOTE_ADDED}
+)
 
 
 class WebhooksApiView(ApiView):
