@@ -11,6 +11,7 @@ from django.db.models import (
     Case,
     CharField,
     DurationField,
+    Exists,
     ExpressionWrapper,
     F,
     OuterRef,
@@ -46,6 +47,29 @@ from credit.models import (
 )
 from credit.vocabulary import CreditStatus, HoldCode, NetTermsStatus, PromiseStatus
 from customers.models import Customer
+
+# Whole days past due, as aging reports count them: (label, from, to), both inclusive. "current" is not yet a full
+# day late.
+AGING_BUCKETS: tuple[tuple[str, int | None, int | None], ...] = (
+    ("current", None, 0),
+    ("1-15", 1, 15),
+    ("16-30", 16, 30),
+    ("31-60", 31, 60),
+    ("60+", 61, None),
+)
+
+
+def aging_bucket_condition(now: datetime, label: str) -> Q:
+    """Purchases whose due date puts them in the aging bucket `label` (one of AGING_BUCKETS): the dashboard's
+    figures and the collections worklist's filter are the same condition."""
+    _, from_days, to_days = next(bucket for bucket in AGING_BUCKETS if bucket[0] == label)
+    # At least N whole days past due: due at or before now - N days; at most M: due after now - (M + 1) days.
+    condition = Q()
+    if from_days is not None:
+        condition &= Q(due_at__lte=now - timedelta(days=from_days))
+    if to_days is not None:
+        condition &= Q(due_at__gt=now - timedelta(days=to_days + 1))
+    return condition
 
 
 def credit_account_get(*, customer: Customer) -> CreditAccount | None:
@@ -176,3 +200,35 @@ def with_promise_status(queryset: QuerySet[CustomerNote], *, today: date) -> Que
 def customer_note_list(*, customer: Customer, today: date) -> QuerySet[CustomerNote]:
     """The customer's notes with where each promise stands (with_promise_status)."""
     return with_promise_status(CustomerNote.objects.filter(customer=customer), today=today)
+
+
+def collections_worklist(
+    *, now: datetime, bucket: str | None = None, currency_codes: list[str] | None = None
+) -> QuerySet[CreditTransaction]:
+    """Purchases with something outstanding past their due date (or, given an aging bucket, in that bucket, as the
+    dashboard counts it), with their customer, `outstanding`, and from the customer's notes: `last_contact_at` (the
+    newest note), `promise_note_id` (the newest note with a promise to pay) and `next_follow_up_on` (the follow-up
+    date of the newest note that has one: a later note replaces an earlier plan)."""
+    queryset = CreditTransaction.objects.filter(
+        status=CreditTransactionStatus.COMPLETED, amount_repaid__lt=F("amount")
+    ).select_related("customer")
+    queryset = queryset.filter(aging_bucket_condition(now, bucket) if bucket else Q(due_at__lt=now))
+    if currency_codes:
+        queryset = queryset.filter(currency_code__in=currency_codes)
+    notes = CustomerNote.objects.filter(customer_id=OuterRef("customer_id")).order_by("-id")
+    return queryset.annotate(
+        outstanding=F("amount") - F("amount_repaid"),
+        last_contact_at=Subquery(notes.values("created_at")[:1]),
+        promise_note_id=Subquery(notes.filter(promised_amount__isnull=False).values("id")[:1]),
+        next_follow_up_on=Subquery(notes.filter(follow_up_on__isnull=False).values("follow_up_on")[:1]),
+    )
+
+
+def follow_ups_due(*, today: date) -> QuerySet[CustomerNote]:
+    """Each customer's current follow-up (from its newest note that has one) when it falls today or earlier, with
+    the customer and where the note's promise stands."""
+    newer = CustomerNote.objects.filter(
+        customer_id=OuterRef("customer_id"), follow_up_on__isnull=False, id__gt=OuterRef("id")
+    )
+    due = CustomerNote.objects.filter(follow_up_on__lte=today).exclude(Exists(newer)).select_related("customer")
+    return with_promise_status(due, today=today)

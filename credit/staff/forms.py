@@ -6,8 +6,9 @@ from django.core.exceptions import ValidationError
 
 from core.money import parse_major_units
 from core.staff.forms import CurrencyCodeField, MoneyField, ServiceForm
-from credit.filters import CreditTransactionFilterSet
+from credit.filters import CreditTransactionFilterSet, currency_codes_validator
 from credit.models import CreditCheck, CreditTransaction
+from credit.selectors import AGING_BUCKETS
 from credit.vocabulary import DeclineCode, HoldCode
 from customers.models import Terms
 from customers.staff.forms import CsvCheckboxes
@@ -200,3 +201,28 @@ class CustomerNoteForm(_CreditForm):
         if needs_currency and "promised_currency" not in self.errors:
             self.add_error("promised_currency", "Say which currency the promised amount is in.")
         return data
+
+
+WORKLIST_ORDERS = (
+    ("due_at[ASC]", "Most days past due"),
+    ("due_at[DESC]", "Fewest days past due"),
+    ("outstanding[DESC]", "Largest outstanding"),
+    ("outstanding[ASC]", "Smallest outstanding"),
+)
+
+
+class CollectionsFilterForm(forms.Form):
+    """The collections worklist's filters: an aging bucket (as the dashboard counts them; none: every purchase past
+    due), currencies, and the order."""
+
+    bucket = forms.ChoiceField(
+        label="Days past due", required=False, choices=[("", "Any past due"), *((b, b) for b, _, _ in AGING_BUCKETS)]
+    )
+    currency_code = forms.CharField(
+        label="Currencies",
+        required=False,
+        strip=False,
+        validators=[currency_codes_validator],
+        widget=forms.TextInput(attrs={"placeholder": "USD,EUR", "autocomplete": "off"}),
+    )
+    order_by = forms.ChoiceField(label="Sort by", required=False, choices=WORKLIST_ORDERS)

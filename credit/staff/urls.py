@@ -3,6 +3,7 @@
 
 from django.urls import path
 
+from credit.staff import collections as collection_views
 from credit.staff import dashboard
 from credit.staff import notes as note_views
 from credit.staff import purchases as purchase_views
@@ -23,6 +24,8 @@ urlpatterns = [
         staff_views.CustomerCreditTransactionsView.as_view(),
         name="customer_credit_transactions",
     ),
+    path("collections", collection_views.CollectionsView.as_view(), name="collections"),
+    path("collections/follow-ups", collection_views.FollowUpsView.as_view(), name="collections_follow_ups"),
     path("purchases", purchase_views.PurchaseListView.as_view(), name="purchase_list"),
     path(
         "customers/<str:customer_id>/purchases/new",
