@@ -4,14 +4,14 @@ and next follow-up (credit.selectors.collections_worklist), and the follow-ups d
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.core.exceptions import ValidationError
 from django.shortcuts import render
 from django.utils import timezone
 
-from core.pagination import keyset_paginate, parse_ordering
+from core.pagination import parse_ordering
 from core.staff.access import Capability, StaffView
 from credit.models import CreditTransaction, CustomerNote
 from credit.selectors import collections_worklist, follow_ups_due, with_promise_status
+from credit.staff.display import requested_page
 from credit.staff.forms import WORKLIST_ORDERS, CollectionsFilterForm
 from credit.staff.notes import NoteRow, note_rows
 
@@ -57,18 +57,8 @@ class CollectionsView(StaffView):
                 bucket=data.get("bucket") or None,
                 currency_codes=data["currency_code"].split(",") if data.get("currency_code") else None,
             )
-            try:
-                page = keyset_paginate(
-                    queryset,
-                    ordering=ordering,
-                    per_page=PER_PAGE,
-                    after=request.GET.get("after") or None,
-                    before=request.GET.get("before") or None,
-                )
-            except ValidationError as error:
-                problems = [message for messages in error.message_dict.values() for message in messages]
-            else:
-                rows = worklist_rows(page.items, now=now, today=today)
+            page, problems = requested_page(request, queryset, ordering=ordering, per_page=PER_PAGE)
+            rows = worklist_rows(page.items, now=now, today=today) if page else []
         context = {"form": form, "page": page, "rows": rows, "problems": problems}
         return render(request, "credit/staff/collections.html", context)
 
@@ -80,17 +70,8 @@ class FollowUpsView(StaffView):
 
     def get(self, request):
         today = timezone.localdate()
-        try:
-            page = keyset_paginate(
-                follow_ups_due(today=today),
-                ordering=FOLLOW_UP_ORDER,
-                per_page=PER_PAGE,
-                after=request.GET.get("after") or None,
-                before=request.GET.get("before") or None,
-            )
-        except ValidationError as error:
-            page, problems = None, [message for messages in error.message_dict.values() for message in messages]
-        else:
-            problems = []
+        page, problems = requested_page(
+            request, follow_ups_due(today=today), ordering=FOLLOW_UP_ORDER, per_page=PER_PAGE
+        )
         context = {"page": page, "rows": note_rows(page.items) if page else [], "problems": problems, "today": today}
         return render(request, "credit/staff/follow_ups.html", context)

@@ -7,10 +7,11 @@ from datetime import datetime, timedelta
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from core.models import ActorType
-from core.pagination import KeysetPage, keyset_paginate, parse_ordering
+from core.pagination import KeysetPage, Ordering, keyset_paginate, parse_ordering
 from credit.dashboard import review_due_at
 from credit.engine import Scorecard, ScoreScale
 from credit.enrollment import account_enrollment_url
@@ -266,3 +267,19 @@ def customer_credit_context(customer: Customer, account: CreditAccount | None) -
         "ledger_rows": ledger_rows(ledger.items, names),
         "enrollment_url": account_enrollment_url(account) if account else None,
     }
+
+
+def requested_page(request, queryset, *, ordering: Ordering, per_page: int) -> tuple[KeysetPage | None, list[str]]:
+    """The page of a list the request's `after` / `before` cursor asks for, or no page and what is wrong with the
+    cursor (a tampered one is the page's problem to show, not a server error)."""
+    try:
+        page = keyset_paginate(
+            queryset,
+            ordering=ordering,
+            per_page=per_page,
+            after=request.GET.get("after") or None,
+            before=request.GET.get("before") or None,
+        )
+    except ValidationError as error:
+        return None, [message for messages in error.message_dict.values() for message in messages]
+    return page, []

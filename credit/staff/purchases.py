@@ -2,7 +2,6 @@
 completing, cancelling and repaying one. Thin adapters over the services the API calls (credit.services): the
 services decide, and their refusals come back in their own words."""
 
-from django.core.exceptions import ValidationError
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,7 +18,7 @@ from credit.services import (
     credit_transaction_complete,
     credit_transaction_repay,
 )
-from credit.staff.display import newest_first, purchase_rows
+from credit.staff.display import NEWEST_FIRST, purchase_rows, requested_page
 from credit.staff.forms import PurchaseBillForm, PurchaseRepayForm, StaffPurchaseFilterSet
 from credit.staff.views import _CreditActionView
 from customers.selectors import customer_get
@@ -56,17 +55,10 @@ class PurchaseListView(StaffView):
         page, rows, problems = None, [], []
         if filterset.is_valid():
             now = timezone.now()
-            try:
-                page = newest_first(
-                    with_past_due(filterset.qs, now=now),
-                    per_page=PER_PAGE,
-                    after=request.GET.get("after") or None,
-                    before=request.GET.get("before") or None,
-                )
-            except ValidationError as error:
-                problems = [message for messages in error.message_dict.values() for message in messages]
-            else:
-                rows = purchase_rows(page.items, now=now)
+            page, problems = requested_page(
+                request, with_past_due(filterset.qs, now=now), ordering=NEWEST_FIRST, per_page=PER_PAGE
+            )
+            rows = purchase_rows(page.items, now=now) if page else []
         context = {"form": filterset.form, "page": page, "rows": rows, "problems": problems}
         return render(request, "credit/staff/purchases.html", context)
 
