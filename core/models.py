@@ -154,6 +154,7 @@ class EventType(models.TextChoices):
     CUSTOMER_CREDIT_DECISION_CREATED = "customer.credit_decision_created"
     CUSTOMER_STATUS_UPDATED = "customer.status_updated"
     CUSTOMER_LINE_AMOUNT_UPDATED = "customer.line_amount_updated"
+    CUSTOMER_NOTE_ADDED = "customer.note_added"
     CREDIT_BALANCE_UPDATED = "credit_balance.updated"
     CREDIT_TRANSACTION_BILLED = "credit_transaction.billed"
     CREDIT_TRANSACTION_COMPLETED = "credit_transaction.completed"

@@ -20,6 +20,9 @@ from core.ids import is_valid_id
 from core.text import unreadable_text_problem
 
 ORDER_RE = re.compile(r"^(?P<field>[a-z_]+)\[(?P<direction>asc|desc)\]$", re.IGNORECASE)
+# Orderings whose cursor value is a moment (sent as ISO 8601) or a whole number (an amount): any other is text.
+DATETIME_ORDERINGS = frozenset({"created_at", "updated_at", "due_at"})
+INTEGER_ORDERINGS = frozenset({"outstanding"})
 DEFAULT_PER_PAGE = 50
 MAX_PER_PAGE = 200
 
@@ -95,8 +98,10 @@ def _decode_cursor(cursor: str, ordering: Ordering, queryset: QuerySet, param: s
         value, item_id = json.loads(base64.urlsafe_b64decode(padded.encode()))
         if not isinstance(item_id, str) or not is_valid_id(item_id, prefix):
             raise ValueError
-        if ordering.field in {"created_at", "updated_at"}:
+        if ordering.field in DATETIME_ORDERINGS:
             value = datetime.fromisoformat(value)
+        elif isinstance(value, int) and not isinstance(value, bool) and ordering.field in INTEGER_ORDERINGS:
+            pass
         elif ordering.field == "id" or not isinstance(value, str) or unreadable_text_problem(value):
             raise ValueError
     except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):

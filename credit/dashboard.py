@@ -17,18 +17,10 @@ from credit.models import (
     CreditTransaction,
     CreditTransactionStatus,
 )
+from credit.selectors import AGING_BUCKETS, aging_bucket_condition
 from credit.vocabulary import CreditStatus
 from customers.models import Customer, CustomerStatus
 
-# Whole days past due, as aging reports count them: (label, from, to), both inclusive. "current" is not yet a full
-# day late.
-AGING_BUCKETS: tuple[tuple[str, int | None, int | None], ...] = (
-    ("current", None, 0),
-    ("1-15", 1, 15),
-    ("16-30", 16, 30),
-    ("31-60", 31, 60),
-    ("60+", 61, None),
-)
 NOT_CHECKED = "not_checked"
 
 
@@ -146,22 +138,12 @@ def exposure_by_currency() -> list[CurrencyExposure]:
     return sorted((CurrencyExposure(**row) for row in rows), key=lambda row: (-row.credit_lines, row.currency_code))
 
 
-def _bucket_condition(now: datetime, from_days: int | None, to_days: int | None) -> Q:
-    # At least N whole days past due: due at or before now - N days; at most M: due after now - (M + 1) days.
-    condition = Q()
-    if from_days is not None:
-        condition &= Q(due_at__lte=now - timedelta(days=from_days))
-    if to_days is not None:
-        condition &= Q(due_at__gt=now - timedelta(days=to_days + 1))
-    return condition
-
-
 def aging_by_currency(*, now: datetime) -> list[CurrencyAging]:
     """Outstanding used credit (completed, not yet repaid) by days past its due date."""
     outstanding = F("amount") - F("amount_repaid")
     aggregates = {}
-    for index, (_, from_days, to_days) in enumerate(AGING_BUCKETS):
-        condition = _bucket_condition(now, from_days, to_days)
+    for index, (label, _, _) in enumerate(AGING_BUCKETS):
+        condition = aging_bucket_condition(now, label)
         aggregates[f"amount_{index}"] = Coalesce(Sum(outstanding, filter=condition), 0)
         aggregates[f"count_{index}"] = Count("id", filter=condition)
     rows = (

@@ -18,7 +18,7 @@ from credit.models import (
 from customers.filters import ChoiceInFilter, FilterSet
 
 
-def _currency_codes_validator(value: str) -> None:
+def currency_codes_validator(value: str) -> None:
     if not all(code in CURRENCY_CODES for code in value.split(",")):
         raise ValidationError("Comma-separated ISO 4217 currency codes, such as USD,EUR.", code="invalid")
 
@@ -33,7 +33,7 @@ class CurrencyCodesFilter(django_filters.CharFilter):
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("help_text", "Comma-separated ISO 4217 currency codes, such as `USD,EUR`.")
-        super().__init__(*args, validators=[_currency_codes_validator], strip=False, **kwargs)
+        super().__init__(*args, validators=[currency_codes_validator], strip=False, **kwargs)
 
     def filter(self, qs: QuerySet, value: str) -> QuerySet:
         return qs.filter(**{f"{self.field_name}__in": value.split(",")}) if value else qs

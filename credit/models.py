@@ -404,3 +404,43 @@ class CreditRepayment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.id} {self.amount}"
+
+
+class CustomerNote(models.Model):
+    """A record of contact with a customer about what it owes (a call, an email), by a member of staff: the text, an
+    optional promise to pay (amount, currency, date) and an optional date to follow up. Kept for ever as history;
+    whether a promise was kept is read from the repayments since (credit.selectors.with_promise_status)."""
+
+    id = PrefixedIdField(prefix="cnt")
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="notes")
+    text = models.TextField(max_length=2000)
+    author_type = models.CharField(max_length=16, choices=ActorType.choices)
+    author_id = models.CharField(max_length=64, blank=True, default="")
+    # Who wrote it, as named when it was written (a username, an API client's name).
+    author_label = models.CharField(max_length=255, blank=True, default="")
+    promised_amount = models.BigIntegerField(blank=True, null=True)
+    promised_currency = models.CharField(max_length=3, blank=True, null=True, validators=[validate_currency_code])
+    promised_on = models.DateField(blank=True, null=True)
+    follow_up_on = models.DateField(blank=True, null=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            choices_check("author_type", ActorType, nullable=False),
+            # A promise is an amount, its currency and a date, or nothing at all.
+            models.CheckConstraint(
+                condition=Q(promised_amount__isnull=True, promised_currency__isnull=True, promised_on__isnull=True)
+                | Q(promised_amount__gt=0, promised_currency__isnull=False, promised_on__isnull=False),
+                name="customer_note_promise_whole",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["customer", "id"], name="customer_note_customer_idx"),
+            models.Index(
+                fields=["follow_up_on"], name="customer_note_follow_up_idx", condition=Q(follow_up_on__isnull=False)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.id} on {self.customer_id}"

@@ -2,13 +2,21 @@
 
 from core.formatting import rfc3339
 from core.money import format_wire
-from credit.models import CreditBalance, CreditDecision, CreditLedgerEntry, CreditRepayment, CreditTransaction
+from credit.models import (
+    CreditBalance,
+    CreditDecision,
+    CreditLedgerEntry,
+    CreditRepayment,
+    CreditTransaction,
+    CustomerNote,
+)
 
 __all__ = [
     "balance_to_dict",
     "credit_decision_to_dict",
     "credit_repayment_to_dict",
     "credit_transaction_to_dict",
+    "customer_note_to_dict",
     "ledger_entry_to_dict",
 ]
 
@@ -105,4 +113,24 @@ def ledger_entry_to_dict(entry: CreditLedgerEntry) -> dict:
         "actor": _actor(entry.actor_type, entry.actor_id),
         "reason": entry.reason or None,
         "created_at": rfc3339(entry.created_at),
+    }
+
+
+def customer_note_to_dict(note: CustomerNote) -> dict:
+    """A note as its customer.note_added event carries it: the promise's amount in minor units, as the wire does."""
+    promise = None
+    if note.promised_amount is not None:
+        promise = {
+            "amount": format_wire(note.promised_amount),
+            "currency_code": note.promised_currency,
+            "date": note.promised_on.isoformat(),
+        }
+    return {
+        "id": note.id,
+        "customer_id": note.customer_id,
+        "text": note.text,
+        "author": {**_actor(note.author_type, note.author_id), "name": note.author_label or None},
+        "promise_to_pay": promise,
+        "follow_up_on": note.follow_up_on.isoformat() if note.follow_up_on else None,
+        "created_at": rfc3339(note.created_at),
     }

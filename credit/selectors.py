@@ -3,11 +3,26 @@ orders them), with the relations their presenters touch already joined. Imports:
 domain modules below it (models, filters, vocabulary)."""
 
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.db.models import BooleanField, DurationField, ExpressionWrapper, F, Q, QuerySet
-from django.db.models.functions import Now
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Now
 
 from core.filters import filtered
 from core.replica import replica_read
@@ -25,11 +40,36 @@ from credit.models import (
     CreditCheckStatus,
     CreditDecision,
     CreditLedgerEntry,
+    CreditRepayment,
     CreditTransaction,
     CreditTransactionStatus,
+    CustomerNote,
 )
-from credit.vocabulary import CreditStatus, HoldCode, NetTermsStatus
+from credit.vocabulary import CreditStatus, HoldCode, NetTermsStatus, PromiseStatus
 from customers.models import Customer
+
+# Whole days past due, as aging reports count them: (label, from, to), both inclusive. "current" is not yet a full
+# day late.
+AGING_BUCKETS: tuple[tuple[str, int | None, int | None], ...] = (
+    ("current", None, 0),
+    ("1-15", 1, 15),
+    ("16-30", 16, 30),
+    ("31-60", 31, 60),
+    ("60+", 61, None),
+)
+
+
+def aging_bucket_condition(now: datetime, label: str) -> Q:
+    """Purchases whose due date puts them in the aging bucket `label` (one of AGING_BUCKETS): the dashboard's
+    figures and the collections worklist's filter are the same condition."""
+    _, from_days, to_days = next(bucket for bucket in AGING_BUCKETS if bucket[0] == label)
+    # At least N whole days past due: due at or before now - N days; at most M: due after now - (M + 1) days.
+    condition = Q()
+    if from_days is not None:
+        condition &= Q(due_at__lte=now - timedelta(days=from_days))
+    if to_days is not None:
+        condition &= Q(due_at__gt=now - timedelta(days=to_days + 1))
+    return condition
 
 
 def credit_account_get(*, customer: Customer) -> CreditAccount | None:
@@ -51,6 +91,12 @@ def credit_transaction_list(*, customer: Customer, filters: Mapping | None = Non
     """With each purchase's buyer (a customer user, or None), which the pages name."""
     queryset = CreditTransaction.objects.filter(customer=customer).select_related("customer_user")
     return filtered(CreditTransactionFilterSet, filters, queryset)
+
+
+def purchase_list(*, filters: Mapping | None = None) -> QuerySet[CreditTransaction]:
+    """Purchases on credit of every customer (the staff purchases page), with their customer joined, filtered by
+    CreditTransactionFilterSet."""
+    return filtered(CreditTransactionFilterSet, filters, CreditTransaction.objects.select_related("customer"))
 
 
 def credit_transaction_get(*, customer: Customer, transaction_id: str) -> CreditTransaction:
@@ -125,3 +171,66 @@ def net_terms_enrollments_expired(*, now: datetime) -> QuerySet[Customer]:
         credit_account__net_terms_status=NetTermsStatus.PENDING_ENROLLMENT,
         credit_account__net_terms_enrollment_expires_at__lte=now,
     ).order_by("id")
+
+
+def with_promise_status(queryset: QuerySet[CustomerNote], *, today: date) -> QuerySet[CustomerNote]:
+    """Notes annotated with `paid_since` (what the customer has repaid in the promise's currency since the note) and
+    `promise_status` (None without a promise; kept once `paid_since` reaches the amount; broken once the date has
+    passed without that; open until then): the one definition of a broken promise, for every page and list."""
+    repaid = (
+        CreditRepayment.objects.filter(
+            transaction__customer_id=OuterRef("customer_id"),
+            transaction__currency_code=OuterRef("promised_currency"),
+            created_at__gte=OuterRef("created_at"),
+        )
+        .order_by()
+        .values("transaction__customer_id")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    return queryset.annotate(paid_since=Coalesce(Subquery(repaid), Value(0))).annotate(
+        promise_status=Case(
+            When(promised_amount__isnull=True, then=Value(None)),
+            When(paid_since__gte=F("promised_amount"), then=Value(PromiseStatus.KEPT.value)),
+            When(promised_on__lt=today, then=Value(PromiseStatus.BROKEN.value)),
+            default=Value(PromiseStatus.OPEN.value),
+            output_field=CharField(),
+        )
+    )
+
+
+def customer_note_list(*, customer: Customer, today: date) -> QuerySet[CustomerNote]:
+    """The customer's notes with where each promise stands (with_promise_status)."""
+    return with_promise_status(CustomerNote.objects.filter(customer=customer), today=today)
+
+
+def collections_worklist(
+    *, now: datetime, bucket: str | None = None, currency_codes: list[str] | None = None
+) -> QuerySet[CreditTransaction]:
+    """Purchases with something outstanding past their due date (or, given an aging bucket, in that bucket, as the
+    dashboard counts it), with their customer, `outstanding`, and from the customer's notes: `last_contact_at` (the
+    newest note), `promise_note_id` (the newest note with a promise to pay) and `next_follow_up_on` (the follow-up
+    date of the newest note that has one: a later note replaces an earlier plan)."""
+    queryset = CreditTransaction.objects.filter(
+        status=CreditTransactionStatus.COMPLETED, amount_repaid__lt=F("amount")
+    ).select_related("customer")
+    queryset = queryset.filter(aging_bucket_condition(now, bucket) if bucket else Q(due_at__lt=now))
+    if currency_codes:
+        queryset = queryset.filter(currency_code__in=currency_codes)
+    notes = CustomerNote.objects.filter(customer_id=OuterRef("customer_id")).order_by("-id")
+    return queryset.annotate(
+        outstanding=F("amount") - F("amount_repaid"),
+        last_contact_at=Subquery(notes.values("created_at")[:1]),
+        promise_note_id=Subquery(notes.filter(promised_amount__isnull=False).values("id")[:1]),
+        next_follow_up_on=Subquery(notes.filter(follow_up_on__isnull=False).values("follow_up_on")[:1]),
+    )
+
+
+def follow_ups_due(*, today: date) -> QuerySet[CustomerNote]:
+    """Each customer's current follow-up (from its newest note that has one) when it falls today or earlier, with
+    the customer and where the note's promise stands."""
+    newer = CustomerNote.objects.filter(
+        customer_id=OuterRef("customer_id"), follow_up_on__isnull=False, id__gt=OuterRef("id")
+    )
+    due = CustomerNote.objects.filter(follow_up_on__lte=today).exclude(Exists(newer)).select_related("customer")
+    return with_promise_status(due, today=today)

@@ -122,3 +122,37 @@ def statuses_allowing(action: CreditAction) -> list[str | None]:
     """The credit statuses an action may start from, in CreditStatus order (None, never checked, first)."""
     allowed = TRANSITIONS[action][0]
     return [status for status in (NOT_CHECKED, *CreditStatus.values) if status in allowed]
+
+
+class PurchaseAction(StrEnum):
+    """What staff or an API client may do to one purchase on credit (a credit transaction)."""
+
+    COMPLETE = "complete"  # billed → completed: the reserve becomes used, due by the terms
+    CANCEL = "cancel"  # billed → canceled: the reserve goes back to available
+    REPAY = "repay"  # completed, something outstanding: used → available
+
+
+# action: the purchase statuses it may start from (credit.models.CreditTransactionStatus's values).
+PURCHASE_TRANSITIONS: dict[PurchaseAction, frozenset[str]] = {
+    PurchaseAction.COMPLETE: frozenset({"billed"}),
+    PurchaseAction.CANCEL: frozenset({"billed"}),
+    PurchaseAction.REPAY: frozenset({"completed"}),
+}
+
+
+def purchase_actions(status: str, amount_outstanding: int) -> list[str]:
+    """The actions a purchase in this state allows, in PurchaseAction order: the services guard with
+    PURCHASE_TRANSITIONS, the pages offer exactly these (a repayment only while something is outstanding)."""
+    return [
+        action.value
+        for action in PurchaseAction
+        if status in PURCHASE_TRANSITIONS[action] and (action != PurchaseAction.REPAY or amount_outstanding > 0)
+    ]
+
+
+class PromiseStatus(models.TextChoices):
+    """Where a promise to pay stands (credit.selectors.with_promise_status decides, in SQL)."""
+
+    OPEN = "open"  # its date has not passed and it is not yet paid
+    KEPT = "kept"  # the customer has repaid at least the amount, in its currency, since the promise
+    BROKEN = "broken"  # its date has passed and the customer has not repaid it since

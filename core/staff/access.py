@@ -28,6 +28,11 @@ class Capability(StrEnum):
     CUSTOMERS_WRITE = "customers_write"  # customers, their users and payment methods, bulk import
     CREDIT_REQUEST = "credit_request"  # ask for a customer's credit check (the engine or an officer decides)
     CREDIT_WRITE = "credit_write"  # credit decisions: the review queue, direct approvals, lines, holds
+    # Purchases on credit: bill, complete, cancel, record repayments. Money moving against a credit line, as the API's
+    # credit:write scope (which only credit officers may grant) allows.
+    PURCHASES_WRITE = "purchases_write"
+    # Notes on a customer (contact, a promise to pay, the next follow-up): both roles that speak with customers.
+    CUSTOMER_NOTES = "customer_notes"
     API_KEYS = "api_keys"  # create and revoke API keys, within the scopes the role may grant
     # Webhook endpoints: create, edit, delete, rotate secrets, replay deliveries. No role holds it, only superusers,
     # as only superusers may grant the webhooks:manage scope on the API keys page.
@@ -44,10 +49,23 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.VIEWER: frozenset({Capability.VIEW}),
     # An account manager onboarding a customer asks for its credit check; deciding it stays with credit officers.
     Role.ACCOUNT_MANAGER: frozenset(
-        {Capability.VIEW, Capability.CUSTOMERS_WRITE, Capability.CREDIT_REQUEST, Capability.API_KEYS}
+        {
+            Capability.VIEW,
+            Capability.CUSTOMERS_WRITE,
+            Capability.CREDIT_REQUEST,
+            Capability.CUSTOMER_NOTES,
+            Capability.API_KEYS,
+        }
     ),
     Role.CREDIT_OFFICER: frozenset(
-        {Capability.VIEW, Capability.CREDIT_REQUEST, Capability.CREDIT_WRITE, Capability.API_KEYS}
+        {
+            Capability.VIEW,
+            Capability.CREDIT_REQUEST,
+            Capability.CREDIT_WRITE,
+            Capability.PURCHASES_WRITE,
+            Capability.CUSTOMER_NOTES,
+            Capability.API_KEYS,
+        }
     ),
 }
 

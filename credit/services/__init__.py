@@ -25,6 +25,7 @@ from credit.services.net_terms import (
     net_terms_enrollment_expire,
     net_terms_enrollment_renew,
 )
+from credit.services.notes import customer_note_add
 from credit.services.transactions import (
     credit_transaction_bill,
     credit_transaction_cancel,
@@ -51,6 +52,7 @@ __all__ = [
     "credit_transaction_cancel",
     "credit_transaction_complete",
     "credit_transaction_repay",
+    "customer_note_add",
     "customer_user_actor",
     "net_terms_enroll",
     "net_terms_enrollment_expire",

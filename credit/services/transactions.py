@@ -37,7 +37,14 @@ from credit.services._common import (
     validated_save,
 )
 from credit.services.accounts import credit_past_due_evaluate
-from credit.vocabulary import CreditAction, CreditStatus, NetTermsStatus, action_allowed
+from credit.vocabulary import (
+    PURCHASE_TRANSITIONS,
+    CreditAction,
+    CreditStatus,
+    NetTermsStatus,
+    PurchaseAction,
+    action_allowed,
+)
 from customers.models import Customer, CustomerUser, CustomerUserStatus, Terms
 
 FALLBACK_TERMS = Terms.NET30
@@ -146,8 +153,7 @@ def credit_transaction_complete(
     """Reserved → used; due on completion + the customer's terms. Allowed whatever the customer's credit status:
     the credit was granted when the transaction was billed."""
     locked = _locked(credit_transaction)
-    if locked.status != CreditTransactionStatus.BILLED:
-        raise InvalidTransactionState(locked.id, locked.status, "completed", "billed")
+    _ensure_allowed(PurchaseAction.COMPLETE, locked, doing="completed")
     errors: dict = {}
     completed_at = clean_past_datetime(completed_at, "completed_at", errors, not_before=locked.billed_at)
     raise_if(errors)
@@ -163,8 +169,7 @@ def credit_transaction_complete(
 def credit_transaction_cancel(*, credit_transaction: CreditTransaction, actor: Actor) -> CreditTransaction:
     """Only while billed: the reserve goes back to available."""
     locked = _locked(credit_transaction)
-    if locked.status != CreditTransactionStatus.BILLED:
-        raise InvalidTransactionState(locked.id, locked.status, "canceled", "billed")
+    _ensure_allowed(PurchaseAction.CANCEL, locked, doing="canceled")
     locked.status = CreditTransactionStatus.CANCELED
     locked.canceled_at = timezone.now()
     return _settle(locked, LedgerEntryType.RELEASE, actor=actor, reason="credit transaction canceled")
@@ -179,8 +184,7 @@ def credit_transaction_repay(*, credit_transaction: CreditTransaction, actor: Ac
     raise_if(errors)
     customer = account_lock(credit_transaction.customer_id).customer
     locked = _locked(credit_transaction)
-    if locked.status != CreditTransactionStatus.COMPLETED:
-        raise InvalidTransactionState(locked.id, locked.status, "repaid", "completed")
+    _ensure_allowed(PurchaseAction.REPAY, locked, doing="repaid")
     if amount > locked.amount_outstanding:
         raise RepaymentExceedsOutstanding(locked.id, locked.amount_outstanding, locked.currency_code)
     repayment = CreditRepayment(transaction=locked, amount=amount)
@@ -232,6 +236,13 @@ def _record(event_type: EventType, credit_transaction: CreditTransaction, *, act
         actor=actor,
         customer_id=credit_transaction.customer_id,
     )
+
+
+def _ensure_allowed(action: PurchaseAction, locked: CreditTransaction, *, doing: str) -> None:
+    """InvalidTransactionState unless credit.vocabulary's PURCHASE_TRANSITIONS allows `action` from the status."""
+    allowed = PURCHASE_TRANSITIONS[action]
+    if locked.status not in allowed:
+        raise InvalidTransactionState(locked.id, locked.status, doing, " or ".join(sorted(allowed)))
 
 
 def _locked(credit_transaction: CreditTransaction) -> CreditTransaction:

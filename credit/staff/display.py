@@ -6,10 +6,11 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from core.models import ActorType
-from core.pagination import KeysetPage, keyset_paginate, parse_ordering
+from core.pagination import KeysetPage, Ordering, keyset_paginate, parse_ordering
 from core.selectors import actor_names
 from credit.dashboard import review_due_at
 from credit.engine import Scorecard, ScoreScale
@@ -24,6 +25,7 @@ from credit.models import (
 )
 from credit.selectors import credit_decision_list, credit_transaction_list, ledger_entry_list, with_past_due
 from credit.services.checks import UNDECIDED
+from credit.vocabulary import purchase_actions
 from customers.models import Customer
 
 DETAIL_ROWS = 10
@@ -89,11 +91,12 @@ class LedgerRow:
 class PurchaseRow:
     """A purchase on credit as the pages show it: whole days past due (None unless something is outstanding after the
     due date) and whether the automatic hold counts it (credit.selectors.with_past_due's answer: the page has no
-    threshold of its own)."""
+    threshold of its own), and what may be done to it now (credit.vocabulary.purchase_actions)."""
 
     purchase: CreditTransaction
     days_overdue: int | None
     past_due_for_hold: bool
+    actions: tuple[str, ...] = ()
 
 
 def decision_rows(decisions: list[CreditDecision], names: dict[str, str]) -> list[DecisionRow]:
@@ -120,7 +123,14 @@ def purchase_rows(purchases: list[CreditTransaction], *, now: datetime) -> list[
     rows = []
     for purchase in purchases:
         late = bool(purchase.amount_outstanding) and purchase.due_at is not None and purchase.due_at < now
-        rows.append(PurchaseRow(purchase, (now - purchase.due_at).days if late else None, purchase.past_due_for_hold))
+        rows.append(
+            PurchaseRow(
+                purchase,
+                (now - purchase.due_at).days if late else None,
+                purchase.past_due_for_hold,
+                tuple(purchase_actions(purchase.status, purchase.amount_outstanding)),
+            )
+        )
     return rows
 
 
@@ -252,3 +262,19 @@ def customer_credit_context(customer: Customer, account: CreditAccount | None) -
         "ledger_rows": ledger_rows(ledger.items, names),
         "enrollment_url": account_enrollment_url(account) if account else None,
     }
+
+
+def requested_page(request, queryset, *, ordering: Ordering, per_page: int) -> tuple[KeysetPage | None, list[str]]:
+    """The page of a list the request's `after` / `before` cursor asks for, or no page and what is wrong with the
+    cursor (a tampered one is the page's problem to show, not a server error)."""
+    try:
+        page = keyset_paginate(
+            queryset,
+            ordering=ordering,
+            per_page=per_page,
+            after=request.GET.get("after") or None,
+            before=request.GET.get("before") or None,
+        )
+    except ValidationError as error:
+        return None, [message for messages in error.message_dict.values() for message in messages]
+    return page, []

@@ -6,9 +6,12 @@ from django.core.exceptions import ValidationError
 
 from core.money import parse_major_units
 from core.staff.forms import CurrencyCodeField, MoneyField, ServiceForm
-from credit.models import CreditCheck
+from credit.filters import CreditTransactionFilterSet, currency_codes_validator
+from credit.models import CreditCheck, CreditTransaction
+from credit.selectors import AGING_BUCKETS
 from credit.vocabulary import DeclineCode, HoldCode
 from customers.models import Terms
+from customers.staff.forms import CsvCheckboxes
 
 
 class _CreditForm(ServiceForm):
@@ -18,11 +21,12 @@ class _CreditForm(ServiceForm):
 
     money_field = ""
     currency = ""
+    currency_field = "currency_code"
 
     def clean(self):
         data = super().clean()
         text = data.get(self.money_field)
-        currency = self.currency or data.get("currency_code")
+        currency = self.currency or data.get(self.currency_field)
         if text is not None and currency:
             try:
                 data[self.money_field] = parse_major_units(text, currency)
@@ -137,3 +141,109 @@ class CreditNoteForm(_CreditForm):
 
 class ConfirmForm(_CreditForm):
     """Nothing to choose: the button confirms (a new enrollment link)."""
+
+
+class PurchaseBillForm(_CreditForm):
+    """credit_transaction_bill: the amount in major units of the currency chosen, what the purchase is."""
+
+    model = CreditTransaction
+    model_fields = ("reference", "description")
+    field_order = ("amount", "currency_code", "reference", "description")
+    help_texts = {
+        "reference": "The order or invoice number, such as “PO-1042”. Never a card number.",
+        "description": "What was bought. Never a card number.",
+    }
+    money_field = "amount"
+
+    amount = MoneyField(label="Amount", help_text="Reserved from the available credit until completed or canceled.")
+    currency_code = CurrencyCodeField(label="Currency")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["description"].widget = forms.Textarea(attrs={"rows": 2, "maxlength": 1000})
+
+
+class PurchaseRepayForm(_CreditForm):
+    """credit_transaction_repay: an amount in major units of the purchase's currency, up to what it owes."""
+
+    money_field = "amount"
+
+    amount = MoneyField(label="Amount repaid")
+
+    def __init__(self, *args, currency: str, outstanding: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.currency = currency
+        self.fields["amount"].label = f"Amount repaid ({currency})"
+        self.fields["amount"].help_text = f"{outstanding} outstanding: the whole of it, or a part."
+
+
+class StaffPurchaseFilterSet(CreditTransactionFilterSet):
+    """The API's CreditTransactionFilterSet, unchanged in what it filters; only its form is dressed for people."""
+
+    def get_form_class(self):
+        form_class = super().get_form_class()
+        status = form_class.base_fields["status"]
+        status.label = "Status"
+        status.widget = CsvCheckboxes(choices=[(value, text) for value, text in status.choices if value])
+        currency = form_class.base_fields["currency_code"]
+        currency.label = "Currencies"
+        currency.widget = forms.TextInput(attrs={"placeholder": "USD,EUR", "autocomplete": "off"})
+        for field in form_class.base_fields.values():
+            field.help_text = ""
+        return form_class
+
+
+class CustomerNoteForm(_CreditForm):
+    """customer_note_add: what was said, an optional promise to pay (amount in major units, currency, date) and an
+    optional date to follow up."""
+
+    money_field = "promised_amount"
+    currency_field = "promised_currency"
+
+    text = forms.CharField(
+        label="Note",
+        max_length=2000,
+        help_text="What was said or done, such as “Called AP, cheque goes out Friday”. At most 2,000 characters.",
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": 2000}),
+    )
+    promised_amount = MoneyField(label="Promised amount", required=False, help_text="Leave empty for no promise.")
+    promised_currency = CurrencyCodeField(label="Currency of the promise", required=False)
+    promised_on = forms.DateField(
+        label="Promised by", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    follow_up_on = forms.DateField(
+        label="Next follow-up", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+
+    def clean(self):
+        data = super().clean()
+        # An amount cannot be read without its currency (the currency's own field says so when it was mistyped).
+        needs_currency = data.get("promised_amount") is not None and not data.get("promised_currency")
+        if needs_currency and "promised_currency" not in self.errors:
+            self.add_error("promised_currency", "Say which currency the promised amount is in.")
+        return data
+
+
+WORKLIST_ORDERS = (
+    ("due_at[ASC]", "Most days past due"),
+    ("due_at[DESC]", "Fewest days past due"),
+    ("outstanding[DESC]", "Largest outstanding"),
+    ("outstanding[ASC]", "Smallest outstanding"),
+)
+
+
+class CollectionsFilterForm(forms.Form):
+    """The collections worklist's filters: an aging bucket (as the dashboard counts them; none: every purchase past
+    due), currencies, and the order."""
+
+    bucket = forms.ChoiceField(
+        label="Days past due", required=False, choices=[("", "Any past due"), *((b, b) for b, _, _ in AGING_BUCKETS)]
+    )
+    currency_code = forms.CharField(
+        label="Currencies",
+        required=False,
+        strip=False,
+        validators=[currency_codes_validator],
+        widget=forms.TextInput(attrs={"placeholder": "USD,EUR", "autocomplete": "off"}),
+    )
+    order_by = forms.ChoiceField(label="Sort by", required=False, choices=WORKLIST_ORDERS)

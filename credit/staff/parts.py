@@ -11,7 +11,8 @@ from credit.enrollment import renewal_refusal
 from credit.models import CreditBalance
 from credit.selectors import credit_account_get, credit_balance_list
 from credit.staff.display import customer_credit_context
-from credit.vocabulary import allowed_actions
+from credit.staff.notes import notes_context
+from credit.vocabulary import CreditAction, action_allowed, allowed_actions
 from customers.models import Customer
 from customers.staff.pages import CustomerPagePart, register
 
@@ -49,9 +50,11 @@ class BalanceView:
 def credit_context(request: HttpRequest, customer: Customer) -> dict:
     """Everything credit's parts show, for all of them at once (the page merges the contexts of its parts)."""
     account = credit_account_get(customer=customer)
+    status = account.credit_status if account else None
     return {
         "credit_account": account,
-        "credit_actions": allowed_actions(account.credit_status if account else None),
+        "credit_actions": allowed_actions(status),
+        "credit_can_buy": not customer.is_archived and action_allowed(CreditAction.BUY, status),
         "enrollment_renewable": renewal_refusal(customer, account) is None,
         "credit_balances": [
             BalanceView.of(balance, account.credit_currency if account else None)
@@ -70,3 +73,4 @@ def register_parts() -> None:
     register(CustomerPagePart("actions", "credit/staff/_customer_actions.html", no_context))
     register(CustomerPagePart("sections", "credit/staff/_customer_credit.html", no_context))
     register(CustomerPagePart("sections", "credit/staff/_customer_sections.html", no_context))
+    register(CustomerPagePart("sections", "credit/staff/_customer_notes.html", notes_context))

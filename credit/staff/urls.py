@@ -3,7 +3,10 @@
 
 from django.urls import path
 
+from credit.staff import collections as collection_views
 from credit.staff import dashboard
+from credit.staff import notes as note_views
+from credit.staff import purchases as purchase_views
 from credit.staff import reviews as review_views
 from credit.staff import views as staff_views
 
@@ -21,6 +24,30 @@ urlpatterns = [
         staff_views.CustomerCreditTransactionsView.as_view(),
         name="customer_credit_transactions",
     ),
+    path("collections", collection_views.CollectionsView.as_view(), name="collections"),
+    path("collections/follow-ups", collection_views.FollowUpsView.as_view(), name="collections_follow_ups"),
+    path("purchases", purchase_views.PurchaseListView.as_view(), name="purchase_list"),
+    path(
+        "customers/<str:customer_id>/purchases/new",
+        purchase_views.PurchaseBillView.as_view(),
+        name="customer_purchase_bill",
+    ),
+    path(
+        "customers/<str:customer_id>/purchases/<str:transaction_id>/complete",
+        purchase_views.PurchaseCompleteView.as_view(),
+        name="customer_purchase_complete",
+    ),
+    path(
+        "customers/<str:customer_id>/purchases/<str:transaction_id>/cancel",
+        purchase_views.PurchaseCancelView.as_view(),
+        name="customer_purchase_cancel",
+    ),
+    path(
+        "customers/<str:customer_id>/purchases/<str:transaction_id>/repay",
+        purchase_views.PurchaseRepayView.as_view(),
+        name="customer_purchase_repay",
+    ),
+    path("customers/<str:customer_id>/notes/new", note_views.CustomerNoteAddView.as_view(), name="customer_note_add"),
     path("customers/<str:customer_id>/ledger", staff_views.CustomerLedgerView.as_view(), name="customer_ledger"),
     path(
         "customers/<str:customer_id>/credit/check",

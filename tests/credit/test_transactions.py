@@ -237,6 +237,7 @@ def test_repaying_more_than_outstanding_is_refused():
     with pytest.raises(ApplicationError) as error:
         credit_transaction_repay(credit_transaction=tx, actor=API, amount=50_001)
     assert (error.value.code, error.value.status) == ("repayment_exceeds_outstanding", 422)
+    assert error.value.detail == f"Credit transaction {tx.id} has 500.00 USD outstanding."
     assert error.value.field == "amount"
     assert buckets(customer) == (950_000, 0, 50_000)
     assert CreditRepayment.objects.count() == 1

@@ -9,11 +9,12 @@ from core.events import event_record
 from core.models import ApiKey, Event, EventType, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from core.services import api_key_create
 from core.staff.access import Capability, StaffView
-from credit.models import CreditCheck
-from credit.services import credit_check_refer, credit_check_request
+from credit.models import CreditCheck, CreditRepayment, CreditTransaction, CustomerNote
+from credit.services import credit_check_refer, credit_check_request, credit_transaction_bill
 from customers.imports import customer_import_create
 from customers.models import Customer, CustomerImport, CustomerUser, PaymentMethod
 from tests.credit.builders import API as SEED
+from tests.credit.builders import approved_customer
 from tests.factories import CustomerFactory, PaymentMethodFactory, WebhookEndpointFactory
 from tests.staff.builders import ROLES
 
@@ -26,6 +27,10 @@ ALLOWED_ROLES = {
     # Asking for a check is part of onboarding a customer; deciding it is a credit officer's.
     Capability.CREDIT_REQUEST: {"account_manager", "credit_officer", "superuser"},
     Capability.CREDIT_WRITE: {"credit_officer", "superuser"},
+    # Billing, completing, cancelling and repaying move money against a line: the API's credit:write, credit officers'.
+    Capability.PURCHASES_WRITE: {"credit_officer", "superuser"},
+    # A note records contact with the customer; both roles that speak with customers write them.
+    Capability.CUSTOMER_NOTES: {"account_manager", "credit_officer", "superuser"},
     Capability.API_KEYS: {"account_manager", "credit_officer", "superuser"},
     # As the API keys page decided for the webhooks:manage scope: superusers only.
     Capability.WEBHOOKS_MANAGE: {"superuser"},
@@ -56,7 +61,8 @@ def samples():
     oauth_client = get_application_model().objects.create(
         name="sample", client_type="confidential", authorization_grant_type="client-credentials"
     )
-    customer = CustomerFactory()
+    customer = approved_customer()
+    purchase = credit_transaction_bill(customer=customer, actor=SEED, amount=10_000, currency_code="USD")
     PaymentMethodFactory(customer=customer, is_default=True)
     method = PaymentMethodFactory(customer=customer)
     customer_import = customer_import_create(file_name="a.csv", content=b"email\na@b.com\n", enqueue=False)
@@ -72,6 +78,7 @@ def samples():
     return {
         "client_id": oauth_client.client_id,
         "customer_id": customer.id,
+        "transaction_id": purchase.id,
         "method_id": method.id,
         "import_id": customer_import.id,
         "api_key_id": api_key.id,
@@ -100,6 +107,9 @@ def state() -> dict:
         "credit_checks": list(CreditCheck.objects.order_by("id").values_list("id", "status")),
         "webhooks": list(WebhookEndpoint.objects.order_by("id").values_list("id", "url", "enabled", "secret")),
         "attempts": WebhookAttempt.objects.count(),
+        "purchases": list(CreditTransaction.objects.order_by("id").values_list("id", "status", "amount_repaid")),
+        "repayments": CreditRepayment.objects.count(),
+        "notes": CustomerNote.objects.count(),
     }
 
 
