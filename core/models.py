@@ -41,7 +41,7 @@ class TracksUpdates(models.Model):
 
     def save(self, *args, **kwargs):
         update_fields = kwargs.get("update_fields")
-        if update_fields is not None:
+        if update_fields:  # an empty list stays Django's no-op
             kwargs["update_fields"] = {*update_fields, "updated_at"}
         super().save(*args, **kwargs)
 

@@ -39,11 +39,14 @@ def events(event_type: str) -> list[Event]:
 
 def test_updating_a_customer_user_writes_customer_user_updated(api):
     user = CustomerUserFactory(first_name="Ann")
-    response = api.patch(f"customers/{user.customer_id}/users/{user.id}", {"first_name": "Anna"})
+    response = api.patch(
+        f"customers/{user.customer_id}/users/{user.id}", {"first_name": "Anna"}, headers={"X-Request-ID": "req_forged"}
+    )
     assert response.status_code == 200
     [event] = events("customer_user.updated")
     assert (event.customer_id, event.data["id"], event.data["first_name"]) == (user.customer_id, user.id, "Anna")
     assert (event.actor_type, event.request_id) == ("api_client", response["X-Request-ID"])
+    assert response["X-Request-ID"] != "req_forged"
 
 
 def test_an_update_that_changes_nothing_writes_nothing(api):

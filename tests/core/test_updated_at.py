@@ -60,3 +60,9 @@ def test_money_moving_through_the_ledger_moves_the_balances_updated_at():
     balance = backdated(CreditBalance.objects.get(customer=customer))
     completed_purchase(customer, 500, days_past_due=-10)
     assert CreditBalance.objects.get(pk=balance.pk).updated_at > LONG_AGO
+
+
+def test_saving_no_fields_still_writes_nothing():
+    user = backdated(CustomerUserFactory())
+    user.save(update_fields=[])
+    assert reloaded(user).updated_at == LONG_AGO
