@@ -173,11 +173,14 @@ if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
     CELERY_TASK_ALWAYS_EAGER = False
+    TASKS_BESIDE_REQUESTS = False
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CELERY_BROKER_URL = "memory://"
     CELERY_TASK_ALWAYS_EAGER = True
     CELERY_TASK_EAGER_PROPAGATES = True
+    # Long tasks (an import) run on a thread beside the request that starts them, so its page shows the progress.
+    TASKS_BESIDE_REQUESTS = True
     # No broker holds a webhook retry until its time: the outbox sweep (`manage.py run_periodic_tasks`) sends each
     # delivery as soon as it is due, with no grace.
     WEBHOOKS_SWEEP_GRACE_SECONDS = 0
@@ -310,8 +313,13 @@ STORAGES = {
 LOGIN_URL = "/staff/login"
 LOGIN_REDIRECT_URL = "/staff/"
 
-# Public base URL used in absolute links (enrollment links, pagination `next`).
+# The URL clients reach this site at (core.links). Links answered to a request (pagination `next`, an error's
+# documentation_url) use it when set, else the scheme and host the client called; links made outside a request
+# (enrollment links in emails, customer payloads and webhooks) need it: a system check warns when it is missing
+# (an error where PUBLIC_BASE_URL_REQUIRED, as in production). No default: a guessed host (127.0.0.1:8000 whatever
+# port the server runs on) hands out links that point nowhere.
 PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
+PUBLIC_BASE_URL_REQUIRED = False
 
 # Credit settings.
 CREDIT_DECISION_PROVIDER = os.environ.get("CREDIT_DECISION_PROVIDER", "credit.engine.ScorecardProvider")

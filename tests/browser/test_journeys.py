@@ -209,3 +209,22 @@ def test_keyboard_users_can_skip_to_the_content(staff_browser):
     page.keyboard.press("Tab")
     # The next stop after the skip link is inside the page's own content, not the navigation.
     assert page.evaluate("document.activeElement.closest('main') !== null")
+
+
+def test_slash_focuses_the_search_and_find_a_customer_lands_in_it(staff_browser):
+    page = staff_browser.open(role="viewer", path="/staff/")
+    page.get_by_role("link", name="Find a customer").click()
+    search = page.get_by_role("searchbox", name="Search")
+    expect(search).to_be_focused()
+    search.blur()
+    page.keyboard.press("/")
+    expect(search).to_be_focused()
+    expect(search).to_have_value("")  # the key only moves the focus; it types nothing
+    # From a page without a search box, "/" opens the customer list in its box.
+    page.get_by_role("link", name="Dashboard").click()
+    page.keyboard.press("/")
+    expect(page).to_have_url(re.compile(r"/staff/customers#id_search$"))
+    expect(page.get_by_role("searchbox", name="Search")).to_be_focused()
+    # Typing "/" into a field types it.
+    page.get_by_role("searchbox", name="Search").fill("a/b")
+    expect(page.get_by_role("searchbox", name="Search")).to_have_value("a/b")

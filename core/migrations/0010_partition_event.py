@@ -8,6 +8,6 @@ class Migration(migrations.Migration):
     history"): its rows are moved in, its indexes and the webhook deliveries' foreign key put back. Nothing changes on
     SQLite."""
 
-    dependencies = [("core", "0007_outbound_email_drop_pattern_ops_index")]
+    dependencies = [("core", "0009_credit_transaction_event_types")]
 
     operations = [partition_by_month_operation("core_event", "evt")]
