@@ -8,14 +8,15 @@ id (a cursor page, a lookup by id) is pruned by the planner to the months it can
 
 Each table has a partition per month, named `<table>_pYYYYMM`, created ahead of time (`ensure_partitions`, a daily
 beat task), and a default partition `<table>_default` as a safety net: a row whose month has no partition (the
-beat stopped for months, an id of another shape) is still written. When a month's partition is then created, the
-rows of that month already in the default partition are moved into it.
+beat stopped for months, an id of another shape) is still written. The task then makes the months of the rows the
+default partition caught too, and moves those rows into them.
 
 Every statement here runs inside the caller's transaction (PgBouncer's transaction pooling keeps no session): the
 migrations' transaction, or `transaction.atomic()` in the task and the command. On any other database (the embedded
 SQLite default) the tables stay plain and these functions do nothing.
 """
 
+import logging
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -26,6 +27,8 @@ from django.utils import timezone
 
 from core.ids import first_id_at, id_time, is_valid_id
 from core.models import Event, WebhookAttempt, WebhookDelivery
+
+logger = logging.getLogger(__name__)
 
 # The migration that partitions a table makes the months of its existing rows, at most this many back (older rows
 # go to the default partition, still readable).
@@ -146,15 +149,46 @@ def ensure_partitions(*, months_ahead: int | None = None, today: date | None = N
     this_month = month_start(today or timezone.now().date())
     created = []
     for table, prefix in partitioned_tables():
-        for offset in range(ahead + 1):
-            month = add_months(this_month, offset)
+        with connection.cursor() as cursor:
+            if not is_partitioned(cursor, table):
+                continue
+            caught = _months_in_default(cursor, table, prefix, this_month, ahead)
+        for month in sorted(caught | {add_months(this_month, offset) for offset in range(ahead + 1)}):
             with transaction.atomic(), connection.cursor() as cursor:
                 # ATTACH waits for the queries reading the default partition, and every query queued behind it would
                 # wait too: it gives up after a few seconds instead (tomorrow's run tries again, months ahead).
                 cursor.execute("SET LOCAL lock_timeout = '5s'")
-                if is_partitioned(cursor, table) and create_month_partition(cursor, table, prefix, month):
+                if create_month_partition(cursor, table, prefix, month):
                     created.append(partition_name(table, month))
+        with connection.cursor() as cursor:
+            cursor.execute(f'SELECT EXISTS (SELECT 1 FROM "{default_partition_name(table)}")')
+            if cursor.fetchone()[0]:
+                logger.warning(
+                    "%s holds rows of no month from %s months back to %s ahead (ids of another shape?): every query "
+                    "reads it",
+                    default_partition_name(table),
+                    MAX_MONTHS_BACK,
+                    ahead,
+                )
     return created
+
+
+def _months_in_default(cursor, table: str, prefix: str, this_month: date, ahead: int) -> set[date]:
+    """The months of the rows the default partition caught (months the task did not make in time), within
+    MAX_MONTHS_BACK and `ahead` of this month."""
+    oldest, newest = add_months(this_month, -MAX_MONTHS_BACK), add_months(this_month, ahead)
+    lower, upper = month_bounds(prefix, oldest)[0], month_bounds(prefix, newest)[1]
+    cursor.execute(
+        f'SELECT min(id), max(id) FROM "{default_partition_name(table)}" WHERE id >= %s AND id < %s', [lower, upper]
+    )
+    first, last = cursor.fetchone()
+    if not (first and is_valid_id(first, prefix) and is_valid_id(last, prefix)):
+        return set()
+    months, month = set(), month_start(id_time(first).date())
+    while month <= month_start(id_time(last).date()):
+        months.add(month)
+        month = add_months(month, 1)
+    return months
 
 
 def detach_event_months(

@@ -298,6 +298,24 @@ def test_a_month_made_late_takes_its_events_from_the_default_partition_with_thei
 
 
 @pytest.mark.django_db
+def test_the_task_makes_the_past_months_the_default_partition_caught(caplog):
+    """The task stopped for longer than it makes months ahead: the rows of the months it missed wait in the default
+    partition until it runs again, which makes those months too."""
+    missed = add_months(THIS_MONTH, -30)  # no test makes partitions this far back
+    with at(missed):
+        event = EventFactory()
+    assert located(EVENTS, event.id) == default_partition_name(EVENTS)
+
+    assert partition_name(EVENTS, missed) in ensure_partitions()
+
+    assert located(EVENTS, event.id) == partition_name(EVENTS, missed)
+    assert "holds rows" not in caplog.text
+    Event.objects.create(id="evt_" + "z" * 26, event_type="customer.created", data={}, actor_type="system")
+    ensure_partitions()
+    assert "core_event_default holds rows of no month" in caplog.text
+
+
+@pytest.mark.django_db
 def test_the_event_log_pages_read_only_the_months_their_cursor_can_reach():
     """GET /events (oldest first) and an event by id, the dispatcher's lookup: by id, one month; after a cursor, the
     cursor's month onwards; the first page has no id bound and reads every month (each month's primary key index
