@@ -48,7 +48,9 @@ def test_each_change_made_through_the_api_reaches_the_receiver_signed_and_shaped
     for request in receiver.requests:
         assert verify_signature(registered["secret"], request.headers["Signature"], request.body)
         assert request.headers["Content-Type"] == "application/json"
-    assert [body["data"] for body in bodies[:4]] == [made["customer"], made["updated"], made["card"], made["bank"]]
+    # The update also says what each changed field was before (docs/api.md, customer.updated).
+    updated = {**made["updated"], "previous_attributes": {"city": None, "state": None}}
+    assert [body["data"] for body in bodies[:4]] == [made["customer"], updated, made["card"], made["bank"]]
     assert bodies[4]["data"] == {
         "customer_id": made["customer"]["id"],
         "payment_method_id": made["bank"]["id"],

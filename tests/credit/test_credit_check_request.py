@@ -38,8 +38,8 @@ def test_request_records_a_pending_check_and_its_events():
 @pytest.mark.parametrize(
     ("overrides", "field", "message"),
     [
-        ({"amount_requested": 0}, "amount_requested", "Must be at least 1."),
-        ({"amount_requested": -5}, "amount_requested", "Must be at least 1."),
+        ({"amount_requested": 0}, "amount_requested", "Must be at least 0.01 USD."),
+        ({"amount_requested": -5}, "amount_requested", "Must be at least 0.01 USD."),
         # Services take typed values: the API and the forms parse text before they call one.
         ({"amount_requested": "12.50"}, "amount_requested", "Must be an integer in minor units."),
         ({"amount_requested": True}, "amount_requested", "Must be an integer in minor units."),

@@ -80,3 +80,19 @@ def test_a_500_for_staff_is_inside_the_app_layout(client_as, monkeypatch):
     page = response.content.decode()
     assert "Something went wrong" in page and NAVIGATION in page
     assert "secret" not in page and "Traceback" not in page
+
+
+def test_a_500_whose_layout_cannot_render_falls_back_to_the_plain_card(client_as, monkeypatch):
+    client = client_as("credit_officer", raise_request_exception=False)
+
+    def broken():
+        raise RuntimeError("a bug with a secret")
+
+    # The view fails, and so does what the layout reads (the waiting reviews in the navigation).
+    monkeypatch.setattr("credit.staff.dashboard.dashboard_metrics", broken)
+    monkeypatch.setattr("credit.staff.context.credit_review_queue_count", broken)
+    response = client.get("/staff/")
+    assert response.status_code == 500
+    page = response.content.decode()
+    assert "Something went wrong" in page and NAVIGATION not in page
+    assert "secret" not in page and "Traceback" not in page
