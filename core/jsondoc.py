@@ -12,11 +12,12 @@ Layer: core, with the plumbing below the API; imports only the standard library,
 
 import json
 import math
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 
-from core.text import unreadable_text_problem
+from core.text import storable_text, unreadable_text_problem
 
 MAX_DEPTH = 8  # the object itself is level 1
 MAX_KEYS = 256  # keys of every object in the document, counted together
@@ -30,8 +31,14 @@ LIMITS_DESCRIPTION = (
 PREVIEW_CHARS = 2_000
 
 
+_PATH_SHOWN = 80  # characters of a value's path a message quotes (a key may be as long as the document)
+
+
 def _at(path: str) -> str:
-    return f" (at {path})" if path else ""
+    if not path:
+        return ""
+    shown = storable_text(path if len(path) <= _PATH_SHOWN else path[: _PATH_SHOWN - 1] + "…")
+    return f" (at {shown})"
 
 
 def json_document_problem(value) -> str | None:
@@ -79,6 +86,19 @@ def validate_json_document(value) -> None:
     """The model fields' validator (None, for a nullable field, never reaches it)."""
     if (problem := json_document_problem(value)) is not None:
         raise ValidationError(problem, code="invalid_json_document")
+
+
+def validate_json_documents(fields: Mapping[str, object], names: Iterable[str]) -> None:
+    """The validator over several fields of a service's input at once (None is no document): a ValidationError by
+    field name. For services that walk the documents before the model is cleaned (the card-number search does), so
+    that they never walk an unbounded one."""
+    errors = {
+        name: ValidationError(problem, code="invalid_json_document")
+        for name in names
+        if fields.get(name) is not None and (problem := json_document_problem(fields[name])) is not None
+    }
+    if errors:
+        raise ValidationError(errors)
 
 
 @dataclass(frozen=True)

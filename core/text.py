@@ -26,3 +26,9 @@ def query_value_problem(value: str) -> str | None:
     if len(value) > MAX_QUERY_VALUE_CHARS:
         return f"Ensure this value has at most {MAX_QUERY_VALUE_CHARS} characters (it has {len(value)})."
     return unreadable_text_problem(value)
+
+
+def storable_text(value: str) -> str:
+    """`value` with each NUL character and unpaired surrogate replaced by U+FFFD (�): for a message that quotes what
+    a client sent (a key, a path), so that recording or showing the message cannot fail on it."""
+    return _UNREADABLE.sub("\ufffd", value)
