@@ -15,7 +15,7 @@ urlpatterns = [
     path("customers/<str:customer_id>/restore", views.CustomerRestoreView.as_view(), name="customer_restore"),
     path("customers/<str:customer_id>/events", views.CustomerEventsView.as_view(), name="customer_events"),
     path(
-        "customers/<str:customer_id>/documents/<str:name>.json",
+        "customers/<str:customer_id>/documents/<str:document>.json",
         views.CustomerDocumentView.as_view(),
         name="customer_document",
     ),

@@ -186,12 +186,12 @@ class CustomerDocumentView(StaffView):
     capability = Capability.VIEW
     DOCUMENTS = ("custom_data", "import_meta")
 
-    def get(self, request, customer_id: str, name: str):
+    def get(self, request, customer_id: str, document: str):
         customer = customer_get(customer_id=customer_id)
-        document = getattr(customer, name) if name in self.DOCUMENTS else None
-        if document is None:
+        value = getattr(customer, document) if document in self.DOCUMENTS else None
+        if value is None:
             raise Http404("No such document.")
-        return _whole_json(document, f"{customer.id}-{name}.json")
+        return _whole_json(value, f"{customer.id}-{document}.json")
 
 
 class CustomerEventPayloadView(StaffView):

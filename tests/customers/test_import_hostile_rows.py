@@ -7,7 +7,10 @@ Before, one `custom_data` cell of `{"x": NaN}`, `{"x": 1e309}` or `{"x": "a\\u00
 (0 of 3 rows stored, no row errors) and the import page, which viewers read, showed PostgreSQL's COPY error; a file
 with a raw NUL byte was a 500 on upload."""
 
+from importlib import import_module
+
 import pytest
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DataError
@@ -120,3 +123,13 @@ def test_the_staff_upload_shows_the_refusal_next_to_the_file(content, words):
     assert response.status_code == 200
     assert words in response.context["form"].errors["file"][0]
     assert not CustomerImport.objects.exists()
+
+
+def test_a_failure_recorded_in_the_databases_words_before_is_replaced_by_ours():
+    job = customer_import_create(file_name="old.csv", content=b"email\na@x.com\n", enqueue=False)
+    CustomerImport.objects.filter(pk=job.pk).update(
+        status="failed", failure='DataError: invalid input syntax for type json DETAIL: Token "NaN" is invalid.'
+    )
+    import_module("customers.migrations.0013_import_failure_in_our_words").forward(apps, None)
+    job.refresh_from_db()
+    assert job.failure == imports.IMPORT_FAILED_MESSAGE.format(id=job.id)

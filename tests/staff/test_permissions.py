@@ -56,7 +56,7 @@ def samples():
     oauth_client = get_application_model().objects.create(
         name="sample", client_type="confidential", authorization_grant_type="client-credentials"
     )
-    customer = CustomerFactory()
+    customer = CustomerFactory(custom_data={"segment": "retail"})
     PaymentMethodFactory(customer=customer, is_default=True)
     method = PaymentMethodFactory(customer=customer)
     customer_import = customer_import_create(file_name="a.csv", content=b"email\na@b.com\n", enqueue=False)
@@ -78,6 +78,8 @@ def samples():
         "check_id": check.id,
         "endpoint_id": endpoint.id,
         "delivery_id": delivery.id,
+        "document": "custom_data",
+        "event_id": event.id,
     }
 
 
