@@ -1,4 +1,8 @@
-"""Who did something: a staff user, an API client or the system. Every service takes one, for the audit trail."""
+"""Who did something: a staff user, an API client or the system. Every service takes one, for the audit trail.
+
+An actor's `request_id` is always the server's own (`core.api.middleware.RequestIdMiddleware` sets
+`request.request_id` on every request): never a header the client sent, which anyone could forge to blame or hide
+behind another request."""
 
 from dataclasses import dataclass
 
@@ -19,6 +23,11 @@ class Actor:
     @classmethod
     def staff(cls, user, request_id: str = "") -> "Actor":
         return cls(type=ActorType.STAFF, id=str(user.pk), label=user.get_username(), request_id=request_id)
+
+    @classmethod
+    def staff_request(cls, request) -> "Actor":
+        """The signed-in staff user of a request (staff UI or Django admin), with the request's server-made id."""
+        return cls.staff(request.user, request_id=request.request_id)
 
     @classmethod
     def api_client(cls, client_id: str, label: str = "", request_id: str = "") -> "Actor":

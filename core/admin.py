@@ -3,7 +3,9 @@ the admin. Writes that have a service go through it; money history is only shown
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 
+from core.actors import Actor
 from core.models import (
     ApiKey,
     Event,
@@ -16,6 +18,13 @@ from core.models import (
 )
 from core.services import api_key_revoke
 from core.staff.throttle import AdminLoginForm
+from core.webhooks.services import (
+    WEBHOOK_ENDPOINT_WRITABLE_FIELDS,
+    clean_event_types,
+    webhook_endpoint_create,
+    webhook_endpoint_delete,
+    webhook_endpoint_update,
+)
 from core.webhooks.url_safety import TargetRefused, check_target_url
 
 # The admin's sign-in is throttled like the staff UI's.
@@ -108,17 +117,44 @@ class WebhookEndpointAdminForm(forms.ModelForm):
             raise forms.ValidationError(str(error)) from None
         return url
 
+    def clean_event_types(self):
+        try:
+            return clean_event_types(self.cleaned_data["event_types"])
+        except ValidationError as error:
+            raise forms.ValidationError(error.message_dict["event_types"]) from None
+
 
 @admin.register(WebhookEndpoint)
 class WebhookEndpointAdmin(admin.ModelAdmin):
+    """Writes go through core.webhooks.services, as the API's and the staff UI's do: each change records its event
+    and refreshes the subscription snapshot (a direct save did neither)."""
+
     form = WebhookEndpointAdminForm
     list_display = ("id", "url", "enabled", "created_at")
     list_filter = ("enabled",)
     search_fields = ("id", "url", "description")
 
+    def save_model(self, request, obj, form, change):
+        fields = {name: value for name, value in form.cleaned_data.items() if name in WEBHOOK_ENDPOINT_WRITABLE_FIELDS}
+        if change:
+            changed = {name: value for name, value in fields.items() if name in form.changed_data}
+            webhook_endpoint_update(endpoint=obj, actor=Actor.staff_request(request), data=changed)
+        else:
+            obj.pk = webhook_endpoint_create(actor=Actor.staff_request(request), **fields).pk
+        obj.refresh_from_db()
+
+    def delete_model(self, request, obj):
+        webhook_endpoint_delete(endpoint=obj, actor=Actor.staff_request(request))
+
+    def delete_queryset(self, request, queryset):
+        for endpoint in queryset:
+            webhook_endpoint_delete(endpoint=endpoint, actor=Actor.staff_request(request))
+
 
 @admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(admin.ModelAdmin):
+class WebhookDeliveryAdmin(ReadOnlyAdmin):
+    """Shown only: a delivery changes through its attempts and the replay (staff UI, API), never by hand."""
+
     list_display = ("id", "endpoint", "event", "status", "attempt_count", "next_attempt_at", "delivered_at")
     list_filter = ("status",)
     search_fields = ("id", "event__id", "endpoint__id")

@@ -8,12 +8,17 @@ are named, not imported (`"credit.decide_credit_check"`): the tasks modules impo
 in `dispatch_count` where the model keeps one), which is what the sweeps read, then publishes the task (no retry
 loop: with the broker down it fails at once, the stamp is taken back and the breaker pauses publishing for a few
 seconds). In the embedded default (no broker) the task runs in the calling process; its failure is logged, not
-raised: the caller's change has committed, and the sweep will try again."""
+raised: the caller's change has committed, and the sweep will try again. Long work (an import) asks to run `beside`
+the caller there: on a thread of its own, so the request that started it answers at once and its page can show the
+progress, as it does with a worker."""
 
 import logging
+import threading
 from datetime import datetime
 
 from celery import current_app
+from django.conf import settings
+from django.db import connections
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
@@ -35,9 +40,13 @@ def tasks_run_in_process() -> bool:
     return bool(current_app.conf.task_always_eager)
 
 
-def dispatch(task_name: str, object_id: str, *, waiting: QuerySet, eta: datetime | None = None) -> bool:
+def dispatch(
+    task_name: str, object_id: str, *, waiting: QuerySet, eta: datetime | None = None, beside: bool = False
+) -> bool:
     """Hand `task_name(object_id)` to the broker (to run at `eta`, for a retry) if the row is still in `waiting` (its
-    model's rows that want the task). Never raises and never waits long. True when handed over.
+    model's rows that want the task). Never raises and never waits long. True when handed over. With `beside`, a task
+    run in process runs on a thread of its own instead of inside the caller where settings.TASKS_BESIDE_REQUESTS says
+    so (the embedded default).
 
     The row is stamped first (`dispatched_at`, and one more `dispatch_count` where the model counts them) and the stamp
     taken back if the broker refuses the task: in the embedded default the task runs inside the publish and may itself
@@ -53,6 +62,9 @@ def dispatch(task_name: str, object_id: str, *, waiting: QuerySet, eta: datetime
     stamp = {"dispatched_at": timezone.now(), **({"dispatch_count": F("dispatch_count") + 1} if counted else {})}
     if not waiting.filter(pk=object_id).update(**stamp):
         return False
+    if beside and tasks_run_in_process() and settings.TASKS_BESIDE_REQUESTS:
+        threading.Thread(target=_run_beside, args=(task_name, object_id), name=task_name, daemon=True).start()
+        return True
     try:
         published = publish(task_named(task_name), object_id, eta=eta)
     except Exception:
@@ -63,3 +75,14 @@ def dispatch(task_name: str, object_id: str, *, waiting: QuerySet, eta: datetime
         waiting.model._default_manager.filter(pk=object_id).update(**undo)
         logger.warning("%s %s not handed to the broker; its sweep will retry", task_name, object_id)
     return published
+
+
+def _run_beside(task_name: str, object_id: str) -> None:
+    """Run a task in process on this (new) thread; the thread's database connections are closed when it ends. A
+    failure is logged: the row stays stamped and its sweep hands it over again."""
+    try:
+        task_named(task_name).apply(args=(object_id,), throw=True)
+    except Exception:
+        logger.exception("%s %s: the task failed in process; its sweep will retry", task_name, object_id)
+    finally:
+        connections.close_all()

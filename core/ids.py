@@ -8,6 +8,7 @@ import os
 import re
 import threading
 import time
+from datetime import UTC, datetime, timedelta
 
 from django.db import models
 
@@ -54,6 +55,39 @@ os.register_at_fork(after_in_child=_forget_last_in_child)
 
 def new_id(prefix: str) -> str:
     return f"{prefix}_{_encode(_next_ulid())}"
+
+
+def first_id_at(prefix: str, moment: datetime) -> str:
+    """The smallest id of `prefix` made at `moment` or later (its millisecond, no randomness): ids sort by creation
+    time, so [first_id_at(start), first_id_at(end)) holds exactly the ids made in [start, end)."""
+    millisecond = int(moment.timestamp() * 1000)
+    return f"{prefix}_{_encode(millisecond << _RANDOM_BITS)}"
+
+
+# A row's id is made a moment before its creation time is read, from the same clock (the id when the object is made,
+# auto_now_add when it is saved, in one statement): rows made in [start, end) have ids made in
+# [start - slack, end + slack), whatever a clock that stepped back by up to the slack did meanwhile.
+ID_CLOCK_SLACK = timedelta(days=1)
+
+
+def id_bound(prefix: str, moment: datetime, *, lower: bool) -> str | None:
+    """The id bound implied by a bound on a creation time: rows made at `moment` or later have ids >= the lower
+    bound; rows made before `moment` have ids < the upper one. Lets PostgreSQL prune a table partitioned by id. None
+    for a moment no id can be near (before 1970, or past what datetime counts)."""
+    try:
+        slackened = moment - ID_CLOCK_SLACK if lower else moment + ID_CLOCK_SLACK
+    except OverflowError:
+        return None
+    return first_id_at(prefix, slackened) if slackened.timestamp() >= 0 else None
+
+
+def id_time(value: str) -> datetime:
+    """When an id was made (the millisecond its ULID carries)."""
+    ulid = value.rpartition("_")[2]
+    number = 0
+    for digit in ulid:
+        number = number << 5 | _DIGITS.index(digit)
+    return datetime.fromtimestamp((number >> _RANDOM_BITS) / 1000, tz=UTC)
 
 
 def id_pattern(prefix: str) -> str:

@@ -8,9 +8,42 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from oauth2_provider.settings import oauth2_settings
 
 from core.ids import PrefixedIdField
+
+
+class UpdatedAtQuerySet(models.QuerySet):
+    """`update()` and `bulk_update()` that stamp `updated_at`, as `save()` does: Django's `auto_now` only acts in
+    `save()`, so a queryset write (the ledger's balance UPDATE, clearing a default payment method) left it stale."""
+
+    def update(self, **kwargs):
+        kwargs.setdefault("updated_at", timezone.now())
+        return super().update(**kwargs)
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        now = timezone.now()
+        for obj in objs:
+            obj.updated_at = now
+        return super().bulk_update(objs, {*fields, "updated_at"}, batch_size=batch_size)
+
+
+class TracksUpdates(models.Model):
+    """Base of every model with an `updated_at` (declared by the model itself, `auto_now=True`): maintained on every
+    save, `save(update_fields=...)` included (which writes only the fields named: a customer user's `updated_at` never
+    moved), and by every queryset `update()`."""
+
+    objects = UpdatedAtQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "updated_at"}
+        super().save(*args, **kwargs)
 
 
 class ActorType(models.TextChoices):
@@ -122,11 +155,21 @@ class EventType(models.TextChoices):
     CUSTOMER_STATUS_UPDATED = "customer.status_updated"
     CUSTOMER_LINE_AMOUNT_UPDATED = "customer.line_amount_updated"
     CREDIT_BALANCE_UPDATED = "credit_balance.updated"
+    CREDIT_TRANSACTION_BILLED = "credit_transaction.billed"
+    CREDIT_TRANSACTION_COMPLETED = "credit_transaction.completed"
+    CREDIT_TRANSACTION_CANCELED = "credit_transaction.canceled"
+    CREDIT_TRANSACTION_REPAID = "credit_transaction.repaid"
+    CUSTOMER_CREDIT_CHECK_REFERRED = "customer.credit_check_referred"
     CUSTOMER_USER_CREATED = "customer_user.created"
+    CUSTOMER_USER_UPDATED = "customer_user.updated"
+    CUSTOMER_USER_ARCHIVED = "customer_user.archived"
     PAYMENT_METHOD_ADDED = "payment_method.added"
     PAYMENT_METHOD_DELETED = "payment_method.deleted"
     DEFAULT_PAYMENT_METHOD_CHANGED = "default_payment_method_changed"
     EMAIL_SENT = "email.sent"
+    WEBHOOK_ENDPOINT_CREATED = "webhook_endpoint.created"
+    WEBHOOK_ENDPOINT_UPDATED = "webhook_endpoint.updated"
+    WEBHOOK_ENDPOINT_DELETED = "webhook_endpoint.deleted"
 
 
 class Event(models.Model):
@@ -169,7 +212,7 @@ def generate_webhook_secret() -> str:
     return "whsec_" + secrets.token_hex(32)
 
 
-class WebhookEndpoint(models.Model):
+class WebhookEndpoint(TracksUpdates):
     """A URL that receives signed deliveries of the event types it subscribes to."""
 
     id = PrefixedIdField(prefix="ntfset")

@@ -3,6 +3,7 @@
 from celery import shared_task
 from django.db import connection
 
+from core import partitions
 from core.api.idempotency import idempotency_records_purge
 
 
@@ -19,3 +20,9 @@ def health_check() -> dict:
 def purge_idempotency_records() -> int:
     """Hourly (CELERY_BEAT_SCHEDULE): Idempotency-Key records are kept 24 hours."""
     return idempotency_records_purge()
+
+
+@shared_task(name="core.ensure_partitions", acks_late=True, time_limit=600)
+def ensure_partitions() -> list[str]:
+    """Daily (CELERY_BEAT_SCHEDULE): the history tables' partitions, made PARTITION_MONTHS_AHEAD months ahead."""
+    return partitions.ensure_partitions()

@@ -6,10 +6,10 @@ vocabulary)."""
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.conf import settings
 from django.core import signing
 from django.utils import timezone
 
+from core.links import public_url
 from credit.errors import EnrollmentUnavailable
 from credit.models import CreditAccount
 from credit.vocabulary import CreditStatus, NetTermsStatus
@@ -37,7 +37,7 @@ def enrollment_url(*, customer_id: str, net_terms_status: str | None, expires_at
     """The link a customer user follows to accept the terms, while they are on offer (pending enrollment)."""
     if net_terms_status != NetTermsStatus.PENDING_ENROLLMENT or not expires_at:
         return None
-    return f"{settings.PUBLIC_BASE_URL.rstrip('/')}{ENROLLMENT_PATH}{enrollment_token(customer_id, expires_at)}"
+    return public_url(f"{ENROLLMENT_PATH}{enrollment_token(customer_id, expires_at)}")
 
 
 def account_enrollment_url(account: CreditAccount) -> str | None:

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from core.constraints import choices_check
 from core.ids import PrefixedIdField
-from core.models import ActorType
+from core.models import ActorType, TracksUpdates
 from core.money import validate_currency_code
 from credit.vocabulary import CreditStatus, DeclineCode, HoldCode, NetTermsStatus
 from customers.models import Customer, Terms
@@ -34,7 +34,7 @@ ACCOUNT_FIELDS = (
 )
 
 
-class CreditAccount(models.Model):
+class CreditAccount(TracksUpdates):
     """A customer's credit account: where it stands with credit (status and its decline or hold code), its credit
     currency and its net-terms enrollment. Made when the customer first goes through credit (a credit check is
     requested, or a direct application approved), so a customer without one has never been credit checked. Its
@@ -183,7 +183,7 @@ class CreditDecision(models.Model):
         return f"{self.id} {self.decision}"
 
 
-class CreditBalance(models.Model):
+class CreditBalance(TracksUpdates):
     """One customer's credit in one currency. A projection of its ledger; the database refuses negative buckets."""
 
     id = PrefixedIdField(prefix="crb")
@@ -320,7 +320,7 @@ class CreditTransactionStatus(models.TextChoices):
     CANCELED = "canceled"
 
 
-class CreditTransaction(models.Model):
+class CreditTransaction(TracksUpdates):
     """A purchase on credit: billed (reserves credit) → completed (used, due by the terms) or canceled."""
 
     id = PrefixedIdField(prefix="ctx")

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods
 from core.money import format_human
 from credit.enrollment import EnrollmentLink, enrollment_link_resolve
 from credit.errors import EnrollmentUnavailable
-from credit.services import net_terms_enroll
+from credit.services import customer_user_actor, net_terms_enroll
 from customers.models import Customer, CustomerUser
 from customers.presenters import customer_to_dict
 from customers.selectors import active_customer_user_by_email, customer_loaded
@@ -65,7 +65,11 @@ def enrollment_page(request, token: str):
     form = EnrollmentAcceptForm(request.POST or None, customer=link.customer)
     if request.method == "POST" and form.is_valid():
         try:
-            net_terms_enroll(customer=link.customer, customer_user=form.customer_user)
+            net_terms_enroll(
+                customer=link.customer,
+                customer_user=form.customer_user,
+                actor=customer_user_actor(form.customer_user, request_id=request.request_id),
+            )
         except EnrollmentUnavailable:
             return _status_page(request, enrollment_link_resolve(token))
         messages.success(request, "Thank you: the terms are accepted.")

@@ -41,15 +41,11 @@ class PaymentMethodInline(ReadOnlyInline):
     readonly_fields = fields
 
 
-def _staff_actor(request) -> Actor:
-    return Actor.staff(request.user)
-
-
 # Actions name the permission they need: without `permissions`, anyone who may merely view the list could run them.
 @admin.action(description="Archive selected customers", permissions=["change"])
 def archive_customers(modeladmin, request, queryset):
     for customer in queryset.filter(status="active"):
-        customer_archive(customer=customer, actor=_staff_actor(request))
+        customer_archive(customer=customer, actor=Actor.staff_request(request))
     modeladmin.message_user(request, "Archived the selected active customers.", messages.SUCCESS)
 
 
@@ -58,7 +54,7 @@ def restore_customers(modeladmin, request, queryset):
     restored, refused = 0, []
     for customer in queryset.filter(status="archived"):
         try:
-            customer_restore(customer=customer, actor=_staff_actor(request))
+            customer_restore(customer=customer, actor=Actor.staff_request(request))
             restored += 1
         except (ValidationError, ApplicationError) as error:
             refused.append(f"{customer}: {getattr(error, 'detail', None) or ' '.join(error.messages)}")
@@ -128,9 +124,9 @@ class CustomerAdmin(admin.ModelAdmin):
         """Through the services, so the change records its event like any other (audit trail, webhooks)."""
         data = {name: form.cleaned_data[name] for name in form.changed_data if name in CUSTOMER_WRITABLE_FIELDS}
         if change:
-            customer_update(customer=obj, actor=_staff_actor(request), data=data)
+            customer_update(customer=obj, actor=Actor.staff_request(request), data=data)
         else:
-            created = customer_create(actor=_staff_actor(request), **data)
+            created = customer_create(actor=Actor.staff_request(request), **data)
             obj.pk = created.pk
         obj.refresh_from_db()
 

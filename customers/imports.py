@@ -194,9 +194,10 @@ def customer_import_create(
 
 def customer_import_dispatch(customer_import_id: str) -> bool:
     """Hand a pending (or stalled running) import to its task (core.dispatch); the sweep retries what this could
-    not hand over."""
+    not hand over. In the embedded default it runs beside the request that uploaded it, whose page then shows the
+    progress."""
     waiting = CustomerImport.objects.filter(status__in=[CustomerImportStatus.PENDING, CustomerImportStatus.RUNNING])
-    return dispatch("customers.run_customer_import", customer_import_id, waiting=waiting)
+    return dispatch("customers.run_customer_import", customer_import_id, waiting=waiting, beside=True)
 
 
 def _row_errors(error: ValidationError | ApplicationError) -> list[tuple[str, str]]:
@@ -389,7 +390,7 @@ def _import_batch(
             for line, field, message in errors
         )
         part.processed_rows += len(rows)
-        part.save(update_fields=["processed_rows", "updated_at"])
+        part.save(update_fields=["processed_rows"])
         # The import's row is shared by its parts: changed last, so it stays locked only for the commit.
         CustomerImport.objects.filter(pk=job.pk).update(
             processed_rows=F("processed_rows") + len(rows),

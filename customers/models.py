@@ -16,6 +16,7 @@ from core.constraints import choices_check
 from core.countries import validate_country_code
 from core.ids import PrefixedIdField
 from core.jsondoc import validate_json_document
+from core.models import TracksUpdates
 from core.validation import EmailField
 
 
@@ -46,7 +47,7 @@ class Terms(models.TextChoices):
 ADDRESS_FIELDS = ("street_address", "sub_premise", "city", "state", "postal_code", "country")
 
 
-class Customer(models.Model):
+class Customer(TracksUpdates):
     """A business (or sole trader) we sell to on net terms; the root of everything else in the back office."""
 
     id = PrefixedIdField(prefix="ctm")
@@ -112,7 +113,7 @@ class Customer(models.Model):
         self.normalise()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
-            kwargs["update_fields"] = {*update_fields, "search_document", "updated_at"}
+            kwargs["update_fields"] = {*update_fields, "search_document"}
         super().save(*args, **kwargs)
 
     def clean(self):
@@ -137,7 +138,7 @@ class CustomerUserStatus(models.TextChoices):
     ARCHIVED = "archived"
 
 
-class CustomerUser(models.Model):
+class CustomerUser(TracksUpdates):
     """A person with access to a customer account who may buy on its credit line."""
 
     id = PrefixedIdField(prefix="ctu")
@@ -185,7 +186,7 @@ class BankAccountType(models.TextChoices):
 last4_validator = RegexValidator(r"^\d{4}$", "Enter exactly the last four digits.")
 
 
-class PaymentMethod(models.Model):
+class PaymentMethod(TracksUpdates):
     """A tokenised card or bank account. Only the provider's token and display fields are ever stored."""
 
     id = PrefixedIdField(prefix="paymtd")
@@ -308,7 +309,7 @@ class CustomerImport(models.Model):
         return self.status in {CustomerImportStatus.COMPLETED, CustomerImportStatus.FAILED}
 
 
-class CustomerImportPart(models.Model):
+class CustomerImportPart(TracksUpdates):
     """A contiguous range of an import's rows, imported in order by one task at a time. Its `processed_rows` moves in
     the same transaction as each of its batches (and the import's counters), so a retried part resumes after its last
     finished batch, whatever the other parts are doing."""

@@ -26,7 +26,7 @@ fi
 # (the same endpoints, 40 s), the replica tests (the replica is reached directly), browser, staff-page, security and
 # fault tests (the same services under other adapters, or servers of their own).
 export POOLED="${POOLED:-auto}" OWN_DATABASE="${DATABASE_URL:+1}"
-export POOLED_TESTS="${POOLED_TESTS:-tests/api tests/credit tests/webhooks tests/customers tests/scaling/test_pooling.py tests/scaling/test_health.py tests/scaling/test_queues.py --ignore=tests/api/test_schemathesis.py}"
+export POOLED_TESTS="${POOLED_TESTS:-tests/api tests/credit tests/webhooks tests/customers tests/scaling/test_pooling.py tests/scaling/test_health.py tests/scaling/test_queues.py tests/scaling/test_partitions.py --ignore=tests/api/test_schemathesis.py}"
 exec bash scripts/services.sh bash -c '
   set -euo pipefail
   source scripts/lib.sh
@@ -61,7 +61,8 @@ exec bash scripts/services.sh bash -c '
     psql_bin=$(pg_bin_dir)/psql
     "$psql_bin" -w -q -d "$DATABASE_URL" \
       -c "ALTER ROLE CURRENT_USER SET statement_timeout = 30000" \
-      -c "ALTER ROLE CURRENT_USER SET client_connection_check_interval = 2000"
+      -c "ALTER ROLE CURRENT_USER SET client_connection_check_interval = 2000" \
+      -c "ALTER ROLE CURRENT_USER SET constraint_exclusion = off"
     echo "pooled pass: PgBouncer $(pgbouncer --version | head -n 1 | cut -d" " -f2) on port $port, transaction pooling: ${paths[*]}"
     started=$(date +%s)
     DATABASE_DIRECT_URL="$DATABASE_URL" DATABASE_URL="postgres://postgres@127.0.0.1:$port/${DATABASE_URL##*/}" \

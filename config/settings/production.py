@@ -25,6 +25,12 @@ if not os.environ.get("DEFAULT_FROM_EMAIL"):
 
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Behind the proxy the Host is the proxy's upstream name: links answered to a request take the host the client called
+# from X-Forwarded-Host (still checked against ALLOWED_HOSTS). Off when no proxy sets (or strips) that header.
+USE_X_FORWARDED_HOST = env_bool("DJANGO_USE_X_FORWARDED_HOST", True)
+# Links made outside a request (enrollment links in emails and webhooks) must name the public host: `manage.py check`
+# and `migrate` fail without it (core.links.check_public_base_url).
+PUBLIC_BASE_URL_REQUIRED = True
 # A load balancer checks /health over plain HTTP inside the private network: answered, not redirected.
 SECURE_REDIRECT_EXEMPT = [r"^health$"]
 SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_SECURE_HSTS_SECONDS", "31536000"))

@@ -14,7 +14,6 @@ import sys
 from django.conf import settings
 from django.core.exceptions import (
     NON_FIELD_ERRORS,
-    DisallowedHost,
     PermissionDenied,
     RequestDataTooBig,
     SuspiciousOperation,
@@ -29,6 +28,7 @@ from rest_framework import exceptions as drf
 from rest_framework.response import Response
 
 from core.errors import ApplicationError
+from core.links import request_url
 
 logger = logging.getLogger("core.api")
 
@@ -96,20 +96,8 @@ ERROR_CODES: dict[str, tuple[int, str]] = {
 }
 
 
-def absolute_url(request, path: str) -> str:
-    """`path` (which may carry a query string) on the public base URL, or on the host the client called."""
-    base = settings.PUBLIC_BASE_URL.rstrip("/")
-    if base:
-        return f"{base}{path}"
-    try:
-        return request.build_absolute_uri(path)
-    except DisallowedHost:
-        # The error being answered may be the bad Host header itself: a relative link beats a crash.
-        return path
-
-
 def documentation_url(request, code: str) -> str:
-    return absolute_url(request, f"{DOCS_PATH}#errors-{code}")
+    return request_url(request, f"{DOCS_PATH}#errors-{code}")
 
 
 def error_body(request, *, status: int, code: str, detail: str, errors: list[dict] | None = None) -> dict:

@@ -11,7 +11,9 @@ class RequestIdMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        # Always ours: a client-supplied id could collide with another request's or smuggle text into logs.
+        # Always ours, for the API, the staff UI, the admin and public pages alike: a client-supplied X-Request-ID is
+        # neither stored nor echoed, since it could collide with another request's, forge the audit trail's link to
+        # a request or smuggle text into logs.
         request.request_id = new_id("req")
         response = self.get_response(request)
         response[REQUEST_ID_HEADER] = request.request_id

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import connections
 from django.db.models import QuerySet
 
-from core.api.errors import absolute_url
+from core.links import request_url
 from core.pagination import KeysetPage, keyset_paginate, parse_ordering, parse_per_page
 
 EXACT_COUNT_LIMIT = 10_000
@@ -34,12 +34,13 @@ def paginate(
     after, before = params.get("after") or None, params.get("before") or None
     page = keyset_paginate(queryset, ordering=ordering, per_page=per_page, after=after, before=before)
     items = [present(item) for item in page.items]
-    # An empty page (a cursor past the end) still links back to where it came from.
-    next_cursor = page.end_cursor or before
+    # As Paddle: `next` is there even when has_more is false, so a client can come back later for the items created
+    # since. An empty page (a cursor past the end) links on from the cursor it was asked with.
+    next_cursor = page.end_cursor or before or after
     previous_cursor = page.start_cursor or after
     meta = {
         "per_page": per_page,
-        "next": _link(request, "after", next_cursor) if page.has_more and next_cursor else None,
+        "next": _link(request, "after", next_cursor) if next_cursor else None,
         "previous": _link(request, "before", previous_cursor) if page.has_previous and previous_cursor else None,
         "has_more": page.has_more,
         "has_previous": page.has_previous,
@@ -69,7 +70,7 @@ def _link(request, name: str, cursor: str) -> str:
     params.pop("after", None)
     params.pop("before", None)
     params[name] = cursor
-    return absolute_url(request, f"{request.path}?{params.urlencode()}")
+    return request_url(request, f"{request.path}?{params.urlencode()}")
 
 
 def _cached_estimate(request, queryset: QuerySet, page: KeysetPage) -> int:

@@ -183,6 +183,8 @@ class ApiAutoSchema(AutoSchema):
             codes.append("idempotency_key_reused")
         # Any query parameter, documented or not, holding a NUL or over 2,048 characters (core.middleware).
         codes.append("invalid_field")
+        # Answered by gunicorn, for any operation, before the request reaches Django (gunicorn.conf.py).
+        codes += ["uri_too_long", "request_headers_too_large"]
         return list(dict.fromkeys(codes))
 
     def _get_response_bodies(self, direction="response"):
@@ -202,8 +204,9 @@ class ApiAutoSchema(AutoSchema):
     def _get_response_headers_for_code(self, status_code, direction="response"):
         headers = dict(super()._get_response_headers_for_code(status_code, direction))
         headers.update(_refs("X-Request-ID"))
-        # 401/403 are answered before the rate limiter counts the request, 413 before anything reads it.
-        if not self.view.public and status_code not in ("401", "403", "413"):
+        # 401/403 are answered before the rate limiter counts the request, 413 before anything reads it, 414 and 431 by
+        # gunicorn before Django sees the request.
+        if not self.view.public and status_code not in ("401", "403", "413", "414", "431"):
             headers.update(_refs("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"))
         if self.method == "POST" and self.view.idempotent and not self.view.public and status_code < "500":
             headers.update(_refs("Idempotent-Replayed"))
@@ -245,7 +248,8 @@ Every response has an `X-Request-ID` header.
 
 **Pagination.** Keyset: `per_page` (alias `limit`, 1 to 200, default 50), `after` / `before` (an item id or a
 cursor), `order_by` (for example `id[ASC]`, case-insensitive). `meta.pagination.next` / `previous` are absolute
-URLs keeping every filter.
+URLs keeping every filter; `next` is present even when `has_more` is false (as Paddle: come back to it later for
+items created since).
 
 **Idempotency.** Every POST takes an `Idempotency-Key` (≤ 255 characters, kept 24 hours): a retry with the same
 key and body replays the first response (with `Idempotent-Replayed: true`); another body → 409.

@@ -76,7 +76,13 @@ class MetaOut(OutputSerializer):
 
 class PaginationOut(OutputSerializer):
     per_page = serializers.IntegerField()
-    next = serializers.URLField(allow_null=True, help_text="The next page, every filter kept; null on the last.")
+    next = serializers.URLField(
+        allow_null=True,
+        help_text=(
+            "The next page, every filter kept. As Paddle, present even when has_more is false (come back later for"
+            " items created since); null only on an empty page asked without a cursor."
+        ),
+    )
     previous = serializers.URLField(allow_null=True, help_text="The previous page; null on the first.")
     has_more = serializers.BooleanField()
     has_previous = serializers.BooleanField()

@@ -132,7 +132,7 @@ class StaffView(View):
 
     @property
     def actor(self) -> Actor:
-        return Actor.staff(self.request.user, request_id=self.request.META.get("HTTP_X_REQUEST_ID", "")[:64])
+        return Actor.staff_request(self.request)
 
 
 def staff_context(request) -> dict:

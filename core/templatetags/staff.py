@@ -73,7 +73,8 @@ def badge(value, empty: str = "—"):
 
 
 @register.inclusion_tag("staff/_json_document.html")
-def json_document(value, whole_url: str):
+def json_document(value, whole_url: str, labelledby: str = ""):
     """A JSON document (custom data, an event's payload) pretty-printed up to core.jsondoc.PREVIEW_CHARS, with a link
-    to the whole at `whole_url` when it is longer: a page's size never depends on the size of what it shows."""
-    return {"preview": json_preview(value), "whole_url": whole_url}
+    to the whole at `whole_url` when it is longer: a page's size never depends on the size of what it shows. The block
+    scrolls, so it takes the keyboard's focus, named by the heading `labelledby` (an element id) if there is one."""
+    return {"preview": json_preview(value), "whole_url": whole_url, "labelledby": labelledby}

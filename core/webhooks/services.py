@@ -1,5 +1,6 @@
-"""Writes for webhook endpoints and deliveries. Endpoint changes are not events (docs/api.md: no event type exists for
-them), so they are logged with their actor instead of recorded in the outbox."""
+"""Writes for webhook endpoints and deliveries. Every change of an endpoint records its event
+(`webhook_endpoint.created`, `.updated`, `.deleted`), with the endpoint as the API shows it, never its secret: who
+pointed the application's events at which URL is in the audit trail like any other change."""
 
 import logging
 from collections.abc import Sequence
@@ -10,9 +11,11 @@ from django.db import transaction
 
 from core.actors import Actor
 from core.errors import ApplicationError, NotFound
+from core.events import event_record
 from core.models import EventType, WebhookDelivery, WebhookEndpoint, generate_webhook_secret
 from core.selectors import get_by_id
 from core.webhooks.delivery import webhook_delivery_attempt_now
+from core.webhooks.presenters import webhook_endpoint_to_dict
 from core.webhooks.subscriptions import subscriptions_changed
 from core.webhooks.url_safety import TargetRefused, check_target_url
 
@@ -29,7 +32,8 @@ class WebhookEndpointFields(TypedDict, total=False):
 WEBHOOK_ENDPOINT_WRITABLE_FIELDS = tuple(WebhookEndpointFields.__annotations__)
 
 
-def _clean_event_types(value: Sequence[str]) -> list[str]:
+def clean_event_types(value: Sequence[str]) -> list[str]:
+    """The event types an endpoint subscribes to, checked (the API, the staff form and the admin's form)."""
     if not isinstance(value, list | tuple) or not value or not all(isinstance(item, str) for item in value):
         raise ValidationError({"event_types": "A non-empty list of event types is required."})
     unknown = sorted(set(value) - set(EventType.values))
@@ -47,7 +51,7 @@ def _endpoint_lock(endpoint: WebhookEndpoint) -> WebhookEndpoint:
 
 
 def _validate_and_save(endpoint: WebhookEndpoint, *, update_fields: list[str] | None = None) -> None:
-    endpoint.event_types = _clean_event_types(endpoint.event_types)
+    endpoint.event_types = clean_event_types(endpoint.event_types)
     if not isinstance(endpoint.enabled, bool):
         raise ValidationError({"enabled": "Must be true or false."})
     endpoint.full_clean()
@@ -66,8 +70,12 @@ def webhook_endpoint_create(
     """Register a receiver. The returned endpoint carries its signing secret: show it now, it is never shown again."""
     endpoint = WebhookEndpoint(url=url, event_types=event_types, enabled=enabled, description=description or "")
     _validate_and_save(endpoint)
-    logger.info("Webhook endpoint %s created by %s %s", endpoint.id, actor.type, actor.label or actor.id)
+    _record(EventType.WEBHOOK_ENDPOINT_CREATED, endpoint, actor=actor)
     return endpoint
+
+
+def _record(event_type: EventType, endpoint: WebhookEndpoint, *, actor: Actor, **extra) -> None:
+    event_record(event_type=event_type, data={**webhook_endpoint_to_dict(endpoint), **extra}, actor=actor)
 
 
 @transaction.atomic
@@ -82,14 +90,8 @@ def webhook_endpoint_update(*, endpoint: WebhookEndpoint, actor: Actor, data: We
     for name in changed:
         setattr(endpoint, name, "" if name == "description" and data[name] is None else data[name])
     if changed:
-        _validate_and_save(endpoint, update_fields=[*changed, "updated_at"])
-        logger.info(
-            "Webhook endpoint %s changed (%s) by %s %s",
-            endpoint.id,
-            ", ".join(changed),
-            actor.type,
-            actor.label or actor.id,
-        )
+        _validate_and_save(endpoint, update_fields=changed)
+        _record(EventType.WEBHOOK_ENDPOINT_UPDATED, endpoint, actor=actor, changed=changed)
     return endpoint
 
 
@@ -97,10 +99,10 @@ def webhook_endpoint_update(*, endpoint: WebhookEndpoint, actor: Actor, data: We
 def webhook_endpoint_delete(*, endpoint: WebhookEndpoint, actor: Actor) -> None:
     """Delete the endpoint with its deliveries and their attempts. One that is already gone (a race lost to another
     delete) is NotFound."""
-    _endpoint_lock(endpoint)
+    endpoint = _endpoint_lock(endpoint)
     WebhookEndpoint.objects.filter(pk=endpoint.pk).delete()
     subscriptions_changed()
-    logger.info("Webhook endpoint %s deleted by %s %s", endpoint.id, actor.type, actor.label or actor.id)
+    _record(EventType.WEBHOOK_ENDPOINT_DELETED, endpoint, actor=actor)
 
 
 @transaction.atomic
@@ -109,8 +111,8 @@ def webhook_endpoint_rotate_secret(*, endpoint: WebhookEndpoint, actor: Actor) -
     endpoint carries the new secret, shown this once."""
     endpoint = _endpoint_lock(endpoint)
     endpoint.secret = generate_webhook_secret()
-    endpoint.save(update_fields=["secret", "updated_at"])
-    logger.info("Webhook endpoint %s secret rotated by %s %s", endpoint.id, actor.type, actor.label or actor.id)
+    endpoint.save(update_fields=["secret"])
+    _record(EventType.WEBHOOK_ENDPOINT_UPDATED, endpoint, actor=actor, changed=["secret"])
     return endpoint
 
 

@@ -17,7 +17,7 @@ from credit.services.checks import (
     credit_check_request,
     credit_direct_approve,
 )
-from credit.services.net_terms import net_terms_enroll, net_terms_enrollment_expire
+from credit.services.net_terms import customer_user_actor, net_terms_enroll, net_terms_enrollment_expire
 from credit.services.transactions import (
     credit_transaction_bill,
     credit_transaction_cancel,
@@ -42,6 +42,7 @@ __all__ = [
     "credit_transaction_cancel",
     "credit_transaction_complete",
     "credit_transaction_repay",
+    "customer_user_actor",
     "net_terms_enroll",
     "net_terms_enrollment_expire",
 ]

@@ -169,7 +169,7 @@ def decision_create(
 
 def account_save(locked: Locked, *, previous_status: str | None, actor: Actor, fields: list[str]) -> None:
     """Save credit account fields and announce a change of credit status."""
-    validated_save(locked.account, update_fields=[*fields, "updated_at"])
+    validated_save(locked.account, update_fields=fields)
     status_change_record(locked, previous_status=previous_status, actor=actor)
 
 

@@ -145,9 +145,7 @@ def _engine_result_apply(*, credit_check_id: str, result: EngineResult, actor: A
     elif result.outcome == "decline":
         _decline(locked, check=check, actor=actor, decline_code=result.decline_code, **evaluation)
     else:
-        check.status = CreditCheckStatus.IN_REVIEW
-        check.referred_at = timezone.now()
-        validated_save(check)
+        _refer(locked, check, actor=actor)
     return check
 
 
@@ -157,11 +155,22 @@ def credit_check_refer(*, credit_check: CreditCheck, actor: Actor, reason: str) 
     check = CreditCheck.objects.select_for_update().get(pk=credit_check.pk)
     if check.status != CreditCheckStatus.PENDING:
         raise CreditCheckAlreadyDecided(check.id, check.status)
+    check.reasons = [*check.reasons, reason]
+    _refer(account_lock(check.customer_id), check, actor=actor)
+    return check
+
+
+def _refer(locked: Locked, check: CreditCheck, *, actor: Actor) -> None:
+    """A pending check (locked) into the review queue, with its event."""
     check.status = CreditCheckStatus.IN_REVIEW
     check.referred_at = timezone.now()
-    check.reasons = [*check.reasons, reason]
     validated_save(check)
-    return check
+    event_record(
+        event_type=EventType.CUSTOMER_CREDIT_CHECK_REFERRED,
+        data={**customer_payload(locked.customer), "credit_check_id": check.id},
+        actor=actor,
+        customer_id=check.customer_id,
+    )
 
 
 @transaction.atomic
@@ -318,7 +327,7 @@ def _approve(
     )
     # The customer buys on the approved terms from now on.
     customer.default_terms = default_terms
-    validated_save(customer, update_fields=["default_terms", "updated_at"])
+    validated_save(customer, update_fields=["default_terms"])
     previous_status = locked.credit_status
     if locked.account is None:
         account_open(locked, credit_status=CreditStatus.APPROVED)

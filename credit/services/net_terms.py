@@ -16,9 +16,11 @@ from credit.vocabulary import NetTermsStatus
 from customers.models import Customer, CustomerUser, CustomerUserStatus
 
 
-def customer_user_actor(user: CustomerUser) -> Actor:
+def customer_user_actor(user: CustomerUser, *, request_id: str = "") -> Actor:
     """The audit-trail actor for a customer user on a public page (no staff login, no API client)."""
-    return Actor(type=ActorType.SYSTEM, id=user.id, label=f"customer user {user.email} (enrollment link)")
+    return Actor(
+        type=ActorType.SYSTEM, id=user.id, label=f"customer user {user.email} (enrollment link)", request_id=request_id
+    )
 
 
 @transaction.atomic
@@ -37,7 +39,7 @@ def net_terms_enroll(*, customer: Customer, customer_user: CustomerUser, actor: 
     account.net_terms_enrollment_expires_at = None
     validated_save(
         account,
-        update_fields=["net_terms_status", "net_terms_enrolled_at", "net_terms_enrollment_expires_at", "updated_at"],
+        update_fields=["net_terms_status", "net_terms_enrolled_at", "net_terms_enrollment_expires_at"],
     )
     event_record(
         event_type=EventType.CUSTOMER_UPDATED,
@@ -61,7 +63,7 @@ def net_terms_enrollment_expire(*, customer: Customer, actor: Actor = SYSTEM, no
     if expires_at > now:
         return False
     account.net_terms_status = NetTermsStatus.ENROLLMENT_EXPIRED
-    validated_save(account, update_fields=["net_terms_status", "updated_at"])
+    validated_save(account, update_fields=["net_terms_status"])
     event_record(
         event_type=EventType.CUSTOMER_UPDATED,
         data=customer_payload(locked.customer),

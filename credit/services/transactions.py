@@ -1,5 +1,6 @@
 """Purchases on credit (Paddle's billed → completed | canceled) and their repayments. Every amount moves through
-credit/ledger.py; these services decide whether it may move."""
+credit/ledger.py; these services decide whether it may move. Each step records the transaction's own event
+(`credit_transaction.billed`, `.completed`, `.canceled`, `.repaid`) beside the ledger's `credit_balance.updated`."""
 
 import calendar
 from datetime import datetime, timedelta
@@ -9,6 +10,8 @@ from django.utils import timezone
 
 from core.actors import SYSTEM, Actor
 from core.errors import CustomerArchived
+from core.events import event_record
+from core.models import EventType
 from core.pan import refuse_card_numbers
 from credit.errors import (
     CreditDeactivated,
@@ -19,6 +22,7 @@ from credit.errors import (
 )
 from credit.ledger import InsufficientCredit, balance_lock, ledger_post
 from credit.models import CreditRepayment, CreditTransaction, CreditTransactionStatus, LedgerEntryType
+from credit.presenters import credit_repayment_to_dict, credit_transaction_to_dict
 from credit.services._common import (
     Locked,
     account_lock,
@@ -107,6 +111,7 @@ def credit_transaction_bill(
         reason="credit transaction billed",
         credit_transaction=credit_transaction,
     )
+    _record(EventType.CREDIT_TRANSACTION_BILLED, credit_transaction, actor=actor)
     return credit_transaction
 
 
@@ -169,6 +174,7 @@ def credit_transaction_repay(*, credit_transaction: CreditTransaction, actor: Ac
         reason="repayment",
         credit_transaction=locked,
     )
+    _record(EventType.CREDIT_TRANSACTION_REPAID, locked, actor=actor, repayment=credit_repayment_to_dict(repayment))
     credit_past_due_evaluate(customer=customer, actor=SYSTEM)
     return repayment
 
@@ -185,7 +191,23 @@ def _settle(locked: CreditTransaction, entry_type: str, *, actor: Actor, reason:
         reason=reason,
         credit_transaction=locked,
     )
+    _record(_SETTLED_EVENTS[locked.status], locked, actor=actor)
     return locked
+
+
+_SETTLED_EVENTS = {
+    CreditTransactionStatus.COMPLETED: EventType.CREDIT_TRANSACTION_COMPLETED,
+    CreditTransactionStatus.CANCELED: EventType.CREDIT_TRANSACTION_CANCELED,
+}
+
+
+def _record(event_type: EventType, credit_transaction: CreditTransaction, *, actor: Actor, **extra) -> None:
+    event_record(
+        event_type=event_type,
+        data={**credit_transaction_to_dict(credit_transaction), **extra},
+        actor=actor,
+        customer_id=credit_transaction.customer_id,
+    )
 
 
 def _locked(credit_transaction: CreditTransaction) -> CreditTransaction:

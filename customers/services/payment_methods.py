@@ -70,7 +70,7 @@ def payment_method_set_default(*, method: PaymentMethod, actor: Actor) -> Paymen
     previous = customer.payment_methods.filter(is_default=True).values_list("id", flat=True).first()
     customer.payment_methods.filter(is_default=True).update(is_default=False)
     method.is_default = True
-    method.save(update_fields=["is_default", "updated_at"])
+    method.save(update_fields=["is_default"])
     event_record(
         event_type=EventType.DEFAULT_PAYMENT_METHOD_CHANGED,
         data={"customer_id": customer.id, "payment_method_id": method.id, "previous_payment_method_id": previous},

@@ -89,6 +89,13 @@ def customer_user_update(*, user: CustomerUser, actor: Actor, data: CustomerUser
         setattr(user, name, data[name] if data[name] is not None else "")
     if changed:
         _save_customer_user(user, update_fields=changed)
+        archived = "status" in changed and user.status == CustomerUserStatus.ARCHIVED
+        event_record(
+            event_type=EventType.CUSTOMER_USER_ARCHIVED if archived else EventType.CUSTOMER_USER_UPDATED,
+            data=customer_user_to_dict(user),
+            actor=actor,
+            customer_id=user.customer_id,
+        )
     return user
 
 

@@ -140,7 +140,12 @@ class StaffCustomerFilterSet(CustomerFilterSet):
                 field.widget = forms.DateInput(attrs={"type": "date"})
             elif name == "search":
                 field.widget = forms.TextInput(
-                    attrs={"type": "search", "placeholder": "Name, email, id, external id…", "autocomplete": "off"}
+                    attrs={
+                        "type": "search",
+                        "placeholder": "Name, email, id, external id…",
+                        "autocomplete": "off",
+                        "aria-keyshortcuts": "/",
+                    }
                 )
             field.help_text = ""
         return form_class

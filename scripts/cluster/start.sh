@@ -68,10 +68,12 @@ EOF
   fresh_primary=1
 fi
 # Durable as in production (fsync and synchronous_commit on); WAL for a streaming replica; UTC, so Django sets no
-# time zone on its connections; every statement slower than a second logged.
+# time zone on its connections; every statement slower than a second logged; no constraint exclusion (partitions
+# are pruned by their bounds; config/settings/base.py says why).
 as_pg "$pg_bin/pg_ctl" -D "$primary" -l "$log/primary.log" -w start -o "-p $primary_port -k $run \
   -c listen_addresses=127.0.0.1 -c wal_level=replica -c max_wal_senders=5 -c max_replication_slots=5 \
-  -c hot_standby=on -c timezone=UTC -c max_connections=100 -c log_min_duration_statement=1000" >/dev/null
+  -c hot_standby=on -c timezone=UTC -c max_connections=100 -c log_min_duration_statement=1000 \
+  -c constraint_exclusion=off" >/dev/null
 psql_primary() { as_pg "$pg_bin/psql" -w -q -X -v ON_ERROR_STOP=1 -h "$run" -p "$primary_port" -U postgres "$@"; }
 if [ -n "${fresh_primary:-}" ]; then
   # The app's role carries its statement timeout and dead-client check: through PgBouncer the session cannot.

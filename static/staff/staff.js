@@ -1,6 +1,7 @@
 // creditdesk staff UI: small progressive enhancements. Every page works without this file; with it, destructive
 // buttons ask first, the payment method form shows only the fields of the chosen type, imports show live progress,
-// a new API key or secret can be copied with one click, and long checkbox lists can be ticked or cleared at once.
+// a new API key or secret can be copied with one click, long checkbox lists can be ticked or cleared at once, and
+// "/" focuses the search box.
 (function () {
   "use strict";
 
@@ -123,6 +124,40 @@
     });
   }
 
+  // "/" anywhere but in a field focuses the page's search box, or opens the customer list with its box focused
+  // (the link marked data-search-page); a link to "…#id_search" lands in the box, not just near it.
+  function searchShortcut() {
+    var focusTarget = function () {
+      var target = window.location.hash && document.getElementById(window.location.hash.slice(1));
+      if (target && target.matches("input, select, textarea")) {
+        target.focus();
+        target.select && target.select();
+      }
+    };
+    focusTarget();
+    window.addEventListener("hashchange", focusTarget);
+    document.addEventListener("keydown", function (event) {
+      if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) {
+        return;
+      }
+      var active = document.activeElement;
+      if (active && (active.isContentEditable || active.matches("input, select, textarea"))) {
+        return;
+      }
+      var box = document.querySelector('input[type="search"]');
+      event.preventDefault();
+      if (box) {
+        box.focus();
+        box.select();
+      } else {
+        var page = document.querySelector("a[data-search-page]");
+        if (page) {
+          window.location.href = page.getAttribute("href") + "#id_search";
+        }
+      }
+    });
+  }
+
   function selectText(element) {
     var range = document.createRange();
     range.selectNodeContents(element);
@@ -137,5 +172,6 @@
     importProgress();
     copyButtons();
     checkAllButtons();
+    searchShortcut();
   });
 })();

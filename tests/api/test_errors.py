@@ -136,9 +136,10 @@ def test_text_postgresql_cannot_store_is_invalid_field_not_a_500(api, body, fiel
     assert not Customer.objects.exists()
 
 
-def test_a_request_refused_before_any_view_is_answered_in_json(db):
+def test_a_request_refused_before_any_view_is_answered_in_json(db, settings):
     from django.test import Client
 
+    settings.PUBLIC_BASE_URL = "http://testserver"  # a refused Host is no base for links (tests/api/test_bad_host.py)
     response = Client(HTTP_HOST="evil.example").get("/api/v1/customers")
     assert_error(response, 400, "bad_request")
 

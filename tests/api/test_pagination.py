@@ -15,13 +15,13 @@ pytestmark = pytest.mark.django_db
 
 
 def walk(api, **params) -> tuple[list[str], list[str], list[dict]]:
-    """Follow `next` to the end, then `previous` back to the start: (forward ids, backward ids, every meta)."""
+    """Follow `next` while `has_more`, then `previous` back to the start: (forward ids, backward ids, every meta)."""
     forward, metas = [], []
     body = api.get("customers", **params).json()
     while True:
         forward += [item["id"] for item in body["data"]]
         metas.append(body["meta"]["pagination"])
-        if not body["meta"]["pagination"]["next"]:
+        if not body["meta"]["pagination"]["has_more"]:
             break
         body = api.get(body["meta"]["pagination"]["next"]).json()
     backward = [item["id"] for item in body["data"]]
@@ -129,6 +129,22 @@ def test_an_empty_page_past_the_end_still_links_back(api, population):
     meta = api.get("customers", after=last.id).json()["meta"]["pagination"]
     assert (meta["has_more"], meta["has_previous"], meta["start_cursor"]) == (False, True, None)
     assert f"before={last.id}" in meta["previous"]
+    assert f"after={last.id}" in meta["next"]
+
+
+def test_the_last_page_has_a_next_link_to_come_back_for_new_items(api, population):
+    # As Paddle: `next` is there even when has_more is false; following it later finds what was created since.
+    meta = api.get("customers", per_page=200).json()["meta"]["pagination"]
+    assert meta["has_more"] is False
+    assert parse_qs(urlsplit(meta["next"]).query)["after"] == [meta["end_cursor"]]
+    assert api.get(meta["next"]).json()["data"] == []
+    created = CustomerFactory()
+    assert [item["id"] for item in api.get(meta["next"]).json()["data"]] == [created.id]
+
+
+def test_an_empty_list_has_no_next_link(api):
+    meta = api.get("customers").json()["meta"]["pagination"]
+    assert (meta["end_cursor"], meta["next"], meta["previous"]) == (None, None, None)
 
 
 def page(has_more=True, has_previous=False, items=()) -> KeysetPage:

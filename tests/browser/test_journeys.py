@@ -211,6 +211,25 @@ def test_keyboard_users_can_skip_to_the_content(staff_browser):
     assert page.evaluate("document.activeElement.closest('main') !== null")
 
 
+def test_slash_focuses_the_search_and_find_a_customer_lands_in_it(staff_browser):
+    page = staff_browser.open(role="viewer", path="/staff/")
+    page.get_by_role("link", name="Find a customer").click()
+    search = page.get_by_role("searchbox", name="Search")
+    expect(search).to_be_focused()
+    search.blur()
+    page.keyboard.press("/")
+    expect(search).to_be_focused()
+    expect(search).to_have_value("")  # the key only moves the focus; it types nothing
+    # From a page without a search box, "/" opens the customer list in its box.
+    page.get_by_role("link", name="Dashboard").click()
+    page.keyboard.press("/")
+    expect(page).to_have_url(re.compile(r"/staff/customers#id_search$"))
+    expect(page.get_by_role("searchbox", name="Search")).to_be_focused()
+    # Typing "/" into a field types it.
+    page.get_by_role("searchbox", name="Search").fill("a/b")
+    expect(page.get_by_role("searchbox", name="Search")).to_have_value("a/b")
+
+
 def test_a_large_custom_data_is_shown_cut_short_with_a_link_to_the_whole(staff_browser):
     document = {"lines": [f"line {n:04d} " + "x" * 40 for n in range(200)]}  # about 11 KB, under the limits
     customer = CustomerFactory(name="Big Data Co", custom_data=document)

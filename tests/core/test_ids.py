@@ -1,8 +1,9 @@
 import re
+from datetime import UTC, datetime
 
 import pytest
 
-from core.ids import id_pattern, is_valid_id, new_id
+from core.ids import ID_CLOCK_SLACK, first_id_at, id_bound, id_pattern, id_time, is_valid_id, new_id
 from core.models import Event, WebhookDelivery
 from credit.models import CreditBalance, CreditCheck, CreditDecision, CreditLedgerEntry, CreditTransaction
 from customers.models import Customer, CustomerUser, PaymentMethod
@@ -89,3 +90,14 @@ def test_ids_spell_a_ulid_as_python_ulid_does(value):
     from core.ids import _encode
 
     assert _encode(value) == str(ULID.from_int(value)).lower()
+
+
+def test_a_creation_time_bound_gives_an_id_bound_with_a_day_of_slack():
+    moment = datetime(2026, 3, 10, 12, tzinfo=UTC)
+    assert id_bound("evt", moment, lower=True) == first_id_at("evt", moment - ID_CLOCK_SLACK)
+    assert id_bound("evt", moment, lower=False) == first_id_at("evt", moment + ID_CLOCK_SLACK)
+    assert id_time(id_bound("evt", moment, lower=True)) == datetime(2026, 3, 9, 12, tzinfo=UTC)
+    # No id is near these: no bound rather than an error.
+    assert id_bound("evt", datetime(9999, 12, 31, 12, tzinfo=UTC), lower=False) is None
+    assert id_bound("evt", datetime(1, 1, 1, tzinfo=UTC), lower=True) is None
+    assert id_bound("evt", datetime(1969, 6, 1, tzinfo=UTC), lower=False) is None

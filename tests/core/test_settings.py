@@ -42,6 +42,7 @@ def test_check_deploy_is_clean_under_production_settings():
         "WARNING",
         DJANGO_SECRET_KEY="k7$Lq9!vR2@xW4#zT6^mN8&pB1*cD3(eF5)gH7_jK9+lM0-nP2=qS4",
         DJANGO_ALLOWED_HOSTS="credit.example.com",
+        PUBLIC_BASE_URL="https://credit.example.com",
         **EMAIL,
     )
     assert result.returncode == 0, result.stdout + result.stderr
@@ -49,6 +50,21 @@ def test_check_deploy_is_clean_under_production_settings():
 
 
 SECRETS = {"DJANGO_SECRET_KEY": "x" * 64, "DJANGO_ALLOWED_HOSTS": "credit.example.com"}
+
+
+def test_production_refuses_to_start_without_public_base_url():
+    # Links made outside a request (enrollment links in emails and webhooks) have no host to go by.
+    result = run_manage("check", **SECRETS, **EMAIL)
+    assert result.returncode != 0
+    assert "core.E001" in result.stderr and "PUBLIC_BASE_URL is not set" in result.stderr
+    assert run_manage("check", **SECRETS, **EMAIL, PUBLIC_BASE_URL="https://credit.example.com").returncode == 0
+
+
+def test_local_settings_guess_no_public_host_and_say_so_at_startup():
+    # They defaulted to http://127.0.0.1:8000 whatever port the server ran on: links that pointed nowhere.
+    result = run_manage("check", DJANGO_SETTINGS_MODULE="config.settings.local")
+    assert result.returncode == 0, result.stderr
+    assert "core.W001" in result.stderr and "PUBLIC_BASE_URL is not set" in result.stderr
 
 
 def test_production_refuses_to_start_without_an_smtp_server():

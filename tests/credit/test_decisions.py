@@ -48,7 +48,7 @@ def test_engine_approval_grants_the_line_and_offers_enrollment():
     assert (customer.credit_status, customer.credit_currency, customer.default_terms) == ("approved", "USD", "net30")
     assert customer.net_terms_status == "pending_enrollment"
     assert customer.net_terms_enrollment_expires_at == NOW + timedelta(days=settings.NET_TERMS_ENROLLMENT_TTL_DAYS)
-    assert enrollment_url_of(customer).startswith("http://testserver/enroll/")
+    assert enrollment_url_of(customer).startswith("/enroll/")  # no PUBLIC_BASE_URL in the test settings
     assert buckets(customer) == (500_000, 0, 0)
     assert_customer_agrees_with_balance(customer)
 
@@ -106,6 +106,7 @@ def test_engine_referral_leaves_the_customer_pending_in_the_review_queue():
     assert (check.status, check.score, check.customer.credit_account.credit_status) == ("in_review", 70, "pending")
     assert check.referred_at is not None and check.decided_at is None
     assert not CreditDecision.objects.exists()
+    assert event_types(check.customer)[-1] == "customer.credit_check_referred"
 
 
 def test_deciding_twice_decides_once():

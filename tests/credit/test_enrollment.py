@@ -36,7 +36,8 @@ def reload(customer):
     return customer_get(customer_id=customer.pk)
 
 
-def test_enrollment_url_is_a_signed_public_path(offered):
+def test_enrollment_url_is_a_signed_public_path(offered, settings):
+    settings.PUBLIC_BASE_URL = "http://testserver"
     url = enrollment_url_of(offered)
     assert url == f"http://testserver{ENROLLMENT_PATH}{enrollment_token_of(offered)}"
     assert enrollment_link_resolve(enrollment_token_of(offered)).state == "open"

@@ -34,7 +34,9 @@ def test_through_pgbouncer_nothing_is_kept_in_the_session():
 def test_directly_the_session_carries_the_timeouts():
     database = database_from_url(URL, pooler="")
     assert database.get("DISABLE_SERVER_SIDE_CURSORS", False) is False
-    assert database["OPTIONS"]["options"] == "-c statement_timeout=30000 -c client_connection_check_interval=2000"
+    assert database["OPTIONS"]["options"] == (
+        "-c statement_timeout=30000 -c client_connection_check_interval=2000 -c constraint_exclusion=off"
+    )
 
 
 def test_an_unknown_pooler_is_refused():
@@ -63,10 +65,10 @@ def test_without_a_replica_every_read_goes_to_the_primary():
 
 
 # Session state, which a transaction-pooling PgBouncer would carry to another client or lose: a session-level SET
-# (SET LOCAL is the transaction's; SQL here is written in capitals), a session advisory lock, LISTEN, a cursor held
-# past its transaction, a temporary table that outlives one, set_config(…, false).
+# (SET LOCAL and SET CONSTRAINTS are the transaction's; SQL here is written in capitals), a session advisory lock,
+# LISTEN, a cursor held past its transaction, a temporary table that outlives one, set_config(…, false).
 SESSION_STATE = re.compile(
-    r"""["']\s*SET\s+(?!LOCAL\b)|(?i:pg_(try_)?advisory_lock(_shared)?\s*\(|["']\s*LISTEN\s|WITH\s+HOLD"""
+    r"""["']\s*SET\s+(?!LOCAL\b|CONSTRAINTS\b)|(?i:pg_(try_)?advisory_lock(_shared)?\s*\(|["']\s*LISTEN\s|WITH\s+HOLD"""
     r"""|CREATE\s+TEMP(ORARY)?\s+TABLE|set_config\([^)]*false)"""
 )
 
@@ -86,7 +88,13 @@ def test_no_application_sql_keeps_session_state():
 def test_the_pattern_catches_what_it_is_meant_to():
     caught = ['"SET statement_timeout = 0"', "'SET search_path TO x'", "pg_advisory_lock(42)", '"LISTEN events"']
     caught += ["DECLARE c CURSOR WITH HOLD FOR", "CREATE TEMP TABLE t", "set_config('a', 'b', false)"]
-    allowed = ['"SET LOCAL statement_timeout = 0"', "pg_advisory_xact_lock(42)", '"UPDATE t SET a = 1"', '"Set on x"']
+    allowed = [
+        '"SET LOCAL statement_timeout = 0"',
+        '"SET CONSTRAINTS ALL DEFERRED"',
+        "pg_advisory_xact_lock(42)",
+        '"UPDATE t SET a = 1"',
+        '"Set on x"',
+    ]
     assert all(SESSION_STATE.search(text) for text in caught)
     assert not any(SESSION_STATE.search(text) for text in allowed)
 

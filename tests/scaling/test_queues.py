@@ -34,6 +34,8 @@ def test_tasks_are_routed_to_their_queues():
     assert route({}, "credit.decide_credit_check")["queue"].name == "credit"
     assert route({}, "core.webhooks.deliver")["queue"].name == "notifications"
     assert route({}, "customers.run_customer_import_part")["queue"].name == "imports"
+    assert route({}, "core.ensure_partitions")["queue"].name == "housekeeping"
+    assert "core.ensure_partitions" in {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert {route({}, entry["task"])["queue"].name for entry in settings.CELERY_BEAT_SCHEDULE.values()} == {
         "housekeeping"
     }

@@ -49,6 +49,7 @@ def production_server(django_db_setup, tmp_path_factory):
         settings="tests.security.production_settings",
         DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
         DJANGO_ALLOWED_HOSTS="127.0.0.1",
+        PUBLIC_BASE_URL="https://credit.example.com",
         EMAIL_URL="smtp://127.0.0.1:25",
         DEFAULT_FROM_EMAIL="credit@example.com",
         TEST_STATIC_ROOT=str(tmp_path_factory.mktemp("static")),

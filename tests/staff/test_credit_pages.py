@@ -366,7 +366,8 @@ def test_a_purchase_15_and_a_half_days_past_due_is_flagged_for_the_hold_the_rule
     assert "badge--overdue" in response.content.decode()
 
 
-def test_detail_shows_the_enrollment_link_while_enrollment_is_pending(client_as):
+def test_detail_shows_the_enrollment_link_while_enrollment_is_pending(client_as, settings):
+    settings.PUBLIC_BASE_URL = "http://testserver"
     customer = approved_customer(via_check=True)
     response = client_as("viewer").get(detail(customer))
     link = response.context["enrollment_url"]

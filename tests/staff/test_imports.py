@@ -1,4 +1,6 @@
 import io
+import threading
+import time
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -214,3 +216,38 @@ def test_a_batch_that_meets_a_concurrent_writer_falls_back_to_row_by_row(monkeyp
     assert job.row_errors.get(line=3).message == f"customer email conflicts with customer of id {other_writer.id}"
     assert sorted(Customer.objects.values_list("email", flat=True)) == ["a@x.com", "b@x.com"]
     assert Event.objects.filter(event_type="customer.created").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_in_process_an_upload_answers_at_once_and_the_import_runs_beside_it(client_as, eager_tasks, settings):
+    """The embedded default (tasks in process): the upload's request does not do the import; the page it redirects to
+    shows the progress while a thread beside the request imports, as a worker would."""
+    from customers import tasks
+
+    settings.TASKS_BESIDE_REQUESTS = True
+    released, real_plan = threading.Event(), tasks.customer_import_plan
+
+    def plan_when_released(**kwargs):
+        assert released.wait(30)
+        return real_plan(**kwargs)
+
+    tasks.customer_import_plan = plan_when_released
+    try:
+        manager = client_as("account_manager")
+        upload = SimpleUploadedFile("batch.csv", GOOD_AND_BAD, content_type="text/csv")
+        response = manager.post(reverse("staff:import_create"), {"file": upload})
+        job = CustomerImport.objects.get()
+        assert response["Location"] == reverse("staff:import_detail", args=[job.id])
+        status = manager.get(reverse("staff:import_status", args=[job.id])).json()
+        assert status["finished"] is False
+        assert "data-import-status-url" in manager.get(response["Location"]).content.decode()
+        released.set()
+        deadline = time.monotonic() + 30
+        while not status["finished"] and time.monotonic() < deadline:
+            time.sleep(0.05)
+            status = manager.get(reverse("staff:import_status", args=[job.id])).json()
+    finally:
+        released.set()
+        tasks.customer_import_plan = real_plan
+    assert status["status"] == "completed"
+    assert (status["created_count"], status["error_count"]) == (2, 4)

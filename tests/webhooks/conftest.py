@@ -5,10 +5,14 @@ from pathlib import Path
 import pytest
 
 from config.celery import app as celery_app
+from core.models import EventType
 from core.outage import BROKER
 from tests.webhooks.receiver import Receiver
 
 README = Path(__file__).resolve().parents[2] / "README.md"
+# Every type a receiver of the application's data subscribes to: all but the endpoint's own changes, which an
+# endpoint subscribed to them receives too (its creation among them).
+DATA_EVENT_TYPES = [event_type for event_type in EventType.values if not event_type.startswith("webhook_endpoint.")]
 
 
 @pytest.fixture

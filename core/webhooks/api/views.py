@@ -26,10 +26,22 @@ ENDPOINT_ORDERING = ("id", "created_at", "updated_at")
 DELIVERY_ORDERING = ("id", "created_at")
 EVENT_ORDERING = ("id", "occurred_at")
 
-# Events whose data is a credit object (a decision with its score and reasons, a balance with its ledger entry) are
-# read elsewhere with credit:read, so the event log shows them only to clients that also hold credit:read; the
-# other events carry the customer, its users and payment methods, which customers:read already shows.
-CREDIT_EVENT_TYPES = frozenset({EventType.CUSTOMER_CREDIT_DECISION_CREATED, EventType.CREDIT_BALANCE_UPDATED})
+# Events whose data is read elsewhere with another scope than customers:read are listed only to clients that also hold
+# that scope: a credit object (a decision with its score and reasons, a balance with its ledger entry, a purchase on
+# credit) needs
+# credit:read, a webhook endpoint (where the application's events go) webhooks:manage. The other events carry the
+# customer, its users and payment methods, which customers:read already shows.
+EVENT_TYPE_SCOPES = {
+    EventType.CUSTOMER_CREDIT_DECISION_CREATED: Scope.CREDIT_READ,
+    EventType.CREDIT_BALANCE_UPDATED: Scope.CREDIT_READ,
+    EventType.CREDIT_TRANSACTION_BILLED: Scope.CREDIT_READ,
+    EventType.CREDIT_TRANSACTION_COMPLETED: Scope.CREDIT_READ,
+    EventType.CREDIT_TRANSACTION_CANCELED: Scope.CREDIT_READ,
+    EventType.CREDIT_TRANSACTION_REPAID: Scope.CREDIT_READ,
+    EventType.WEBHOOK_ENDPOINT_CREATED: Scope.WEBHOOKS_MANAGE,
+    EventType.WEBHOOK_ENDPOINT_UPDATED: Scope.WEBHOOKS_MANAGE,
+    EventType.WEBHOOK_ENDPOINT_DELETED: Scope.WEBHOOKS_MANAGE,
+}
 
 
 class WebhooksApiView(ApiView):
@@ -140,8 +152,10 @@ class EventListView(ApiView):
         operation_id="listEvents",
         summary="List events (the audit trail)",
         description="Every change, with who made it (`actor`: a staff user, an API client or the system), oldest "
-        "first by default. Needs `customers:read`; `customer.credit_decision_created` and `credit_balance.updated` "
-        "events carry credit data and are listed only to clients that also hold `credit:read`.",
+        "first by default. Needs `customers:read`; `customer.credit_decision_created`, `credit_balance.updated` and "
+        "`credit_transaction.*` events carry credit data and are listed only to clients that also hold `credit:read`, "
+        "`webhook_endpoint.*` "
+        "events only to clients that also hold `webhooks:manage`.",
         response=EventOut,
         paginated=True,
         filterset=EventFilterSet,
@@ -152,6 +166,11 @@ class EventListView(ApiView):
         return self.respond_page(events, present=event_to_dict, ordering_fields=EVENT_ORDERING)
 
     def _readable_event_types(self) -> list[str] | None:
-        if Scope.CREDIT_READ in self.client.scopes:
+        scopes = self.client.scopes
+        if all(scope in scopes for scope in EVENT_TYPE_SCOPES.values()):
             return None
-        return [event_type for event_type in EventType.values if event_type not in CREDIT_EVENT_TYPES]
+        return [
+            event_type
+            for event_type in EventType.values
+            if EVENT_TYPE_SCOPES.get(event_type, Scope.CUSTOMERS_READ) in scopes
+        ]
