@@ -49,7 +49,12 @@ def bulk_insert(model: type[Model], objects: Iterable[Model]) -> list[Model]:
     ]
     read = operator.attrgetter(*(field.attname for field in fields))
     inserted: list[Model] = []
-    with db.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+    # wrap_database_errors: the COPY's errors are Django's (IntegrityError, DataError…), as any query's are.
+    with (
+        db.wrap_database_errors,
+        db.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+    ):
         for obj in objects:
             for attname in stamped:
                 setattr(obj, attname, now)

@@ -53,3 +53,9 @@ def code_label(value: object) -> str:
     if words and words[0] == words[0].lower():
         words[0] = words[0].capitalize()
     return " ".join(words)
+
+
+def storable_text(value: str) -> str:
+    """`value` with each NUL character and unpaired surrogate replaced by U+FFFD (�): for a message that quotes what
+    a client sent (a key, a path), so that recording or showing the message cannot fail on it."""
+    return _UNREADABLE.sub("\ufffd", value)

@@ -8,14 +8,16 @@ time. A batch, its part's progress and the import's counters commit together, so
 a retried task resumes after its part's last committed batch.
 """
 
+import codecs
 import csv
 import io
 import json
+import logging
 from collections.abc import Callable, Iterator
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import DataError, IntegrityError, InternalError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -23,6 +25,8 @@ from core.actors import Actor
 from core.bulk import collection_paused
 from core.dispatch import dispatch
 from core.errors import ApplicationError
+from core.jsondoc import MAX_DEPTH
+from core.text import storable_text
 from customers.models import (
     Customer,
     CustomerImport,
@@ -30,7 +34,15 @@ from customers.models import (
     CustomerImportRowError,
     CustomerImportStatus,
 )
-from customers.services import CUSTOMER_WRITABLE_FIELDS, customer_build, customer_create, customers_create_many
+from customers.services import (
+    CUSTOMER_WRITABLE_FIELDS,
+    JSON_DOCUMENT_FIELDS,
+    customer_build,
+    customer_create,
+    customers_create_many,
+)
+
+logger = logging.getLogger(__name__)
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 MAX_IMPORT_ROWS = 10_000
@@ -43,11 +55,16 @@ MAX_BATCH_SIZE = 2_000
 # overheads would outweigh the gain).
 MIN_PART_ROWS = 5_000
 REQUIRED_COLUMNS = ("email",)
-JSON_COLUMNS = ("custom_data", "import_meta")
 TRUE_VALUES = {"true", "yes", "y", "1"}
 FALSE_VALUES = {"false", "no", "n", "0"}
 # Spreadsheet users write headers like "Legal name" or "Postal Code".
 _HEADER_ALIASES = {"company": "name", "company_name": "name", "zip": "postal_code", "zip_code": "postal_code"}
+# What the database may still refuse of a row validation passed (a rule validation lacks): the batch is retried row
+# by row, and such a row reported with ROW_REFUSED_MESSAGE (its own error is logged, never shown: it may quote data
+# and names the database's internals). A lost connection (OperationalError) is no row's fault: the task retries.
+_ROW_REFUSALS = (IntegrityError, DataError, InternalError, UnicodeEncodeError)
+ROW_REFUSED_MESSAGE = "The database refused this row; nothing of it was imported. Check its values, or tell support."
+IMPORT_FAILED_MESSAGE = "an unexpected error on the server (logged with this import's id, {id})"
 
 
 def _normalise_header(name: str) -> str:
@@ -55,14 +72,31 @@ def _normalise_header(name: str) -> str:
     return _HEADER_ALIASES.get(key, key)
 
 
+_EXPORT_AS_UTF8 = "Export it from your spreadsheet as “CSV UTF-8”."
+
+
 def decode_csv(content: bytes, *, max_bytes: int | None = MAX_IMPORT_BYTES) -> str:
+    """The file as text, or a ValidationError saying why it is not a UTF-8 CSV file: UTF-16 (which spreadsheet programs
+    call "Unicode text"), another encoding, or binary. A NUL byte is refused whatever the encoding: no text column
+    can store it, and UTF-16 is mostly NULs (the file would otherwise decode as UTF-8 and fail later)."""
     if max_bytes is not None and len(content) > max_bytes:
         raise ValidationError(f"The file is larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB; split it.")
+    if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or content[:2].count(b"\x00") == 1:
+        raise ValidationError(f"The file is UTF-16 text, not UTF-8. {_EXPORT_AS_UTF8}")
+    if (nul := content.find(b"\x00")) >= 0:
+        line = content.count(b"\n", 0, nul) + 1
+        raise ValidationError(
+            f"The file holds a NUL byte (line {line}): it is binary or damaged, not CSV text. {_EXPORT_AS_UTF8}"
+        )
     try:
         # utf-8-sig drops the byte-order mark spreadsheet programs put in front of UTF-8 exports.
         return content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ValidationError("The file is not UTF-8 text. Export it from your spreadsheet as “CSV UTF-8”.") from None
+    except UnicodeDecodeError as error:
+        line = content.count(b"\n", 0, error.start) + 1
+        raise ValidationError(
+            f"The file is not UTF-8 text (line {line} has a byte UTF-8 does not allow there): it may be in another "
+            f"encoding, such as Latin-1, or not text at all. {_EXPORT_AS_UTF8}"
+        ) from None
 
 
 def _reader(text: str) -> csv.DictReader:
@@ -122,13 +156,13 @@ def row_to_fields(row: dict[str, Any]) -> dict[str, Any]:
                 errors[name] = "Write true or false (yes/no and 1/0 work too)."
                 continue
             fields[name] = value.lower() in TRUE_VALUES
-        elif name in JSON_COLUMNS:
+        elif name in JSON_DOCUMENT_FIELDS:
+            # The model's validator (core.jsondoc) judges the document; here only whether the cell is JSON at all.
             try:
                 fields[name] = json.loads(value)
-            except json.JSONDecodeError:
-                errors[name] = 'Must be a JSON object, such as {"segment": "retail"}.'
-                continue
-            if not isinstance(fields[name], dict):
+            except RecursionError:
+                errors[name] = f"Must not be nested more than {MAX_DEPTH} levels deep."
+            except ValueError:  # not JSON, or an integer of more digits than Python reads
                 errors[name] = 'Must be a JSON object, such as {"segment": "retail"}.'
         else:
             fields[name] = value
@@ -144,6 +178,8 @@ def customer_import_create(
     """Check and store an uploaded file; with `enqueue`, hand it to a worker once the transaction commits.
     Uploads through the web are `limited` in size; the management command is not."""
     text = decode_csv(content, max_bytes=MAX_IMPORT_BYTES if limited else None)
+    # As Django cleans an uploaded file's name: only printable characters (no NUL, no unpaired surrogate).
+    file_name = "".join(character for character in file_name or "" if character.isprintable())
     total = check_csv(text, max_rows=MAX_IMPORT_ROWS if limited else None)
     customer_import = CustomerImport(
         file_name=(file_name or "import.csv")[:255], content=text, total_rows=total, created_by=created_by
@@ -191,8 +227,8 @@ def _build(job_id: str, line: int, row: dict) -> Customer:
 
 
 def _import_one_by_one(job_id: str, rows: list[tuple[int, dict]], actor: Actor) -> tuple[int, list]:
-    """The slow path, for a batch that met a concurrent writer: each row checked again and created through
-    `customer_create` in a savepoint."""
+    """The slow path, for a batch that met a concurrent writer or that the database refused: each row checked again
+    and created through `customer_create` in a savepoint, so a row the database refuses costs that row only."""
     created, errors = 0, []
     for line, row in rows:
         try:
@@ -203,6 +239,9 @@ def _import_one_by_one(job_id: str, rows: list[tuple[int, dict]], actor: Actor) 
             created += 1
         except (ValidationError, ApplicationError) as error:
             errors += [(line, field, message) for field, message in _row_errors(error)]
+        except _ROW_REFUSALS:
+            logger.exception("import %s: line %d refused by the database", job_id, line)
+            errors.append((line, "", ROW_REFUSED_MESSAGE))
     return created, errors
 
 
@@ -268,10 +307,14 @@ def customer_import_run_part(
                 return
             if on_progress:
                 on_progress(processed, job.total_rows)
-    except Exception as error:
-        # The first failure is the one recorded (another part failing after it would only hide the cause).
+    except Exception:
+        # The first failure is the one recorded (another part failing after it would only hide the cause). Its text
+        # goes to the log only: the page, which viewers read, says what happened in our words.
+        logger.exception("import %s: part %d stopped", job.pk, number)
         CustomerImport.objects.filter(pk=job.pk, status=CustomerImportStatus.RUNNING).update(
-            status=CustomerImportStatus.FAILED, failure=f"{type(error).__name__}: {error}", finished_at=timezone.now()
+            status=CustomerImportStatus.FAILED,
+            failure=IMPORT_FAILED_MESSAGE.format(id=job.pk),
+            finished_at=timezone.now(),
         )
         raise
 
@@ -334,11 +377,16 @@ def _import_batch(
                 conflicts = customers_create_many(customers=valid_customers(), actor=actor, emails=emails)
             created = len(lines) - len(conflicts)
             errors += [(lines[index], conflict.field or "", conflict.detail) for index, conflict in conflicts.items()]
-        except IntegrityError:
+        except _ROW_REFUSALS:
+            # A conflicting insert by another writer (IntegrityError), or a row the database refuses: the COPY
+            # inserted nothing, so the batch is done again row by row.
             created, errors = _import_one_by_one(job.id, rows, actor)
         errors.sort(key=lambda error: error[0])
         CustomerImportRowError.objects.bulk_create(
-            CustomerImportRowError(customer_import_id=job.pk, line=line, field=field[:64], message=message)
+            # A message may quote the row (a key of its custom_data): recorded so that recording cannot fail.
+            CustomerImportRowError(
+                customer_import_id=job.pk, line=line, field=storable_text(field)[:64], message=storable_text(message)
+            )
             for line, field, message in errors
         )
         part.processed_rows += len(rows)

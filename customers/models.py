@@ -15,6 +15,7 @@ from django.db.models.functions import Lower
 from core.constraints import choices_check
 from core.countries import validate_country_code
 from core.ids import PrefixedIdField
+from core.jsondoc import validate_json_document
 from core.models import TracksUpdates
 from core.validation import EmailField
 
@@ -64,8 +65,9 @@ class Customer(TracksUpdates):
     country = models.CharField(max_length=2, blank=True, default="", validators=[validate_country_code])
     default_terms = models.CharField(max_length=16, choices=Terms.choices, blank=True, null=True)
     marketing_consent = models.BooleanField(default=False)
-    custom_data = models.JSONField(blank=True, null=True)
-    import_meta = models.JSONField(blank=True, null=True)
+    # Documents the client writes: bounded and storable (core.jsondoc), whichever way they arrive.
+    custom_data = models.JSONField(blank=True, null=True, validators=[validate_json_document])
+    import_meta = models.JSONField(blank=True, null=True, validators=[validate_json_document])
 
     status = models.CharField(max_length=16, choices=CustomerStatus.choices, default=CustomerStatus.ACTIVE)
     archived_at = models.DateTimeField(blank=True, null=True)

@@ -41,7 +41,11 @@ RETRY_AFTER_SECONDS = 1
 
 # Every code the API answers with, its status and when. The OpenAPI description lists this table.
 ERROR_CODES: dict[str, tuple[int, str]] = {
-    "bad_request": (400, "The request could not be understood: malformed JSON, a body that is not an object."),
+    "bad_request": (
+        400,
+        "The request could not be understood: malformed JSON (a number beyond ±1.8e308, such as `1e309`, included), "
+        "a body that is not an object.",
+    ),
     "invalid_field": (400, "One or more fields or query parameters are invalid; `errors` lists each one."),
     "authentication_missing": (401, "No `Authorization` header was sent."),
     "authentication_malformed": (

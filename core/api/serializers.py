@@ -6,7 +6,10 @@ so a presenter that drifts from its description fails the schemathesis run and t
 
 import copy
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+
+from core.jsondoc import LIMITS_DESCRIPTION, MAX_KEYS
 
 # JSON types a field accepts as is. DRF would coerce ("12" → 12, 0 → False, 7 → "7"); the API says what a field
 # is in its schema and holds clients to it. Order matters: a bool is also an int.
@@ -51,6 +54,16 @@ class StrictInputSerializer(serializers.Serializer):
             if errors:
                 raise serializers.ValidationError(errors)
         return super().to_internal_value(data)
+
+
+@extend_schema_field({"type": "object", "additionalProperties": {}, "maxProperties": MAX_KEYS})
+class JsonDocumentField(serializers.DictField):
+    """A JSON document the client stores as written (`custom_data`): an object, within core.jsondoc's limits, which
+    the schema states after the field's own description. The model field's validator enforces them (so the API, the
+    admin and the import refuse the same documents, with the same message)."""
+
+    def __init__(self, *, help_text: str, **kwargs):
+        super().__init__(help_text=f"{help_text} {LIMITS_DESCRIPTION}", **kwargs)
 
 
 class OutputSerializer(serializers.Serializer):

@@ -1,11 +1,11 @@
 """Display helpers for the staff pages: money (as core.money formats it), percentages, waiting times, status
 badges."""
 
-import json
 from datetime import timedelta
 
 from django import template
 
+from core.jsondoc import json_preview
 from core.money import format_compact, format_human
 from core.text import code_label
 
@@ -71,7 +71,9 @@ def badge(value, empty: str = "—"):
     return {"value": value, "empty": empty}
 
 
-@register.filter
-def as_json(value) -> str:
-    """Pretty JSON for payloads and custom data (autoescaped by the template like any string)."""
-    return json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False, default=str)
+@register.inclusion_tag("staff/_json_document.html")
+def json_document(value, whole_url: str, labelledby: str = ""):
+    """A JSON document (custom data, an event's payload) pretty-printed up to core.jsondoc.PREVIEW_CHARS, with a link
+    to the whole at `whole_url` when it is longer: a page's size never depends on the size of what it shows. The block
+    scrolls, so it takes the keyboard's focus, named by the heading `labelledby` (an element id) if there is one."""
+    return {"preview": json_preview(value), "whole_url": whole_url, "labelledby": labelledby}

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
 from rest_framework import serializers
 
-from core.api.serializers import StrictInputSerializer
+from core.api.serializers import JsonDocumentField, StrictInputSerializer
 from core.countries import COUNTRY_CODES, validate_country_code
 from customers.models import ADDRESS_FIELDS, BankAccountType, Customer, CustomerUser, last4_validator
 from customers.services import CUSTOMER_USER_WRITABLE_FIELDS, CUSTOMER_WRITABLE_FIELDS
@@ -41,8 +41,8 @@ class CustomerInput(StrictInputSerializer, serializers.ModelSerializer):
     country = CountryCodeField(
         max_length=2, required=False, allow_blank=True, allow_null=True, validators=[validate_country_code]
     )
-    custom_data = serializers.DictField(required=False, allow_null=True, help_text="Your own key/value data.")
-    import_meta = serializers.DictField(required=False, allow_null=True, help_text="Where the record came from.")
+    custom_data = JsonDocumentField(required=False, allow_null=True, help_text="Your own key/value data.")
+    import_meta = JsonDocumentField(required=False, allow_null=True, help_text="Where the record came from.")
 
     class Meta:
         model = Customer

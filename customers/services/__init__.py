@@ -3,6 +3,7 @@ actor and records its event in the same transaction as the change. Re-exported h
 
 from customers.services.customers import (
     CUSTOMER_WRITABLE_FIELDS,
+    JSON_DOCUMENT_FIELDS,
     CustomerAlreadyExists,
     CustomerFields,
     CustomerUpdate,
@@ -32,6 +33,7 @@ from customers.services.users import (
 __all__ = [
     "CUSTOMER_USER_WRITABLE_FIELDS",
     "CUSTOMER_WRITABLE_FIELDS",
+    "JSON_DOCUMENT_FIELDS",
     "CustomerAlreadyExists",
     "CustomerFields",
     "CustomerUpdate",

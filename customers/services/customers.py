@@ -15,6 +15,7 @@ from core.actors import Actor
 from core.bulk import bulk_insert, new_instance, text_in
 from core.errors import ApplicationError, CustomerArchived
 from core.events import event_record, events_record_many
+from core.jsondoc import validate_json_documents
 from core.models import EventType
 from core.pan import refuse_card_numbers
 from core.validation import ModelValidator
@@ -55,6 +56,7 @@ class CustomerUpdate(CustomerFields, total=False):
 CUSTOMER_WRITABLE_FIELDS = tuple(CustomerFields.__annotations__)
 # Clearing these stores None; clearing any other text field stores "" (as blank forms do).
 _NULLABLE = frozenset({"external_id", "default_terms", "custom_data", "import_meta"})
+JSON_DOCUMENT_FIELDS = ("custom_data", "import_meta")
 
 
 class CustomerAlreadyExists(ApplicationError):
@@ -110,8 +112,11 @@ def _email_conflicts_answered(service):
 
 
 def _checked(fields: CustomerFields) -> dict:
-    """The fields a customer service may store: known names, no card number anywhere (custom_data included)."""
+    """The fields a customer service may store: known names, JSON documents within their limits (checked again by
+    the model; here first, because the card-number search walks them), no card number anywhere (custom_data
+    included)."""
     reject_unknown(fields, CUSTOMER_WRITABLE_FIELDS)
+    validate_json_documents(fields, JSON_DOCUMENT_FIELDS)
     refuse_card_numbers(fields)
     return dict(fields)
 

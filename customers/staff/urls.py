@@ -14,6 +14,16 @@ urlpatterns = [
     path("customers/<str:customer_id>/archive", views.CustomerArchiveView.as_view(), name="customer_archive"),
     path("customers/<str:customer_id>/restore", views.CustomerRestoreView.as_view(), name="customer_restore"),
     path("customers/<str:customer_id>/events", views.CustomerEventsView.as_view(), name="customer_events"),
+    path(
+        "customers/<str:customer_id>/documents/<str:document>.json",
+        views.CustomerDocumentView.as_view(),
+        name="customer_document",
+    ),
+    path(
+        "customers/<str:customer_id>/events/<str:event_id>.json",
+        views.CustomerEventPayloadView.as_view(),
+        name="customer_event_payload",
+    ),
     path("customers/<str:customer_id>/users/new", views.CustomerUserCreateView.as_view(), name="customer_user_create"),
     path(
         "customers/<str:customer_id>/payment-methods/new",

@@ -6,12 +6,14 @@ from dataclasses import replace
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponseBadRequest, StreamingHttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
+from core.jsondoc import json_pretty
 from core.pagination import keyset_paginate, parse_ordering, parse_per_page
+from core.selectors import get_by_id
 from core.staff.access import Capability, StaffView
 from core.staff.history import history_entries
 from core.staff.views import ServiceActionView, ServiceFormView
@@ -179,6 +181,38 @@ class CustomerEventsView(StaffView):
 def _readable(page):
     """A page of events as people read them (core.staff.history), its cursors unchanged."""
     return replace(page, items=history_entries(page.items))
+
+
+def _whole_json(document, filename: str) -> HttpResponse:
+    """A JSON document a page shows cut short (core.jsondoc.json_preview), whole, for the browser to display."""
+    response = HttpResponse(json_pretty(document), content_type="application/json")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+class CustomerDocumentView(StaffView):
+    """A customer's custom data or import metadata, whole: the page shows its beginning."""
+
+    capability = Capability.VIEW
+    DOCUMENTS = ("custom_data", "import_meta")
+
+    def get(self, request, customer_id: str, document: str):
+        customer = customer_get(customer_id=customer_id)
+        value = getattr(customer, document) if document in self.DOCUMENTS else None
+        if value is None:
+            raise Http404("No such document.")
+        return _whole_json(value, f"{customer.id}-{document}.json")
+
+
+class CustomerEventPayloadView(StaffView):
+    """One event of the customer's history, its payload whole: the history shows its beginning."""
+
+    capability = Capability.VIEW
+
+    def get(self, request, customer_id: str, event_id: str):
+        customer = customer_get(customer_id=customer_id)
+        event = get_by_id(event_list(filters={"customer_id": customer.id}), event_id, noun="event")
+        return _whole_json(event.data, f"{event.id}.json")
 
 
 class CustomerFormView(ServiceFormView):

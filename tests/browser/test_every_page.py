@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from core.actors import Actor
-from core.models import WebhookDelivery
+from core.models import Event, WebhookDelivery
 from core.services import api_key_create, oauth_client_create
 from core.webhooks.services import webhook_endpoint_create
 from credit.models import CreditCheck
@@ -68,6 +68,8 @@ def book() -> dict[str, str]:
         "check_id": CreditCheck.objects.filter(status="in_review").first().id,
         "api_key_id": key.id,
         "client_id": client.pk,
+        "document": "custom_data",
+        "event_id": Event.objects.filter(customer_id=bluebird.id).first().id,
     }
 
 

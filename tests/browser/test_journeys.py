@@ -228,3 +228,19 @@ def test_slash_focuses_the_search_and_find_a_customer_lands_in_it(staff_browser)
     # Typing "/" into a field types it.
     page.get_by_role("searchbox", name="Search").fill("a/b")
     expect(page.get_by_role("searchbox", name="Search")).to_have_value("a/b")
+
+
+def test_a_large_custom_data_is_shown_cut_short_with_a_link_to_the_whole(staff_browser):
+    document = {"lines": [f"line {n:04d} " + "x" * 40 for n in range(200)]}  # about 11 KB, under the limits
+    customer = CustomerFactory(name="Big Data Co", custom_data=document)
+    page = staff_browser.open(role="viewer", path=f"/staff/customers/{customer.id}")
+    expect(page.get_by_role("heading", name="Custom data")).to_be_visible()
+    expect(page.get_by_text("line 0000")).to_be_visible()
+    expect(page.get_by_text("line 0199")).to_have_count(0)
+    staff_browser.screenshot(page, "cut-short")
+    whole = page.get_by_role("link", name="Show all (JSON)").first
+    with page.expect_response(lambda response: response.url.endswith("/documents/custom_data.json")) as answered:
+        whole.click()
+    response = answered.value
+    assert response.headers["content-type"] == "application/json"
+    assert response.json() == document

@@ -61,7 +61,7 @@ def samples():
     oauth_client = get_application_model().objects.create(
         name="sample", client_type="confidential", authorization_grant_type="client-credentials"
     )
-    customer = approved_customer()
+    customer = approved_customer(custom_data={"segment": "retail"})
     purchase = credit_transaction_bill(customer=customer, actor=SEED, amount=10_000, currency_code="USD")
     PaymentMethodFactory(customer=customer, is_default=True)
     method = PaymentMethodFactory(customer=customer)
@@ -85,6 +85,8 @@ def samples():
         "check_id": check.id,
         "endpoint_id": endpoint.id,
         "delivery_id": delivery.id,
+        "document": "custom_data",
+        "event_id": event.id,
     }
 
 
