@@ -2,7 +2,7 @@
 
 import pytest
 
-from credit.services import credit_hold, credit_line_update, credit_reinstate, credit_transaction_bill
+from credit.services import credit_hold, credit_line_grant, credit_reinstate, credit_transaction_bill
 from tests.api.test_query_counts import queries_for
 from tests.credit.builders import API, OFFICER, approved_customer
 
@@ -41,7 +41,7 @@ def test_balances_are_two_queries_whatever_the_number_of_currencies(warm_api):
     customer = approved_customer(limit=1_000)
     one, _ = queries_for(warm_api, f"customers/{customer.id}/credit-balances")
     for currency in ("EUR", "GBP", "CAD"):
-        credit_line_update(customer=customer, actor=OFFICER, credit_limit=500, reason="more", currency_code=currency)
+        credit_line_grant(customer=customer, actor=OFFICER, credit_limit=500, reason="more", currency_code=currency)
     four, body = queries_for(warm_api, f"customers/{customer.id}/credit-balances")
     assert one == four == 2  # the customer, the balances
     assert [item["currency_code"] for item in body["data"]] == ["CAD", "EUR", "GBP", "USD"]

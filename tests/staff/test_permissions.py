@@ -87,6 +87,7 @@ def samples():
         "delivery_id": delivery.id,
         "document": "custom_data",
         "event_id": event.id,
+        "currency_code": "EUR",
     }
 
 
