@@ -98,7 +98,7 @@ def test_the_second_currency_is_bought_in_adjusted_and_closed(api):
     refused = api.post(f"{lines(customer)}/EUR/close", {"reason": "Subsidiary sold"})
     assert refused.status_code == 409
     assert refused.json()["error"]["code"] == "credit_line_not_closable"
-    assert "still has 100000 reserved and 0 used" in refused.json()["error"]["detail"]
+    assert "still has 1,000.00 EUR reserved and 0.00 EUR used" in refused.json()["error"]["detail"]
     credit_transaction_cancel(credit_transaction=purchase, actor=API)
     response = api.post(f"{lines(customer)}/EUR/close", {"reason": "Subsidiary sold"})
     assert response.status_code == 200, response.content

@@ -91,7 +91,7 @@ def test_a_line_with_purchases_is_not_closed(client_as):
     credit_transaction_bill(customer=customer, actor=API, amount=5_000, currency_code="EUR")
     response = client_as("credit_officer").post(url("customer_credit_line_close", customer, "EUR"), {"reason": "x"})
     assert response.status_code == 200
-    assert "still has 5000 reserved and 0 used" in response.content.decode()
+    assert "still has 50.00 EUR reserved and 0.00 EUR used" in response.content.decode()
     assert eur(customer) == (95_000, 5_000, 0)
 
 

@@ -8,7 +8,7 @@ import pytest
 from django.urls import get_resolver
 
 from core.money import MAJOR_UNITS_MESSAGE
-from core.staff.forms import MoneyField, ServiceForm
+from core.staff.forms import CurrencyCodeField, MoneyField, ServiceForm
 
 ABSURD = ["1e999999", "1E5", "Infinity", "-Infinity", "NaN", "-1", "+1", "0x10", "1_0.5.5", "9" * 41, "١٢٣"]
 
@@ -25,9 +25,11 @@ def _forms() -> list[type]:
 
 
 def _make(form_class, data):
-    # A form that offers a customer's currencies takes them as an argument.
-    extra = {"currencies": ["USD"]} if "currencies" in inspect.signature(form_class.__init__).parameters else {}
-    return form_class(data, **extra)
+    # A form that offers a customer's currencies takes them as an argument; a repayment its purchase's currency and
+    # what it owes.
+    parameters = inspect.signature(form_class.__init__).parameters
+    given = {"currencies": ["USD"], "currency": "USD", "outstanding": "10.00 USD"}
+    return form_class(data, **{name: value for name, value in given.items() if name in parameters})
 
 
 def test_the_walk_finds_the_money_forms():
@@ -39,7 +41,8 @@ def test_the_walk_finds_the_money_forms():
 @pytest.mark.parametrize("typed", ABSURD)
 def test_every_staff_money_field_refuses_an_absurd_amount_with_a_form_error(form_class, typed):
     money = [name for name, field in form_class.base_fields.items() if isinstance(field, MoneyField)]
-    form = _make(form_class, {**dict.fromkeys(money, typed), "currency_code": "USD"})
+    currencies = [name for name, field in form_class.base_fields.items() if isinstance(field, CurrencyCodeField)]
+    form = _make(form_class, {**dict.fromkeys(money, typed), **dict.fromkeys(currencies or ["currency_code"], "USD")})
     assert not form.is_valid()
     for name in money:
         too_much = ["Must be at most 10,000,000,000,000.00 USD."]

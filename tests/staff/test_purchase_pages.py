@@ -80,7 +80,7 @@ def test_a_credit_officer_bills_a_purchase_in_major_units(officer):
         ({"amount": "lots"}, "amount", "Enter an amount such as 25,000.00."),
         ({"amount": "12.345"}, "amount", "USD amounts have 2 decimal places."),
         ({"amount": "1e999999"}, "amount", "Enter an amount such as 25,000.00."),
-        ({"amount": "0"}, "amount", "Must be at least 1."),
+        ({"amount": "0"}, "amount", "Must be at least 0.01 USD."),
         ({"amount": "-5"}, "amount", "Enter an amount such as 25,000.00."),
         ({"currency_code": "ZZZ"}, "currency_code", "Enter an ISO 4217 currency code, such as USD."),
         ({"currency_code": ""}, "currency_code", "This field is required."),
@@ -180,7 +180,7 @@ def test_a_partial_then_a_full_repayment(officer):
     ("amount", "error"),
     [
         ("", "This field is required."),
-        ("0", "Must be at least 1."),
+        ("0", "Must be at least 0.01 USD."),
         ("abc", "Enter an amount such as 25,000.00."),
         ("1.001", "USD amounts have 2 decimal places."),
         ("Infinity", "Enter an amount such as 25,000.00."),
