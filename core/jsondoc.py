@@ -29,6 +29,8 @@ LIMITS_DESCRIPTION = (
 
 # What a page shows of a document before "show all" (a pretty-printed document of MAX_BYTES can be ten times longer).
 PREVIEW_CHARS = 2_000
+# What a history line shows of a document before and after a change.
+INLINE_CHARS = 200
 
 
 _PATH_SHOWN = 80  # characters of a value's path a message quotes (a key may be as long as the document)
@@ -120,6 +122,19 @@ def json_preview(value, *, max_chars: int = PREVIEW_CHARS) -> JsonPreview:
         if length > max_chars:
             return JsonPreview("".join(parts)[:max_chars], truncated=True)
     return JsonPreview("".join(parts), truncated=False)
+
+
+def json_inline(value, *, max_chars: int = INLINE_CHARS) -> str:
+    """The document on one line for a history's before → after: at most `max_chars` characters (then "…"), encoded
+    only as far as needed, so an edit of a large document costs the history no more than any other change."""
+    encoder = json.JSONEncoder(sort_keys=True, ensure_ascii=False, default=str, separators=(", ", ": "))
+    parts, length = [], 0
+    for chunk in encoder.iterencode(value):
+        parts.append(chunk)
+        length += len(chunk)
+        if length > max_chars:
+            return "".join(parts)[:max_chars] + "…"
+    return "".join(parts)
 
 
 def json_pretty(value) -> str:

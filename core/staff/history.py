@@ -6,10 +6,10 @@ recorded with `previous_attributes` (customer.updated) shows each changed field;
 change show their before and after; anything else shows its key facts. Who acted comes from
 core.selectors.actor_names, one query for the whole page."""
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
 
+from core.jsondoc import json_inline
 from core.models import ActorType, Event
 from core.money import format_human
 from core.selectors import actor_names
@@ -91,7 +91,7 @@ def display_value(key: str, value, currency: str | None) -> str:
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(", ", ": "))
+        return json_inline(value)
     if key.endswith(("status", "_code", "_terms", "decision", "type")) and isinstance(value, str):
         return code_label(value)
     return str(value)
