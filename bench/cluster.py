@@ -14,15 +14,17 @@ Both use the cluster's production settings and environment; the API rate limit i
 gunicorns are restarted with it and restarted without it afterwards). Each scenario is measured in ROUNDS rounds,
 cluster and direct alternating first (ABBA…), each GET after an unrecorded warm-up; a row is the mean over rounds.
 
-Restart runs (through HAProxy, counting non-2xx answers and socket errors as wrk sees them):
-    GET one customer while web1 reloads its workers (SIGHUP), then web2 is stopped gracefully and started again
-    (SIGTERM), then web1 is killed hard (SIGKILL of master and workers) and started again;
-    POST create while web1 reloads and web2 restarts gracefully (a write cut off by a hard kill is not retried, by
-    design: it may have been done).
+Restart runs: wrk through HAProxy for RESTART_SECONDS, counting non-2xx answers and socket errors as wrk sees them,
+while one instance at a time goes away and comes back (the next action GAP seconds after HAProxy sees both up again):
+    GET one customer: web1 reloads its workers (SIGHUP), web2 is stopped gracefully and started again (SIGTERM), web1
+    is killed hard (SIGKILL of master and workers) and started again;
+    POST create: web1 reloads, web2 restarts gracefully (a write cut off by a hard kill is not retried, by design: it
+    may have been done).
 
 Writes its section of docs/benchmarks.md (between the bench-cluster markers; `make bench` keeps it)."""
 
 import argparse
+import csv
 import os
 import platform
 import secrets
@@ -164,6 +166,19 @@ class ClusterBench:
             return wrk.run(base + path, method="POST", body_format=CREATE_BODY % mark, path=path, **options)
         return wrk.run(base + path, **options)
 
+    def haproxy_counts(self) -> dict[str, int]:
+        """HAProxy's counters for the backend and each gunicorn: times marked down, seconds down, 5xx answers, requests
+        with no server to go to (econ), retries and redispatches."""
+        with urllib.request.urlopen(self.stats, timeout=5) as response:
+            rows = csv.DictReader(response.read().decode().lstrip("# ").splitlines())
+            counts = {}
+            for row in rows:
+                if row["pxname"] != "gunicorns":
+                    continue
+                for field in ("chkdown", "downtime", "hrsp_5xx", "econ", "eresp", "wretr", "wredis"):
+                    counts[f"{row['svname']} {field}"] = int(row[field] or 0)
+        return counts
+
     def both_up(self) -> bool:
         with urllib.request.urlopen(self.stats, timeout=5) as response:
             lines = response.read().decode().splitlines()
@@ -232,10 +247,16 @@ class ClusterBench:
                     f"{time.monotonic() - started:.0f} s)"
                 )
 
+        before = self.haproxy_counts()
         actor = threading.Thread(target=act)
         actor.start()
         result = self.wrk(self.proxy, path, self.args.restart_seconds, write=write)
         actor.join()
+        after = self.haproxy_counts()
+        changed = {name: after[name] - before.get(name, 0) for name in after if after[name] != before.get(name, 0)}
+        self.notes.append(
+            f"{name}, HAProxy's counters during the run: " + ", ".join(f"{k} {v}" for k, v in changed.items())
+        )
         if finished[0] > self.args.restart_seconds:
             self.notes.append(f"{name}: the last instance came back after the load ended (use more --restart-seconds).")
         row = {"scenario": name, "events": done, "result": result}
