@@ -174,8 +174,11 @@ defaults
     option forwardfor
     # A request that could not reach a server (one stopping or restarting) is sent to the other one; a GET or HEAD
     # that a server closed without answering too, never a write (it may have been done).
+    # Every retry goes to another server (redispatch 1): a bare `option redispatch` moves only the last one, so with an
+    # instance's port closed every request sent there tried it three times and got a 503 until the health check caught
+    # up (make bench-cluster: thousands of 503s, HAProxy's econ and wretr counters, no redispatches).
     retries 2
-    option redispatch
+    option redispatch 1
     retry-on conn-failure empty-response
 
 frontend web
@@ -190,7 +193,14 @@ backend gunicorns
     option httpchk
     http-check send meth GET uri /health ver HTTP/1.1 hdr Host 127.0.0.1
     http-check expect status 200
-    default-server inter 2s fall 2 rise 2
+    # No more requests at once on a server than it has threads (2 workers x 4): the rest wait in HAProxy's queue, where
+    # a request for a server going down is sent to the other, rather than in gunicorn's, where /health would wait
+    # behind them. Without it, while one instance restarted the other took every connection, its /health answered
+    # after the check's timeout, and both were marked down (make bench-cluster: thousands of 503s).
+    timeout queue 30s
+    timeout check 5s
+    # Ten connection errors in a row also take a server out, at once (a closed port is seen before two checks fail).
+    default-server inter 2s fall 2 rise 2 maxconn 8 observe layer4 error-limit 10 on-error mark-down
     server web1 127.0.0.1:$web1_port check
     server web2 127.0.0.1:$web2_port check
 
