@@ -1,4 +1,4 @@
-.PHONY: run test lint format worker beat install schemathesis fuzz faults bench bench-quick bench-queues cluster cluster-stop
+.PHONY: run test lint format worker beat install schemathesis fuzz faults bench bench-quick bench-queues bench-cluster cluster cluster-stop
 
 PY := .venv/bin/python
 
@@ -46,6 +46,12 @@ cluster:
 
 cluster-stop:
 	bash scripts/cluster/stop.sh
+
+# The main API scenarios through the cluster (HAProxy → 2 gunicorns → PgBouncer) beside one gunicorn on the primary,
+# and runs while one gunicorn restarts (bench/cluster.py); starts the cluster when none runs, and then stops it.
+bench-cluster: install
+	command -v wrk >/dev/null || { export DEBIAN_FRONTEND=noninteractive; apt-get update -qq >/dev/null; apt-get install -y -qq wrk >/dev/null; }
+	$(PY) -m bench.cluster $(ARGS)
 
 bench:
 	bash scripts/bench.sh $(ARGS)

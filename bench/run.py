@@ -26,7 +26,7 @@ from pathlib import Path
 
 import psycopg
 
-from bench import wrk
+from bench import cluster, wrk
 from bench.load import load
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -563,7 +563,7 @@ class Bench:
             return
         out = ROOT / "docs" / ("benchmarks-quick.md" if self.args.quick else "benchmarks.md")
         out.parent.mkdir(exist_ok=True)
-        out.write_text(text)
+        out.write_text(text + kept_cluster_section(out))
         print(text)
         print(f"bench: wrote {out.relative_to(ROOT)}")
 
@@ -579,6 +579,14 @@ class Bench:
                 for name in ("shared_buffers", "fsync", "synchronous_commit")
             }
         return f"{version} ({', '.join(f'{name} {value}' for name, value in settings.items())})"
+
+
+def kept_cluster_section(path: Path) -> str:
+    """`make bench-cluster`'s section of the file (bench/cluster.py), kept when this report rewrites the rest."""
+    text = path.read_text() if path.exists() else ""
+    if cluster.BEGIN not in text or cluster.END not in text:
+        return ""
+    return "\n" + text[text.index(cluster.BEGIN) : text.index(cluster.END) + len(cluster.END)] + "\n"
 
 
 QUERY_COUNT_SNIPPET = """

@@ -38,7 +38,7 @@ as_pg() { as_postgres "$@"; }
 
 # --- ports, passwords, secret key ----------------------------------------------------------------------------------
 primary_port=$(free_port) replica_port=$(free_port) bouncer_port=$(free_port) redis_port=$(free_port)
-web1_port=$(free_port) web2_port=$(free_port) proxy_port=$(free_port) stats_port=$(free_port)
+web1_port=$(free_port) web2_port=$(free_port) proxy_port=$(free_port) stats_port=$(free_port) smtp_port=$(free_port)
 secret() { "$PYTHON_BIN" -c 'import secrets; print(secrets.token_urlsafe(int(__import__("sys").argv[1])))' "$1"; }
 [ -f "$state/secrets.env" ] || {
   umask 077
@@ -110,6 +110,14 @@ redis-server --port "$redis_port" --bind 127.0.0.1 --appendonly yes --dir "$stat
   --pidfile "$run/redis.pid" --logfile "$log/redis.log" >/dev/null
 wait_for_port "$redis_port" redis 10
 
+# The production settings refuse to start without an SMTP server: here a local one (aiosmtpd, a dev dependency) that
+# keeps every message in var/cluster/mail (a maildir), standing in for the provider's.
+mkdir -p "$state/mail"
+nohup "$root/.venv/bin/python" -m aiosmtpd -n -l "127.0.0.1:$smtp_port" -c aiosmtpd.handlers.Mailbox "$state/mail" \
+  >>"$log/smtp.log" 2>&1 &
+echo $! >"$run/smtp.pid"
+wait_for_port "$smtp_port" smtp 10
+
 # --- the app's environment --------------------------------------------------------------------------------------------
 direct_url="postgres://creditdesk:$app_password@127.0.0.1:$primary_port/creditdesk"
 cat >"$state/cluster.env" <<EOF
@@ -122,10 +130,24 @@ DATABASE_URL=postgres://creditdesk:$app_password@127.0.0.1:$bouncer_port/creditd
 DATABASE_POOLER=pgbouncer
 DATABASE_REPLICA_URL=postgres://creditdesk:$app_password@127.0.0.1:$replica_port/creditdesk
 REDIS_URL=redis://127.0.0.1:$redis_port/0
+EMAIL_URL=smtp://127.0.0.1:$smtp_port
+DEFAULT_FROM_EMAIL=no-reply@localhost
 PUBLIC_BASE_URL=http://127.0.0.1:$proxy_port
 LOG_LEVEL=INFO
 EOF
 chmod 600 "$state/cluster.env"
+# Where each piece listens this time, for scripts/cluster/web.sh and bench/cluster.py.
+cat >"$state/ports.env" <<EOF
+primary_port=$primary_port
+replica_port=$replica_port
+bouncer_port=$bouncer_port
+redis_port=$redis_port
+web1_port=$web1_port
+web2_port=$web2_port
+proxy_port=$proxy_port
+stats_port=$stats_port
+smtp_port=$smtp_port
+EOF
 set -a
 source "$state/cluster.env"
 set +a
@@ -138,15 +160,8 @@ $py manage.py collectstatic --no-input -v 0
 seed_output=$($py manage.py seed_demo)
 
 # --- two gunicorns behind HAProxy, health-checked ---------------------------------------------------------------------
-for n in 1 2; do
-  port_var=web${n}_port
-  # Idle connections kept longer than HAProxy keeps them (it drops an idle server connection within 5 s), so HAProxy
-  # never sends a request on a connection gunicorn is closing.
-  $py -m gunicorn config.wsgi -b "127.0.0.1:${!port_var}" -w 2 --threads 4 --timeout 60 --graceful-timeout 20 \
-    --keep-alive 30 \
-    --name "creditdesk-web$n" -D --pid "$run/web$n.pid" --access-logfile "$log/web$n-access.log" \
-    --error-logfile "$log/web$n.log"
-done
+# The same command restarts one of them (scripts/cluster/web.sh: reload, restart, kill).
+for n in 1 2; do bash scripts/cluster/web.sh start "$n"; done
 cat >"$state/haproxy.cfg" <<EOF
 global
     pidfile $run/haproxy.pid
@@ -159,8 +174,11 @@ defaults
     option forwardfor
     # A request that could not reach a server (one stopping or restarting) is sent to the other one; a GET or HEAD
     # that a server closed without answering too, never a write (it may have been done).
+    # Every retry goes to another server (redispatch 1): a bare `option redispatch` moves only the last one, so with an
+    # instance's port closed every request sent there tried it three times and got a 503 until the health check caught
+    # up (make bench-cluster: thousands of 503s, HAProxy's econ and wretr counters, no redispatches).
     retries 2
-    option redispatch
+    option redispatch 1
     retry-on conn-failure empty-response
 
 frontend web
@@ -175,7 +193,14 @@ backend gunicorns
     option httpchk
     http-check send meth GET uri /health ver HTTP/1.1 hdr Host 127.0.0.1
     http-check expect status 200
-    default-server inter 2s fall 2 rise 2
+    # No more requests at once on a server than it has threads (2 workers x 4): the rest wait in HAProxy's queue, where
+    # a request for a server going down is sent to the other, rather than in gunicorn's, where /health would wait
+    # behind them. Without it, while one instance restarted the other took every connection, its /health answered
+    # after the check's timeout, and both were marked down (make bench-cluster: thousands of 503s).
+    timeout queue 30s
+    timeout check 5s
+    # Ten connection errors in a row also take a server out, at once (a closed port is seen before two checks fail).
+    default-server inter 2s fall 2 rise 2 maxconn 8 observe layer4 error-limit 10 on-error mark-down
     server web1 127.0.0.1:$web1_port check
     server web2 127.0.0.1:$web2_port check
 
@@ -218,6 +243,7 @@ elapsed=$("$PYTHON_BIN" -c "import time; print(f'{time.time() - $started:.1f}')"
   echo "  PgBouncer      127.0.0.1:$bouncer_port (transaction pooling; console: psql postgres://postgres:$bouncer_admin_password@127.0.0.1:$bouncer_port/pgbouncer)"
   echo "  PostgreSQL     primary 127.0.0.1:$primary_port, replica 127.0.0.1:$replica_port (streaming, slot replica1)"
   echo "  Redis          127.0.0.1:$redis_port"
+  echo "  SMTP           127.0.0.1:$smtp_port (aiosmtpd; messages kept in var/cluster/mail)"
   echo "  Celery         workers credit, notifications, imports, housekeeping; beat"
   echo "  /health        $health"
   echo "$seed_output" | sed -n '/Demo logins/,$p' | sed 's/^/  /'

@@ -46,12 +46,14 @@ stop() {  # name, pid file, seconds to wait before SIGKILL
 }
 
 # Front to back: no new requests, then the web servers (each finishes its requests), the scheduler, the workers (each
-# finishes its task; a task cut off is redelivered, acks_late), then the pooler, the broker and the databases.
+# finishes its task; a task cut off is redelivered, acks_late), then the mail server, the pooler, the broker and the
+# databases.
 stop haproxy "$run/haproxy.pid" 10
 stop web1 "$run/web1.pid" 25
 stop web2 "$run/web2.pid" 25
 stop beat "$run/beat.pid" 10
 for name in credit notifications imports housekeeping; do stop "worker $name" "$run/worker-$name.pid" 60; done
+stop smtp "$run/smtp.pid" 10
 stop pgbouncer "$state/pgbouncer/pgbouncer.pid" 10
 stop redis "$run/redis.pid" 10
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
