@@ -222,6 +222,8 @@ def test_slash_focuses_the_search_and_find_a_customer_lands_in_it(staff_browser)
     expect(search).to_have_value("")  # the key only moves the focus; it types nothing
     # From a page without a search box, "/" opens the customer list in its box.
     page.get_by_role("link", name="Dashboard").click()
+    expect(page).to_have_url(re.compile(r"/staff/$"))
+    page.wait_for_load_state("load")  # the key is handled once staff.js has run
     page.keyboard.press("/")
     expect(page).to_have_url(re.compile(r"/staff/customers#id_search$"))
     expect(page.get_by_role("searchbox", name="Search")).to_be_focused()

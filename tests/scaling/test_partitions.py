@@ -110,11 +110,14 @@ def attached_months(table: str, *, since: date = date.min, until: date = date.ma
         return {part.name for part in partitions(cursor, table) if part.month is None or since <= part.month <= until}
 
 
-def test_ids_bound_a_month_exactly():
+def test_ids_bound_a_month_exactly(monkeypatch):
     lower, upper = month_bounds("cle", date(2026, 2, 1))
     assert lower == first_id_at("cle", datetime(2026, 2, 1, tzinfo=UTC))
     assert id_time(lower) == datetime(2026, 2, 1, tzinfo=UTC)
     assert id_time(upper) == datetime(2026, 3, 1, tzinfo=UTC)
+    # Ids stay monotonic within a process: an id made earlier in this run (today) would make the ones below its
+    # increments. Start from none, as a process started on those dates would (the conftest fixture restores it).
+    monkeypatch.setattr(ids, "_last", 0)
     with time_machine.travel(datetime(2026, 2, 28, 23, 59, 59, 999_000, tzinfo=UTC), tick=False):
         last = new_id("cle")
     with time_machine.travel(datetime(2026, 3, 1, tzinfo=UTC), tick=False):
