@@ -10,10 +10,12 @@ from django.db.models import (
     BooleanField,
     Case,
     CharField,
+    Count,
     DurationField,
     Exists,
     ExpressionWrapper,
     F,
+    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -211,9 +213,7 @@ def collections_worklist(
     dashboard counts it), with their customer, `outstanding`, and from the customer's notes: `last_contact_at` (the
     newest note), `promise_note_id` (the newest note with a promise to pay) and `next_follow_up_on` (the follow-up
     date of the newest note that has one: a later note replaces an earlier plan)."""
-    queryset = CreditTransaction.objects.filter(
-        status=CreditTransactionStatus.COMPLETED, amount_repaid__lt=F("amount")
-    ).select_related("customer")
+    queryset = _outstanding().select_related("customer")
     queryset = queryset.filter(aging_bucket_condition(now, bucket) if bucket else Q(due_at__lt=now))
     if currency_codes:
         queryset = queryset.filter(currency_code__in=currency_codes)
@@ -222,8 +222,37 @@ def collections_worklist(
         outstanding=F("amount") - F("amount_repaid"),
         last_contact_at=Subquery(notes.values("created_at")[:1]),
         promise_note_id=Subquery(notes.filter(promised_amount__isnull=False).values("id")[:1]),
-        next_follow_up_on=Subquery(notes.filter(follow_up_on__isnull=False).values("follow_up_on")[:1]),
+        next_follow_up_on=Subquery(_follow_ups(notes)[:1]),
     )
+
+
+def _outstanding() -> QuerySet[CreditTransaction]:
+    """Completed purchases not yet fully repaid."""
+    return CreditTransaction.objects.filter(status=CreditTransactionStatus.COMPLETED, amount_repaid__lt=F("amount"))
+
+
+def _follow_ups(notes: QuerySet[CustomerNote]) -> QuerySet:
+    """The follow-up dates of `notes` (ordered newest first): the first is the customer's current follow-up, a later
+    note replacing an earlier plan."""
+    return notes.filter(follow_up_on__isnull=False).values("follow_up_on")
+
+
+def customer_past_due(*, customer: Customer, now: datetime) -> list[dict]:
+    """What the customer owes past its due dates, per currency, as the collections worklist counts it: dicts of
+    `currency_code`, `outstanding` (minor units), `purchases` and `oldest_due_at`, by currency code (one query)."""
+    return list(
+        _outstanding()
+        .filter(customer=customer, due_at__lt=now)
+        .order_by("currency_code")
+        .values("currency_code")
+        .annotate(outstanding=Sum(F("amount") - F("amount_repaid")), purchases=Count("id"), oldest_due_at=Min("due_at"))
+    )
+
+
+def customer_next_follow_up(*, customer: Customer) -> date | None:
+    """The customer's current follow-up date (as the worklist and the follow-ups view take it), or None."""
+    notes = CustomerNote.objects.filter(customer=customer).order_by("-id")
+    return _follow_ups(notes).values_list("follow_up_on", flat=True).first()
 
 
 def follow_ups_due(*, today: date) -> QuerySet[CustomerNote]:

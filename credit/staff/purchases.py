@@ -91,6 +91,7 @@ class PurchaseRepayView(_CreditActionView):
     form_class = PurchaseRepayForm
     title_format = "Record a repayment from {customer}"
     submit_label = "Record repayment"
+    anchor = "#purchases"  # back to the purchase repaid (the customer page's Purchases tab)
 
     def setup_object(self, customer_id: str, transaction_id: str):
         customer = super().setup_object(customer_id)

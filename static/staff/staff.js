@@ -1,7 +1,7 @@
 // creditdesk staff UI: small progressive enhancements. Every page works without this file; with it, destructive
 // buttons ask first, the payment method form shows only the fields of the chosen type, imports show live progress,
-// a new API key or secret can be copied with one click, long checkbox lists can be ticked or cleared at once, and
-// "/" focuses the search box.
+// a new API key or secret can be copied with one click, long checkbox lists can be ticked or cleared at once,
+// "/" focuses the search box, and the customer page shows one section at a time as tabs.
 (function () {
   "use strict";
 
@@ -162,6 +162,86 @@
     });
   }
 
+  // <nav data-tabs> of links to the page's <section data-tab-panel> panels becomes ARIA tabs showing one panel at a
+  // time (arrow keys, Home and End move between tabs). Without this script the links are anchors and every panel is
+  // shown, one under the other. The address keeps the open tab (#tab-…); a link to anything inside a panel (after a
+  // form, "#purchases") opens that panel and scrolls to it below the page's sticky summary.
+  function tabs() {
+    var nav = document.querySelector("[data-tabs]");
+    if (!nav) {
+      return;
+    }
+    var list = nav.querySelector("ul");
+    var links = Array.prototype.slice.call(nav.querySelectorAll("a[data-tab]"));
+    var panels = links.map(function (link) { return document.getElementById(link.getAttribute("data-tab")); });
+    var summary = nav.closest("[data-testid=customer-summary]") || nav;
+    list.setAttribute("role", "tablist");
+    list.setAttribute("aria-label", nav.getAttribute("aria-label"));
+    list.querySelectorAll("li").forEach(function (item) { item.setAttribute("role", "presentation"); });
+    links.forEach(function (link, index) {
+      link.setAttribute("role", "tab");
+      link.setAttribute("aria-controls", panels[index].id);
+      panels[index].setAttribute("role", "tabpanel");
+      panels[index].setAttribute("tabindex", "0");
+    });
+    document.body.classList.add("has-tabs");
+
+    function select(index, focus) {
+      links.forEach(function (link, i) {
+        var on = i === index;
+        link.setAttribute("aria-selected", on ? "true" : "false");
+        link.setAttribute("tabindex", on ? "0" : "-1");
+        panels[i].hidden = !on;
+      });
+      if (focus) {
+        links[index].focus();
+      }
+    }
+
+    function open(index, focus) {
+      select(index, focus);
+      // A panel's start stays in view under the summary when the previous one was scrolled down.
+      var above = panels[index].getBoundingClientRect().top - summary.getBoundingClientRect().bottom - 12;
+      if (above < 0) {
+        window.scrollBy(0, above);
+      }
+      if (window.history.replaceState) {
+        window.history.replaceState(null, "", "#" + panels[index].id);
+      }
+    }
+
+    // The panel holding the address's target (a panel or anything in one), scrolled to just below the summary.
+    function fromHash() {
+      var target = window.location.hash && document.getElementById(window.location.hash.slice(1));
+      var panel = target && target.closest("[data-tab-panel]");
+      var index = panel ? panels.indexOf(panel) : -1;
+      select(index < 0 ? 0 : index, false);
+      if (target && target !== panel && index >= 0) {
+        var top = target.getBoundingClientRect().top + window.scrollY - summary.getBoundingClientRect().bottom - 12;
+        window.scrollTo(0, Math.max(top, 0));
+      } else if (panel) {
+        window.scrollTo(0, 0);
+      }
+    }
+
+    links.forEach(function (link, index) {
+      link.addEventListener("click", function (event) {
+        event.preventDefault();
+        open(index, false);
+      });
+      link.addEventListener("keydown", function (event) {
+        var next = { ArrowRight: index + 1, ArrowLeft: index - 1, Home: 0, End: links.length - 1 }[event.key];
+        if (next === undefined) {
+          return;
+        }
+        event.preventDefault();
+        open((next + links.length) % links.length, true);
+      });
+    });
+    window.addEventListener("hashchange", fromHash);
+    fromHash();
+  }
+
   function selectText(element) {
     var range = document.createRange();
     range.selectNodeContents(element);
@@ -177,5 +257,6 @@
     copyButtons();
     checkAllButtons();
     searchShortcut();
+    tabs();
   });
 })();

@@ -59,9 +59,20 @@ class StaffBrowser:
         self.contexts = []
         self.problems: list[str] = []
 
-    def open(self, user=None, *, role: str | None = None, viewport: dict | None = None, path: str = "/staff/"):
-        """A new page (own cookies) signed in as `user` (or a fresh user with `role`); None stays anonymous."""
-        context = self.browser.new_context(viewport=viewport or DESKTOP, base_url=self.base_url)
+    def open(
+        self,
+        user=None,
+        *,
+        role: str | None = None,
+        viewport: dict | None = None,
+        path: str = "/staff/",
+        javascript: bool = True,
+    ):
+        """A new page (own cookies) signed in as `user` (or a fresh user with `role`); None stays anonymous. Without
+        `javascript`, the page is what the server renders (progressive enhancement's starting point)."""
+        context = self.browser.new_context(
+            viewport=viewport or DESKTOP, base_url=self.base_url, java_script_enabled=javascript
+        )
         self.contexts.append(context)
         if user is None and role is not None:
             user = staff_user(role)

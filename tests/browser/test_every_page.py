@@ -15,7 +15,7 @@ from core.actors import Actor
 from core.models import Event, WebhookDelivery
 from core.services import api_key_create, oauth_client_create
 from core.webhooks.services import webhook_endpoint_create
-from credit.models import CreditCheck
+from credit.models import CreditCheck, CreditTransaction
 from customers.imports import customer_import_create, customer_import_run
 from customers.models import Customer, CustomerImport, PaymentMethod
 from tests.browser.conftest import DESKTOP, PHONE
@@ -66,6 +66,8 @@ def book() -> dict[str, str]:
         "endpoint_id": endpoint.id,
         "delivery_id": WebhookDelivery.objects.filter(endpoint=endpoint).first().id,
         "check_id": CreditCheck.objects.filter(status="in_review").first().id,
+        "transaction_id": CreditTransaction.objects.filter(customer=bluebird).first().id,
+        "currency_code": "EUR",  # a line beside the credit currency's, which may be closed
         "api_key_id": key.id,
         "client_id": client.pk,
         "document": "custom_data",

@@ -98,6 +98,7 @@ def test_create_a_customer_fixing_a_duplicate_email_then_see_its_detail(staff_br
     customer = Customer.objects.get(email="ap@newco-supplies.com")
     assert (customer.country, customer.default_terms) == ("US", "net30")
 
+    page.get_by_role("tab", name="Users & payment methods").click()
     page.get_by_role("link", name="Add payment method").click()
     page.get_by_role("radio", name="Bank account").check()
     expect(page.get_by_label("Expiry month")).to_be_hidden()

@@ -38,11 +38,13 @@ def test_a_promise_to_pay_is_noted_then_flagged_when_broken(staff_browser):
     note = page.get_by_test_id("note").first
     expect(note).to_contain_text("Promised 1,500.00 USD by")
     expect(note).to_contain_text("Promise open")
+    page.get_by_role("tab", name="History").click()
     expect(page.get_by_text("Customer note added")).to_be_visible()
     staff_browser.screenshot(page, "open")
 
     with time_machine.travel(timezone.now() + timedelta(days=3)):
         page.reload()
+        page.get_by_role("tab", name="Notes").click()
         expect(page.get_by_test_id("note").first).to_contain_text("Promise broken")
         page.locator("#notes").scroll_into_view_if_needed()
         staff_browser.screenshot(page, "broken", full_page=False)
