@@ -9,6 +9,7 @@ Here it answers in the API's error format instead (docs/api.md), so a client alw
 """
 
 import json
+import os
 
 from gunicorn import util
 from ulid import ULID
@@ -27,6 +28,10 @@ _CODES = {
 def write_json_error(sock, status_int, reason, mesg):
     """Replaces gunicorn.util.write_error: the same status line, a body in the API's error format."""
     code, detail = _CODES.get(status_int, (None, None))
+    # Absolute, as every other error's link, where the site's address is configured (it is, under the production
+    # settings); the request's own Host is not known here, since gunicorn could not parse the request.
+    base = os.environ.get("PUBLIC_BASE_URL", "").rstrip("/")
+    request_id = f"req_{str(ULID()).lower()}"
     if code is None:
         code = {403: "forbidden", 500: "internal_error"}.get(status_int, "bad_request")
         detail = "The request could not be parsed as HTTP." if code == "bad_request" else reason
@@ -36,14 +41,14 @@ def write_json_error(sock, status_int, reason, mesg):
                 "type": "api_error" if status_int >= 500 else "request_error",
                 "code": code,
                 "detail": detail.format(limit=limit_request_line),
-                "documentation_url": f"/api/v1/docs#errors-{code}",
+                "documentation_url": f"{base}/api/v1/docs#errors-{code}",
             },
-            "meta": {"request_id": f"req_{str(ULID()).lower()}"},
+            "meta": {"request_id": request_id},
         }
     ).encode()
     head = (
-        f"HTTP/1.1 {status_int} {reason}\r\nConnection: close\r\nContent-Type: application/json\r\n"
-        f"Content-Length: {len(body)}\r\n\r\n"
+        f"HTTP/1.1 {status_int} {reason}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\n"
+        f"X-Request-ID: {request_id}\r\nContent-Length: {len(body)}\r\n\r\n"
     ).encode("latin1")
     util.write_nonblock(sock, head + body)
 

@@ -143,10 +143,13 @@ def test_a_request_the_http_server_refuses_is_answered_in_the_error_format(produ
     """Refused by gunicorn before Django sees it (gunicorn.conf.py), yet still JSON in the API's error format."""
     response = production_server.request("GET", path, headers=headers)
     assert response.status_code == status
-    assert response.headers["Content-Type"] == "application/json"
+    assert response.headers["Content-Type"] == "application/json; charset=utf-8"
     body = response.json()
     assert body["error"]["code"] == code and body["error"]["type"] == "request_error"
     assert body["meta"]["request_id"].startswith("req_")
+    assert response.headers["X-Request-ID"] == body["meta"]["request_id"]
+    # An absolute link, as the schema says (format: uri): the production settings require PUBLIC_BASE_URL.
+    assert body["error"]["documentation_url"].startswith(("http://", "https://"))
     assert "<html" not in response.text
 
 
