@@ -92,6 +92,7 @@ class CustomerUserNotAllowed(ApplicationError):
     """The buyer named on a purchase is not an active user of the customer billed."""
 
     def __init__(self, customer_user_id: str, customer_id: str, why: str):
+        self.customer_user_id, self.why = customer_user_id, why
         super().__init__(
             "customer_user_not_allowed",
             f"Customer user {customer_user_id} {why}; only an active user of customer {customer_id} can buy on its "

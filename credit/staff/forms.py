@@ -148,7 +148,7 @@ class PurchaseBillForm(_CreditForm):
 
     model = CreditTransaction
     model_fields = ("reference", "description")
-    field_order = ("amount", "currency_code", "reference", "description")
+    field_order = ("amount", "currency_code", "customer_user_id", "reference", "description")
     help_texts = {
         "reference": "The order or invoice number, such as “PO-1042”. Never a card number.",
         "description": "What was bought. Never a card number.",
@@ -157,10 +157,22 @@ class PurchaseBillForm(_CreditForm):
 
     amount = MoneyField(label="Amount", help_text="Reserved from the available credit until completed or canceled.")
     currency_code = CurrencyCodeField(label="Currency")
+    # Offered: the customer's active users. Whatever id comes back goes to the service, which alone decides who may
+    # buy (customer_user_not_allowed); an empty choice is nobody.
+    customer_user_id = forms.CharField(
+        label="Bought by",
+        required=False,
+        max_length=64,
+        empty_value=None,
+        help_text="The customer's user who placed the order, if one did. Only active users are offered.",
+    )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, buyers=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["description"].widget = forms.Textarea(attrs={"rows": 2, "maxlength": 1000})
+        self.fields["customer_user_id"].widget = forms.Select(
+            choices=[("", "Nobody in particular"), *((user.id, str(user)) for user in buyers)]
+        )
 
 
 class PurchaseRepayForm(_CreditForm):

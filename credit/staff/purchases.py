@@ -2,6 +2,7 @@
 completing, cancelling and repaying one. Thin adapters over the services the API calls (credit.services): the
 services decide, and their refusals come back in their own words."""
 
+from django.core.exceptions import ValidationError
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -10,6 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from core.money import format_human, format_input
 from core.staff.access import Capability, StaffView
 from core.staff.views import ServiceActionView
+from credit.errors import CustomerUserNotAllowed
 from credit.models import CreditTransaction
 from credit.selectors import credit_transaction_get, purchase_list, with_past_due
 from credit.services import (
@@ -21,7 +23,8 @@ from credit.services import (
 from credit.staff.display import NEWEST_FIRST, purchase_rows, requested_page
 from credit.staff.forms import PurchaseBillForm, PurchaseRepayForm, StaffPurchaseFilterSet
 from credit.staff.views import _CreditActionView
-from customers.selectors import customer_get
+from customers.models import CustomerUserStatus
+from customers.selectors import customer_get, customer_user_list
 
 PER_PAGE = 50
 
@@ -77,8 +80,24 @@ class PurchaseBillView(_CreditActionView):
     def initial(self):
         return {"currency_code": self.credit_currency or "USD"}
 
+    def make_form(self, data=None):
+        buyers = customer_user_list(customer=self.object, filters={"status": CustomerUserStatus.ACTIVE})
+        return self.form_class(data, initial=self.initial(), buyers=buyers.order_by("first_name", "last_name", "email"))
+
     def call_service(self, form):
-        return credit_transaction_bill(customer=self.object, actor=self.actor, **form.cleaned_data)
+        try:
+            return credit_transaction_bill(customer=self.object, actor=self.actor, **form.cleaned_data)
+        except CustomerUserNotAllowed as error:
+            # The service's refusal names ids for API clients; a person reads who may buy instead.
+            why = "are archived" if error.why == f"is {CustomerUserStatus.ARCHIVED}" else "are not one of its users"
+            raise ValidationError(
+                {
+                    "customer_user_id": (
+                        f"That person cannot buy on the credit of {self.object}: they {why}. Only its active users "
+                        "can: choose one from the list, or nobody."
+                    )
+                }
+            ) from error
 
     def message(self, purchase):
         return f"Billed {_label(purchase)}: reserved until it is completed or canceled."
