@@ -1,19 +1,22 @@
 """Read-only figures for the staff dashboard: customers by status, credit lines and exposure per currency, the aging
-of used credit, and the review queue. A handful of aggregate queries, whatever the number of customers."""
+of used credit, the review queue, the customers with the most credit used and the credit used day by day over the
+last 90 days (from the ledger). A handful of aggregate queries, whatever the number of customers."""
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, F, Min, Q, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, Min, Q, Sum, Window
+from django.db.models.functions import Coalesce, RowNumber, TruncDate
 from django.utils import timezone
 
+from core.ids import id_bound
 from core.replica import replica_read
 from credit.models import (
     CreditAccount,
     CreditBalance,
     CreditCheck,
     CreditCheckStatus,
+    CreditLedgerEntry,
     CreditTransaction,
     CreditTransactionStatus,
 )
@@ -22,6 +25,8 @@ from credit.vocabulary import CreditStatus
 from customers.models import Customer, CustomerStatus
 
 NOT_CHECKED = "not_checked"
+TOP_EXPOSURES = 10  # customers listed per currency
+CREDIT_USED_DAYS = 90  # days charted, today the last
 
 
 def review_due_at(waiting_since: datetime) -> datetime:
@@ -99,6 +104,45 @@ class ReviewQueueSummary:
 
 
 @dataclass(frozen=True)
+class TopExposures:
+    """The customers with the most credit used in one currency, the most first: their balances, each with its
+    customer loaded."""
+
+    currency_code: str
+    balances: list[CreditBalance]
+
+
+@dataclass(frozen=True)
+class UsedDay:
+    """One day of used credit in one currency: what purchases completed that day used, what repayments gave back,
+    and the credit used at the end of the day (so far, today)."""
+
+    day: date
+    used: int
+    repaid: int
+    used_after: int
+
+    @property
+    def net(self) -> int:
+        return self.used - self.repaid
+
+
+@dataclass(frozen=True)
+class CreditUsedHistory:
+    currency_code: str
+    days: list[UsedDay]  # the oldest first, one per day of the period, a day without movement too
+
+    @property
+    def moved(self) -> list[UsedDay]:
+        """The days with a use or a repayment, the newest first."""
+        return [day for day in reversed(self.days) if day.used or day.repaid]
+
+    @property
+    def highest(self) -> UsedDay:
+        return max(self.days, key=lambda day: (day.used_after, day.day))
+
+
+@dataclass(frozen=True)
 class DashboardMetrics:
     as_of: datetime
     customers_by_status: dict[str, int]
@@ -106,6 +150,8 @@ class DashboardMetrics:
     exposure: list[CurrencyExposure]
     aging: list[CurrencyAging]
     reviews: ReviewQueueSummary
+    top_exposures: list[TopExposures]
+    credit_used: list[CreditUsedHistory]
 
 
 def customers_by_status() -> dict[str, int]:
@@ -181,15 +227,82 @@ def review_queue_summary(*, now: datetime) -> ReviewQueueSummary:
     )
 
 
+def top_exposures(*, currencies: list[str]) -> list[TopExposures]:
+    """Per currency (in the order of `currencies`), the TOP_EXPOSURES balances with the most credit used (ties: the
+    oldest customer id first), in one query served by credit_balance_top_used_idx. Balances with nothing used are
+    left out, so a currency may list fewer, or none."""
+    ranked = (
+        CreditBalance.objects.filter(used__gt=0)
+        .annotate(
+            rank=Window(
+                RowNumber(), partition_by=[F("currency_code")], order_by=[F("used").desc(), F("customer_id").asc()]
+            )
+        )
+        .filter(rank__lte=TOP_EXPOSURES)
+        .select_related("customer")
+        .order_by("currency_code", "rank")
+    )
+    by_currency: dict[str, list[CreditBalance]] = {}
+    for balance in ranked:
+        by_currency.setdefault(balance.currency_code, []).append(balance)
+    return [TopExposures(code, by_currency[code]) for code in currencies if code in by_currency]
+
+
+def credit_used_by_day(
+    *, now: datetime, used_now: dict[str, int], days: int = CREDIT_USED_DAYS
+) -> list[CreditUsedHistory]:
+    """Credit used per currency on each of the last `days` days (today the last, days in the project's time zone),
+    from the ledger: each day's uses and repayments (the entries moving the used bucket), and the credit used at the
+    end of each day, counted back from `used_now` (per currency, the balances' used credit now, which the ledger sums
+    to). The currencies listed are those with credit used now or moved in the period, in the order of `used_now`.
+
+    One aggregate query. The ledger is partitioned by the month of its ids (core.partitions): the bound on the id
+    (core.ids.id_bound) lets PostgreSQL read only the last months' partitions, and ledger_used_moves_idx
+    (the entries that move used credit, by creation time, with the currency and the amount) serves the rest."""
+    today = timezone.localdate(now)
+    first_day = today - timedelta(days=days - 1)
+    start = timezone.make_aware(datetime.combine(first_day, time.min))
+    entries = CreditLedgerEntry.objects.filter(pk__gte=id_bound("cle", start, lower=True), created_at__gte=start)
+    rows = (
+        entries.exclude(delta_used=0)
+        .annotate(day=TruncDate("created_at"))
+        .order_by()
+        .values("currency_code", "day")
+        .annotate(
+            used=Coalesce(Sum("delta_used", filter=Q(delta_used__gt=0)), 0),
+            repaid=Coalesce(-Sum("delta_used", filter=Q(delta_used__lt=0)), 0),
+        )
+    )
+    moves: dict[str, dict[date, tuple[int, int]]] = {}
+    for row in rows:
+        moves.setdefault(row["currency_code"], {})[row["day"]] = (row["used"], row["repaid"])
+    histories = []
+    for code in [*used_now, *sorted(set(moves) - set(used_now))]:
+        by_day = moves.get(code, {})
+        if not by_day and not used_now.get(code):
+            continue
+        level, backwards = used_now.get(code, 0), []
+        for offset in range(days):
+            day = today - timedelta(days=offset)
+            used, repaid = by_day.get(day, (0, 0))
+            backwards.append(UsedDay(day=day, used=used, repaid=repaid, used_after=level))
+            level -= used - repaid  # the end of the day before
+        histories.append(CreditUsedHistory(currency_code=code, days=backwards[::-1]))
+    return histories
+
+
 @replica_read  # aggregates over whole tables, which may be seconds old
 def dashboard_metrics(*, now: datetime | None = None) -> DashboardMetrics:
     now = now or timezone.now()
     by_status = customers_by_status()
+    exposure = exposure_by_currency()
     return DashboardMetrics(
         as_of=now,
         customers_by_status=by_status,
         customers_by_credit_status=customers_by_credit_status(active=by_status[CustomerStatus.ACTIVE]),
-        exposure=exposure_by_currency(),
+        exposure=exposure,
         aging=aging_by_currency(now=now),
         reviews=review_queue_summary(now=now),
+        top_exposures=top_exposures(currencies=[row.currency_code for row in exposure]),
+        credit_used=credit_used_by_day(now=now, used_now={row.currency_code: row.used for row in exposure}),
     )

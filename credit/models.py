@@ -203,6 +203,14 @@ class CreditBalance(TracksUpdates):
             models.CheckConstraint(condition=Q(reserved__gte=0), name="credit_balance_reserved_gte_0"),
             models.CheckConstraint(condition=Q(used__gte=0), name="credit_balance_used_gte_0"),
         ]
+        indexes = [
+            # The dashboard's top exposures: per currency, the balances with the most credit used.
+            models.Index(
+                fields=["currency_code", "-used", "customer"],
+                condition=Q(used__gt=0),
+                name="credit_balance_top_used_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.customer_id} {self.currency_code}"
@@ -309,6 +317,15 @@ class CreditLedgerEntry(models.Model):
         indexes = [
             models.Index(fields=["customer", "id"], name="ledger_customer_id_idx"),
             models.Index(fields=["balance", "id"], name="ledger_balance_id_idx"),
+            # The dashboard's credit used by day (credit.dashboard.credit_used_by_day): only the entries that move
+            # used credit (uses, repayments), by creation time, carrying what the sum needs (an index-only scan on
+            # PostgreSQL, per month partition).
+            models.Index(
+                fields=["created_at"],
+                include=["currency_code", "delta_used"],
+                condition=~Q(delta_used=0),
+                name="ledger_used_moves_idx",
+            ),
         ]
 
     def __str__(self) -> str:

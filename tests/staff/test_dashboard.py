@@ -168,3 +168,36 @@ def test_columns_scale_to_the_largest_value_and_keep_small_ones_visible():
 
 def test_stacked_bar_of_nothing_is_empty_not_a_division_error():
     assert [segment.width for segment in stacked_bar([("a", "A", 0), ("b", "B", 0)])] == [0, 0]
+
+
+def test_dashboard_lists_the_top_exposures_each_linking_to_its_customer(client_as):
+    big = approved_customer(limit=10_000_000, name="Bluebird Looms")
+    small = approved_customer(limit=10_000_000, name="Acme Yarns")
+    completed_purchase(big, 1_234_567, days_past_due=-10)
+    completed_purchase(small, 5_000, days_past_due=-10)
+    html = client_as("viewer").get(reverse("staff:dashboard")).content.decode()
+    section = html[html.index('id="top-exposures-title"') :]
+    assert "Per currency, the 10 customers with the most credit used" in section
+    rows = re.findall(r'<a href="([^"]+)">([^<]+)</a></td><td class="num" data-label="Used">([^<]+)<', section)
+    assert rows == [
+        (reverse("staff:customer_detail", args=[big.id]), "Bluebird Looms", "12,345.67"),
+        (reverse("staff:customer_detail", args=[small.id]), "Acme Yarns", "50.00"),
+    ]
+
+
+def test_dashboard_charts_the_credit_used_of_the_last_90_days_with_its_figures_in_text(client_as):
+    customer = approved_customer(limit=10_000_000)
+    completed_purchase(customer, 250_000, days_past_due=-20, repaid=50_000)
+    html = client_as("viewer").get(reverse("staff:dashboard")).content.decode()
+    section = html[html.index('id="credit-used-title"') :]
+    assert "Credit used over the last 90 days" in section
+    assert "From the ledger" in section
+    chart = re.search(
+        r'<svg class="chart columns used-history"[^>]*role="img"[^>]*>\s*<title id="[^"]+">([^<]+)</title>', section
+    )
+    assert chart and "2,000.00 USD today" in chart.group(1)
+    assert section.count('<rect class="bar used"') == 90
+    # The figures by day: today used 2,500.00, repaid 500.00, net +2,000.00 (the purchase and its repayment).
+    cells = re.findall(r'<td class="num" data-label="[^"]+">([^<]+)</td>', section)
+    assert cells[:4] == ["2,500.00", "500.00", "+2,000.00", "2,000.00"]
+    assert "250000" not in section and "200000" not in section
