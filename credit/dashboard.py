@@ -229,9 +229,11 @@ def review_queue_summary(*, now: datetime) -> ReviewQueueSummary:
 
 def top_exposures(*, currencies: list[str]) -> list[TopExposures]:
     """Per currency (in the order of `currencies`), the TOP_EXPOSURES balances with the most credit used (ties: the
-    oldest customer id first), in one query served by credit_balance_top_used_idx. Balances with nothing used are
-    left out, so a currency may list fewer, or none."""
-    ranked = (
+    oldest customer id first), with their customers. Two queries: the balances ranked on their own (a walk of
+    credit_balance_top_used_idx, already in rank order), then only the ranked few read with their customers (joined
+    inside the ranking, the planner cannot tell how few survive it and joins every customer). Balances with nothing
+    used are left out, so a currency may list fewer, or none."""
+    ranked = list(
         CreditBalance.objects.filter(used__gt=0)
         .annotate(
             rank=Window(
@@ -239,12 +241,18 @@ def top_exposures(*, currencies: list[str]) -> list[TopExposures]:
             )
         )
         .filter(rank__lte=TOP_EXPOSURES)
-        .select_related("customer")
-        .order_by("currency_code", "rank")
+        .order_by()
+        .values_list("pk", flat=True)
     )
     by_currency: dict[str, list[CreditBalance]] = {}
-    for balance in ranked:
-        by_currency.setdefault(balance.currency_code, []).append(balance)
+    if ranked:
+        balances = (
+            CreditBalance.objects.filter(pk__in=ranked)
+            .select_related("customer")
+            .order_by("currency_code", "-used", "customer_id")
+        )
+        for balance in balances:
+            by_currency.setdefault(balance.currency_code, []).append(balance)
     return [TopExposures(code, by_currency[code]) for code in currencies if code in by_currency]
 
 

@@ -318,11 +318,11 @@ class CreditLedgerEntry(models.Model):
             models.Index(fields=["customer", "id"], name="ledger_customer_id_idx"),
             models.Index(fields=["balance", "id"], name="ledger_balance_id_idx"),
             # The dashboard's credit used by day (credit.dashboard.credit_used_by_day): only the entries that move
-            # used credit (uses, repayments), by creation time, carrying what the sum needs (an index-only scan on
-            # PostgreSQL, per month partition).
+            # used credit (uses, repayments), by creation time, carrying what the sum and the partitions' id bound
+            # need (an index-only scan on PostgreSQL, per month partition).
             models.Index(
-                fields=["created_at"],
-                include=["currency_code", "delta_used"],
+                # Key columns rather than INCLUDE, which SQLite (the embedded default) does not know.
+                fields=["created_at", "currency_code", "delta_used", "id"],
                 condition=~Q(delta_used=0),
                 name="ledger_used_moves_idx",
             ),
