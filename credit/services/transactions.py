@@ -153,7 +153,8 @@ def credit_transaction_complete(
 ) -> CreditTransaction:
     """Reserved → used; due on completion + the customer's terms. Allowed whatever the customer's credit status:
     the credit was granted when the transaction was billed."""
-    # The account first (the lock order of every credit service): its oldest unpaid due date changes below.
+    # The customer and its account first (the lock order of every credit service): the account's oldest unpaid due
+    # date changes below.
     account_lock(credit_transaction.customer_id)
     locked = _locked(credit_transaction)
     _ensure_allowed(PurchaseAction.COMPLETE, locked, doing="completed")
@@ -173,6 +174,9 @@ def credit_transaction_complete(
 @transaction.atomic
 def credit_transaction_cancel(*, credit_transaction: CreditTransaction, actor: Actor) -> CreditTransaction:
     """Only while billed: the reserve goes back to available."""
+    # The lock order of every credit service (customer, account, then the purchase): a completion racing this one
+    # holds them in that order, and this one's rows reference the customer.
+    account_lock(credit_transaction.customer_id)
     locked = _locked(credit_transaction)
     _ensure_allowed(PurchaseAction.CANCEL, locked, doing="canceled")
     locked.status = CreditTransactionStatus.CANCELED
