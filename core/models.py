@@ -155,6 +155,7 @@ class EventType(models.TextChoices):
     CUSTOMER_STATUS_UPDATED = "customer.status_updated"
     CUSTOMER_LINE_AMOUNT_UPDATED = "customer.line_amount_updated"
     CUSTOMER_NOTE_ADDED = "customer.note_added"
+    CUSTOMER_COLLECTIONS_OWNER_UPDATED = "customer.collections_owner_updated"
     CREDIT_BALANCE_UPDATED = "credit_balance.updated"
     CREDIT_TRANSACTION_BILLED = "credit_transaction.billed"
     CREDIT_TRANSACTION_COMPLETED = "credit_transaction.completed"

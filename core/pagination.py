@@ -21,8 +21,8 @@ from core.text import unreadable_text_problem
 
 ORDER_RE = re.compile(r"^(?P<field>[a-z_]+)\[(?P<direction>asc|desc)\]$", re.IGNORECASE)
 # Orderings whose cursor value is a moment (sent as ISO 8601) or a whole number (an amount): any other is text.
-DATETIME_ORDERINGS = frozenset({"created_at", "updated_at", "due_at"})
-INTEGER_ORDERINGS = frozenset({"outstanding"})
+DATETIME_ORDERINGS = frozenset({"created_at", "updated_at", "due_at", "oldest_due_at"})
+INTEGER_ORDERINGS = frozenset({"outstanding", "exposure", "utilisation"})
 DEFAULT_PER_PAGE = 50
 MAX_PER_PAGE = 200
 

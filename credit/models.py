@@ -3,6 +3,7 @@ credit. Every balance movement is one ledger row written in the same transaction
 
 import re
 
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -52,6 +53,15 @@ class CreditAccount(TracksUpdates):
     # The customer's EIN without dashes and spaces, as it is now: what the engine compares to find another business
     # with the same EIN among those that went through credit (customers.services tells credit when an EIN changes).
     ein_digits = models.CharField(max_length=20, blank=True, default="")
+    # The member of staff who chases this customer for what it owes (credit.services.collections_owner_set): the
+    # collections worklist filters on it. Cleared, not refused, if that user is ever deleted.
+    collections_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, blank=True, null=True, related_name="+", db_index=False
+    )
+    # The due date of the customer's oldest purchase still owed (completed, not fully repaid), in any currency; None
+    # when nothing is owed. Kept in step by completing and repaying purchases (credit.services.transactions), so the
+    # customer list sorts by days past due without reading the purchases.
+    oldest_unpaid_due_at = models.DateTimeField(blank=True, null=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -75,6 +85,12 @@ class CreditAccount(TracksUpdates):
             models.Index(fields=["credit_status", "customer"], name="credit_account_status_idx"),
             models.Index(fields=["net_terms_status", "customer"], name="credit_account_net_terms_idx"),
             models.Index(fields=["ein_digits"], name="credit_account_ein_idx", condition=~Q(ein_digits="")),
+            # The worklist's owner filter.
+            models.Index(
+                fields=["collections_owner", "customer"],
+                name="credit_account_owner_idx",
+                condition=Q(collections_owner__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -397,6 +413,12 @@ class CreditTransaction(TracksUpdates):
         indexes = [
             models.Index(fields=["customer", "id"], name="credit_tx_customer_id_idx"),
             models.Index(fields=["status", "due_at"], name="credit_tx_status_due_idx"),
+            # A customer's purchases still owed, oldest due first: what CreditAccount.oldest_unpaid_due_at is.
+            models.Index(
+                fields=["customer", "due_at"],
+                name="credit_tx_unpaid_due_idx",
+                condition=Q(status="completed", amount_repaid__lt=F("amount")),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db.models import (
     BooleanField,
     Case,
@@ -29,6 +30,7 @@ from django.db.models.functions import Coalesce, Now
 from core.filters import filtered
 from core.replica import replica_read
 from core.selectors import get_by_id
+from core.staff.access import ROLE_CAPABILITIES, Capability
 from credit.filters import (
     CreditBalanceFilterSet,
     CreditDecisionFilterSet,
@@ -77,6 +79,14 @@ def aging_bucket_condition(now: datetime, label: str) -> Q:
 def credit_account_get(*, customer: Customer) -> CreditAccount | None:
     """The customer's credit account; None for a customer never credit checked."""
     return CreditAccount.objects.filter(customer_id=customer.pk).first()
+
+
+def collections_owner_candidates() -> QuerySet:
+    """The staff users who may chase customers for what they owe (a customer's collections owner), by username:
+    active, and a superuser or holding a role that speaks with customers (the roles that write notes on them)."""
+    roles = [role.value for role, granted in ROLE_CAPABILITIES.items() if Capability.CUSTOMER_NOTES in granted]
+    users = get_user_model().objects.filter(is_active=True)
+    return users.filter(Q(is_superuser=True) | Q(groups__name__in=roles)).distinct().order_by("username")
 
 
 def credit_balance_list(*, customer: Customer, filters: Mapping | None = None) -> list[CreditBalance]:
@@ -210,9 +220,10 @@ def collections_worklist(
     *, now: datetime, bucket: str | None = None, currency_codes: list[str] | None = None
 ) -> QuerySet[CreditTransaction]:
     """Purchases with something outstanding past their due date (or, given an aging bucket, in that bucket, as the
-    dashboard counts it), with their customer, `outstanding`, and from the customer's notes: `last_contact_at` (the
-    newest note), `promise_note_id` (the newest note with a promise to pay) and `next_follow_up_on` (the follow-up
-    date of the newest note that has one: a later note replaces an earlier plan)."""
+    dashboard counts it), with their customer, `outstanding`, `owner_name` (the customer's collections owner), and
+    from the customer's notes: `last_contact_at` (the newest note), `promise_note_id` (the newest note with a promise
+    to pay) and `next_follow_up_on` (the follow-up date of the newest note that has one: a later note replaces an
+    earlier plan)."""
     queryset = _outstanding().select_related("customer")
     queryset = queryset.filter(aging_bucket_condition(now, bucket) if bucket else Q(due_at__lt=now))
     if currency_codes:
@@ -220,6 +231,7 @@ def collections_worklist(
     notes = CustomerNote.objects.filter(customer_id=OuterRef("customer_id")).order_by("-id")
     return queryset.annotate(
         outstanding=F("amount") - F("amount_repaid"),
+        owner_name=F("customer__credit_account__collections_owner__username"),
         last_contact_at=Subquery(notes.values("created_at")[:1]),
         promise_note_id=Subquery(notes.filter(promised_amount__isnull=False).values("id")[:1]),
         next_follow_up_on=Subquery(_follow_ups(notes)[:1]),

@@ -14,10 +14,14 @@ An extension provides:
 - `filters`: django-filter filters it adds to the customer FilterSet (the API's query parameters, the staff list's
   filter form and the CSV export all use that one FilterSet);
 - `customer_saved(customer, changed)`: called in the transaction of a customers service that changed these fields
-  of an existing customer, so the extension keeps what it derives from them in step.
+  of an existing customer, so the extension keeps what it derives from them in step;
+- `orderings`: sort keys it adds to the staff customer list, by name (`exposure[DESC]`), each a `CustomerOrdering`:
+  a function that annotates a customer queryset with that name, never NULL (keyset pagination compares it, with the
+  id as tie-break), the sort menu's two choices, and the direction a column header's first click sorts in.
 """
 
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass
 from typing import Protocol
 
 import django_filters
@@ -27,8 +31,16 @@ from customers.filters import CustomerFilterSet
 from customers.models import Customer
 
 
+@dataclass(frozen=True)
+class CustomerOrdering:
+    annotate: Callable[[QuerySet[Customer]], QuerySet[Customer]]
+    choices: tuple[tuple[str, str], ...]
+    first: str  # "ASC" or "DESC"
+
+
 class CustomerExtension(Protocol):
     filters: Mapping[str, django_filters.Filter]
+    orderings: Mapping[str, "CustomerOrdering"]
 
     def load(self, queryset: QuerySet[Customer]) -> QuerySet[Customer]: ...
 
@@ -75,3 +87,16 @@ def empty_fields() -> dict:
 def customer_saved(customer: Customer, changed: Collection[str]) -> None:
     for extension in _extensions:
         extension.customer_saved(customer, changed)
+
+
+def orderings() -> dict[str, CustomerOrdering]:
+    """The sort keys the extensions add to the customer list."""
+    return {name: ordering for extension in _extensions for name, ordering in extension.orderings.items()}
+
+
+def with_ordering(queryset: QuerySet[Customer], field: str) -> QuerySet[Customer]:
+    """The queryset annotated with an extension's sort key `field`; unchanged for the customer's own fields."""
+    for extension in _extensions:
+        if field in extension.orderings:
+            return extension.orderings[field].annotate(queryset)
+    return queryset

@@ -33,6 +33,8 @@ class Capability(StrEnum):
     PURCHASES_WRITE = "purchases_write"
     # Notes on a customer (contact, a promise to pay, the next follow-up): both roles that speak with customers.
     CUSTOMER_NOTES = "customer_notes"
+    # Who chases a customer for what it owes (its collections owner): assigning the work is a credit officer's.
+    COLLECTIONS_ASSIGN = "collections_assign"
     API_KEYS = "api_keys"  # create and revoke API keys, within the scopes the role may grant
     # Webhook endpoints: create, edit, delete, rotate secrets, replay deliveries. No role holds it, only superusers,
     # as only superusers may grant the webhooks:manage scope on the API keys page.
@@ -64,6 +66,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.CREDIT_WRITE,
             Capability.PURCHASES_WRITE,
             Capability.CUSTOMER_NOTES,
+            Capability.COLLECTIONS_ASSIGN,
             Capability.API_KEYS,
         }
     ),

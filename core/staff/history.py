@@ -126,6 +126,11 @@ def _entry(event: Event, actor: str) -> HistoryEntry:
         details = [("Movement", display_value("entry_type", data.get("entry_type"), None))]
         details += [(code_label(key), display_value(key, balance.get(key), currency)) for key in balance]
         return HistoryEntry(event, title, actor, details=tuple(details))
+    if kind == "customer.collections_owner_updated":
+        before, after = data.get("previous_collections_owner"), data.get("collections_owner")
+        return HistoryEntry(
+            event, title, actor, changes=(Change("Collections owner", before or "No one", after or "No one"),)
+        )
     if kind == "default_payment_method_changed":
         before, after = data.get("previous_payment_method_id"), data.get("payment_method_id")
         return HistoryEntry(event, title, actor, changes=(Change("Default payment method", before or "—", after),))

@@ -19,6 +19,7 @@ from credit.services.checks import (
     credit_check_request,
     credit_direct_approve,
 )
+from credit.services.collections import collections_owner_set
 from credit.services.net_terms import (
     customer_user_actor,
     net_terms_enroll,
@@ -34,6 +35,7 @@ from credit.services.transactions import (
 )
 
 __all__ = [
+    "collections_owner_set",
     "credit_check_approve",
     "credit_check_decide",
     "credit_check_decline",

@@ -6,6 +6,7 @@ import calendar
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import F, Subquery
 from django.utils import timezone
 
 from core.actors import SYSTEM, Actor
@@ -24,7 +25,7 @@ from credit.errors import (
     RepaymentExceedsOutstanding,
 )
 from credit.ledger import InsufficientCredit, balance_lock, ledger_post
-from credit.models import CreditRepayment, CreditTransaction, CreditTransactionStatus, LedgerEntryType
+from credit.models import CreditAccount, CreditRepayment, CreditTransaction, CreditTransactionStatus, LedgerEntryType
 from credit.presenters import credit_repayment_to_dict, credit_transaction_to_dict
 from credit.services._common import (
     Locked,
@@ -152,6 +153,9 @@ def credit_transaction_complete(
 ) -> CreditTransaction:
     """Reserved → used; due on completion + the customer's terms. Allowed whatever the customer's credit status:
     the credit was granted when the transaction was billed."""
+    # The customer and its account first (the lock order of every credit service): the account's oldest unpaid due
+    # date changes below.
+    account_lock(credit_transaction.customer_id)
     locked = _locked(credit_transaction)
     _ensure_allowed(PurchaseAction.COMPLETE, locked, doing="completed")
     errors: dict = {}
@@ -162,12 +166,17 @@ def credit_transaction_complete(
     locked.status = CreditTransactionStatus.COMPLETED
     locked.completed_at = completed_at or timezone.now()
     locked.due_at = due_date(locked.completed_at, locked.terms)
-    return _settle(locked, LedgerEntryType.USE, actor=actor, reason="credit transaction completed")
+    completed = _settle(locked, LedgerEntryType.USE, actor=actor, reason="credit transaction completed")
+    oldest_unpaid_due_refresh(customer_id=locked.customer_id)
+    return completed
 
 
 @transaction.atomic
 def credit_transaction_cancel(*, credit_transaction: CreditTransaction, actor: Actor) -> CreditTransaction:
     """Only while billed: the reserve goes back to available."""
+    # The lock order of every credit service (customer, account, then the purchase): a completion racing this one
+    # holds them in that order, and this one's rows reference the customer.
+    account_lock(credit_transaction.customer_id)
     locked = _locked(credit_transaction)
     _ensure_allowed(PurchaseAction.CANCEL, locked, doing="canceled")
     locked.status = CreditTransactionStatus.CANCELED
@@ -203,8 +212,23 @@ def credit_transaction_repay(*, credit_transaction: CreditTransaction, actor: Ac
         credit_transaction=locked,
     )
     _record(EventType.CREDIT_TRANSACTION_REPAID, locked, actor=actor, repayment=credit_repayment_to_dict(repayment))
+    if locked.amount_outstanding == 0:
+        oldest_unpaid_due_refresh(customer_id=locked.customer_id)
     credit_past_due_evaluate(customer=customer, actor=SYSTEM)
     return repayment
+
+
+def oldest_unpaid_due_refresh(*, customer_id: str) -> None:
+    """CreditAccount.oldest_unpaid_due_at from the customer's purchases still owed (one indexed read, in the UPDATE).
+    Called with the account locked, after a purchase was completed or fully repaid."""
+    unpaid = (
+        CreditTransaction.objects.filter(
+            customer_id=customer_id, status=CreditTransactionStatus.COMPLETED, amount_repaid__lt=F("amount")
+        )
+        .order_by("due_at")
+        .values("due_at")[:1]
+    )
+    CreditAccount.objects.filter(customer_id=customer_id).update(oldest_unpaid_due_at=Subquery(unpaid))
 
 
 def _settle(locked: CreditTransaction, entry_type: str, *, actor: Actor, reason: str) -> CreditTransaction:

@@ -4,16 +4,20 @@ and next follow-up (credit.selectors.collections_worklist), and the follow-ups d
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from django.http import HttpRequest
 from django.shortcuts import render
 from django.utils import timezone
 
 from core.pagination import parse_ordering
-from core.staff.access import Capability, StaffView
+from core.staff.access import Capability, StaffView, user_can
 from credit.models import CreditTransaction, CustomerNote
-from credit.selectors import collections_worklist, follow_ups_due, with_promise_status
+from credit.selectors import collections_owner_candidates, collections_worklist, follow_ups_due, with_promise_status
+from credit.services import collections_owner_set
 from credit.staff.display import requested_page
-from credit.staff.forms import WORKLIST_ORDERS, CollectionsFilterForm
+from credit.staff.forms import WORKLIST_ORDERS, CollectionsFilterSet, CollectionsOwnerForm
 from credit.staff.notes import NoteRow, note_rows
+from credit.staff.views import _CreditActionView
+from customers.models import Customer
 
 PER_PAGE = 50
 ORDER_FIELDS = ("due_at", "outstanding")
@@ -42,22 +46,60 @@ def worklist_rows(purchases: list[CreditTransaction], *, now: datetime, today: d
     ]
 
 
+def owner_context(request: HttpRequest, customer: Customer) -> dict:
+    """The customer's collections owner and, for those who may change it, the usernames it may be given (one
+    query each; the credit card's context already holds the account)."""
+    can_assign = user_can(request.user, Capability.COLLECTIONS_ASSIGN)
+    return {
+        "collections_candidates": list(collections_owner_candidates().values_list("username", flat=True))
+        if can_assign
+        else [],
+        "collections_can_assign": can_assign,
+    }
+
+
+class CollectionsOwnerView(_CreditActionView):
+    """Give the customer to a member of staff to chase (or to no one)."""
+
+    capability = Capability.COLLECTIONS_ASSIGN
+    form_class = CollectionsOwnerForm
+    title_format = "Collections owner of {customer}"
+    intro = (
+        "The member of staff who chases this customer for what it owes: an active account manager or credit "
+        "officer. The collections worklist filters by owner."
+    )
+    submit_label = "Save owner"
+    anchor = "#collections-owner"
+
+    def make_form(self, data=None):
+        candidates = list(collections_owner_candidates().values_list("username", flat=True))
+        return self.form_class(data, initial=self.initial(), candidates=candidates)
+
+    def initial(self):
+        owner = self.account.collections_owner if self.account else None
+        return {"owner": owner.get_username() if owner else ""}
+
+    def call_service(self, form):
+        return collections_owner_set(customer=self.object, actor=self.actor, owner=form.cleaned_data["owner"])
+
+    def message(self, account):
+        owner = account.collections_owner
+        return f"{owner.get_username()} now chases {self.object}." if owner else f"No one chases {self.object} now."
+
+
 class CollectionsView(StaffView):
     capability = Capability.VIEW
 
     def get(self, request):
-        form = CollectionsFilterForm(request.GET)
+        now, today = timezone.now(), timezone.localdate()
+        filterset = CollectionsFilterSet(
+            request.GET, queryset=collections_worklist(now=now), now=now, user=request.user
+        )
+        form = filterset.form
         page, rows, problems = None, [], []
-        if form.is_valid():
-            data = form.cleaned_data
-            now, today = timezone.now(), timezone.localdate()
-            ordering = parse_ordering(data.get("order_by") or DEFAULT_ORDER, allowed=ORDER_FIELDS)
-            queryset = collections_worklist(
-                now=now,
-                bucket=data.get("bucket") or None,
-                currency_codes=data["currency_code"].split(",") if data.get("currency_code") else None,
-            )
-            page, problems = requested_page(request, queryset, ordering=ordering, per_page=PER_PAGE)
+        if filterset.is_valid():
+            ordering = parse_ordering(form.cleaned_data.get("order_by") or DEFAULT_ORDER, allowed=ORDER_FIELDS)
+            page, problems = requested_page(request, filterset.qs, ordering=ordering, per_page=PER_PAGE)
             rows = worklist_rows(page.items, now=now, today=today) if page else []
         context = {"form": form, "page": page, "rows": rows, "problems": problems}
         return render(request, "credit/staff/collections.html", context)

@@ -1,14 +1,16 @@
 """Forms of the staff credit pages. They validate nothing of their own beyond reading what people type
 (core.staff.forms.ServiceForm): the credit services decide."""
 
+import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 
+from core.filters import FilterSet
 from core.money import parse_major_units
 from core.staff.forms import CurrencyCodeField, MoneyField, ServiceForm
-from credit.filters import CreditTransactionFilterSet, currency_codes_validator
+from credit.filters import CreditTransactionFilterSet, CurrencyCodesFilter
 from credit.models import CreditCheck, CreditTransaction
-from credit.selectors import AGING_BUCKETS
+from credit.selectors import AGING_BUCKETS, aging_bucket_condition, collections_owner_candidates
 from credit.vocabulary import DeclineCode, HoldCode
 from customers.models import Terms
 from customers.staff.forms import CsvCheckboxes
@@ -244,18 +246,84 @@ WORKLIST_ORDERS = (
 )
 
 
-class CollectionsFilterForm(forms.Form):
-    """The collections worklist's filters: an aging bucket (as the dashboard counts them; none: every purchase past
-    due), currencies, and the order."""
+class _WorklistForm(forms.Form):
+    """The worklist's form: its filters (CollectionsFilterSet) and the order, which is not a filter."""
 
-    bucket = forms.ChoiceField(
-        label="Days past due", required=False, choices=[("", "Any past due"), *((b, b) for b, _, _ in AGING_BUCKETS)]
-    )
-    currency_code = forms.CharField(
-        label="Currencies",
-        required=False,
-        strip=False,
-        validators=[currency_codes_validator],
-        widget=forms.TextInput(attrs={"placeholder": "USD,EUR", "autocomplete": "off"}),
-    )
     order_by = forms.ChoiceField(label="Sort by", required=False, choices=WORKLIST_ORDERS)
+
+
+REPAYMENT_STATES = (("unpaid", "Nothing repaid"), ("partly_repaid", "Partly repaid"))
+OWNER_ME, OWNER_NONE = "me", "unassigned"
+
+
+class CollectionsFilterSet(FilterSet):
+    """The collections worklist's filters, on credit.selectors.collections_worklist (every purchase past due): an
+    aging bucket (as the dashboard counts them), currencies, the purchase's status (nothing or part of it repaid: a
+    purchase past due is always completed) and the customer's collections owner (the signed-in user, no one, or a
+    named member of staff). They combine; the page keeps them in its URL."""
+
+    bucket = django_filters.ChoiceFilter(
+        label="Days past due",
+        choices=[(b, b) for b, _, _ in AGING_BUCKETS],
+        empty_label="Any past due",
+        method="filter_bucket",
+    )
+    currency_code = CurrencyCodesFilter(field_name="currency_code", label="Currencies")
+    status = django_filters.ChoiceFilter(
+        label="Purchase status", choices=REPAYMENT_STATES, empty_label="Any", method="filter_status"
+    )
+    owner = django_filters.ChoiceFilter(label="Owner", choices=(), empty_label="Anyone", method="filter_owner")
+
+    class Meta:
+        model = CreditTransaction
+        fields: list[str] = []
+        form = _WorklistForm
+
+    def __init__(self, *args, now, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.now, self.user = now, user
+        named = collections_owner_candidates().values_list("username", flat=True)
+        self.form.fields["owner"].choices = [
+            ("", "Anyone"),
+            (OWNER_ME, "Me"),
+            (OWNER_NONE, "No one"),
+            *((name, name) for name in named),
+        ]
+        currencies = self.form.fields["currency_code"]
+        currencies.widget = forms.TextInput(attrs={"placeholder": "USD,EUR", "autocomplete": "off"})
+        currencies.help_text = ""
+
+    def filter_queryset(self, queryset):
+        # The form's order is not a filter: the view sorts.
+        for name, value in self.form.cleaned_data.items():
+            if name in self.filters:
+                queryset = self.filters[name].filter(queryset, value)
+        return queryset
+
+    def filter_bucket(self, queryset, name, value):
+        return queryset.filter(aging_bucket_condition(self.now, value))
+
+    def filter_status(self, queryset, name, value):
+        return queryset.filter(amount_repaid=0) if value == "unpaid" else queryset.filter(amount_repaid__gt=0)
+
+    def filter_owner(self, queryset, name, value):
+        field = "customer__credit_account__collections_owner"
+        if value == OWNER_NONE:
+            return queryset.filter(**{f"{field}__isnull": True})
+        if value == OWNER_ME:
+            return queryset.filter(**{field: self.user.pk})
+        return queryset.filter(**{f"{field}__username": value})
+
+
+class CollectionsOwnerForm(ServiceForm):
+    """credit.services.collections_owner_set: the staff user who chases the customer, by username (empty: no one).
+    The list offers those the service accepts; the service decides."""
+
+    owner = forms.CharField(
+        label="Collections owner", required=False, help_text="Who chases this customer for what it owes."
+    )
+
+    def __init__(self, *args, candidates: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [("", "No one"), *((name, name) for name in candidates)]
+        self.fields["owner"].widget = forms.Select(choices=choices)

@@ -14,6 +14,7 @@ from core.staff.charts import Segment, credit_segments
 from credit.enrollment import renewal_refusal
 from credit.models import CreditBalance
 from credit.selectors import credit_account_get, credit_balance_list, customer_next_follow_up, customer_past_due
+from credit.staff.collections import owner_context
 from credit.staff.display import customer_credit_context
 from credit.staff.notes import notes_context
 from credit.vocabulary import CreditAction, action_allowed, allowed_actions
@@ -122,6 +123,7 @@ def register_parts() -> None:
     register(CustomerPagePart("figures", "credit/staff/_customer_figures.html", no_context))
     register(CustomerPagePart("actions", "credit/staff/_customer_actions.html", no_context))
     register(CustomerPagePart("overview", "credit/staff/_customer_credit.html", no_context))
+    register(CustomerPagePart("overview", "credit/staff/_customer_owner.html", owner_context))
     register(CustomerPagePart("overview", "credit/staff/_customer_check.html", no_context))
     register(CustomerPagePart("purchases", "credit/staff/_customer_purchases.html", no_context))
     register(CustomerPagePart("ledger", "credit/staff/_customer_ledger.html", no_context))

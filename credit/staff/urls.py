@@ -47,6 +47,11 @@ urlpatterns = [
         purchase_views.PurchaseRepayView.as_view(),
         name="customer_purchase_repay",
     ),
+    path(
+        "customers/<str:customer_id>/collections-owner",
+        collection_views.CollectionsOwnerView.as_view(),
+        name="customer_collections_owner",
+    ),
     path("customers/<str:customer_id>/notes/new", note_views.CustomerNoteAddView.as_view(), name="customer_note_add"),
     path("customers/<str:customer_id>/ledger", staff_views.CustomerLedgerView.as_view(), name="customer_ledger"),
     path(

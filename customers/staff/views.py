@@ -18,6 +18,7 @@ from core.staff.access import Capability, StaffView
 from core.staff.history import history_entries
 from core.staff.views import ServiceActionView, ServiceFormView
 from core.webhooks.selectors import event_list
+from customers import extensions
 from customers.exports import customer_csv_lines
 from customers.models import Customer
 from customers.selectors import customer_get, customer_queryset, payment_method_get
@@ -44,6 +45,8 @@ SORT_CHOICES = (
     ("name[DESC]", "Name Z to A"),
     ("updated_at[DESC]", "Recently updated"),
 )
+# A header's first click for the page's own sortable columns (the extensions' say theirs).
+FIRST_DIRECTION = {"name": "ASC", "created_at": "DESC"}
 PER_PAGE_CHOICES = (25, 50, 100, 200)
 DETAIL_EVENTS = 10
 NEWEST_FIRST = parse_ordering("id[DESC]", allowed=("id",))
@@ -76,10 +79,25 @@ def _active_filters(filterset) -> list[tuple[str, str]]:
 
 
 def _ordering(request):
+    allowed = ORDER_FIELDS + tuple(extensions.orderings())
     try:
-        return parse_ordering(request.GET.get("order_by"), allowed=ORDER_FIELDS, default=DEFAULT_ORDER)
+        return parse_ordering(request.GET.get("order_by"), allowed=allowed, default=DEFAULT_ORDER)
     except ValidationError:
-        return parse_ordering(DEFAULT_ORDER, allowed=ORDER_FIELDS)
+        return parse_ordering(DEFAULT_ORDER, allowed=allowed)
+
+
+def _sort_choices() -> tuple:
+    return SORT_CHOICES + tuple(choice for added in extensions.orderings().values() for choice in added.choices)
+
+
+def _sort_links(ordering) -> dict[str, str]:
+    """Each sortable column's link: its first direction, or the other one when the list is sorted by it already."""
+    links = {}
+    firsts = {**FIRST_DIRECTION, **{name: added.first for name, added in extensions.orderings().items()}}
+    for field, first in firsts.items():
+        other = "DESC" if first == "ASC" else "ASC"
+        links[field] = f"{field}[{other if str(ordering) == f'{field}[{first}]' else first}]"
+    return links
 
 
 class CustomerListView(StaffView):
@@ -92,7 +110,7 @@ class CustomerListView(StaffView):
         if filterset.is_valid():
             try:
                 page = keyset_paginate(
-                    filterset.qs,
+                    extensions.with_ordering(filterset.qs, ordering.field),
                     ordering=ordering,
                     per_page=parse_per_page(request.GET.get("per_page") or 50),
                     after=request.GET.get("after") or None,
@@ -111,11 +129,8 @@ class CustomerListView(StaffView):
                 "problems": problems,
                 "ordering": str(ordering),
                 # Column headers sort by themselves; a second click reverses.
-                "sort_links": {
-                    "name": "name[DESC]" if str(ordering) == "name[ASC]" else "name[ASC]",
-                    "created_at": "created_at[ASC]" if str(ordering) == "created_at[DESC]" else "created_at[DESC]",
-                },
-                "sort_choices": SORT_CHOICES,
+                "sort_links": _sort_links(ordering),
+                "sort_choices": _sort_choices(),
                 "per_page_choices": PER_PAGE_CHOICES,
                 "per_page": page.per_page if page else 50,
             },
@@ -131,7 +146,8 @@ class CustomerExportView(StaffView):
         filterset = _filterset(request)
         if not filterset.is_valid():
             return HttpResponseBadRequest("Invalid filters: " + filterset.errors.as_text(), content_type="text/plain")
-        lines = customer_csv_lines(filterset.qs, ordering=_ordering(request))
+        ordering = _ordering(request)
+        lines = customer_csv_lines(extensions.with_ordering(filterset.qs, ordering.field), ordering=ordering)
         stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
         response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="customers-{stamp}.csv"'

@@ -7,7 +7,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 
 from core.errors import ApplicationError
-from credit.models import CreditBalance, CreditCheck, CreditRepayment, CreditTransaction
+from credit.models import CreditAccount, CreditBalance, CreditCheck, CreditRepayment, CreditTransaction
 from credit.reconciliation import credit_reconcile
 from credit.services import (
     credit_check_approve,
@@ -134,3 +134,18 @@ def test_the_database_refuses_a_negative_bucket_even_when_the_ledger_is_bypassed
     with pytest.raises(IntegrityError), transaction.atomic():
         CreditBalance.objects.filter(customer=customer).update(available=F("available") - 1_001)
     assert CreditBalance.objects.get(customer=customer).available == 1_000
+
+
+def test_a_completion_racing_a_repayment_leaves_the_oldest_unpaid_due_date_right():
+    customer = approved_customer(limit=10_000)
+    owed = completed_transaction(customer, 1_000)
+    billed = [credit_transaction_bill(customer=customer, actor=API, amount=500, currency_code="USD") for _ in range(3)]
+    outcomes = race([
+        lambda: credit_transaction_repay(credit_transaction=owed, actor=API, amount=1_000),
+        *(lambda purchase=purchase: credit_transaction_complete(credit_transaction=purchase, actor=API)
+          for purchase in billed),
+    ])  # fmt: skip
+    assert [code for code, _ in outcomes] == ["ok"] * 4
+    unpaid = CreditTransaction.objects.filter(customer=customer, status="completed", amount_repaid=0)
+    assert CreditAccount.objects.get(pk=customer.pk).oldest_unpaid_due_at == min(p.due_at for p in unpaid)
+    assert credit_reconcile() == []

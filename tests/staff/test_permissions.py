@@ -31,6 +31,8 @@ ALLOWED_ROLES = {
     Capability.PURCHASES_WRITE: {"credit_officer", "superuser"},
     # A note records contact with the customer; both roles that speak with customers write them.
     Capability.CUSTOMER_NOTES: {"account_manager", "credit_officer", "superuser"},
+    # Who chases a customer for what it owes is assigned by credit: credit officers (README's roles table).
+    Capability.COLLECTIONS_ASSIGN: {"credit_officer", "superuser"},
     Capability.API_KEYS: {"account_manager", "credit_officer", "superuser"},
     # As the API keys page decided for the webhooks:manage scope: superusers only.
     Capability.WEBHOOKS_MANAGE: {"superuser"},

@@ -28,9 +28,9 @@ EVENT_ORDERING = ("id", "occurred_at")
 
 # Events whose data is read elsewhere with another scope than customers:read are listed only to clients that also hold
 # that scope: a credit object (a decision with its score and reasons, a balance with its ledger entry, a purchase on
-# credit, a collections note with its promise to pay) needs credit:read, a webhook endpoint (where the application's
-# events go) webhooks:manage. The other events carry the customer, its users and payment methods, which customers:read
-# already shows.
+# credit, a collections note with its promise to pay, who chases the customer) needs credit:read, a webhook endpoint
+# (where the application's events go) webhooks:manage. The other events carry the customer, its users and payment
+# methods, which customers:read already shows.
 EVENT_TYPE_SCOPES = {
     EventType.CUSTOMER_CREDIT_DECISION_CREATED: Scope.CREDIT_READ,
     EventType.CREDIT_BALANCE_UPDATED: Scope.CREDIT_READ,
@@ -39,6 +39,7 @@ EVENT_TYPE_SCOPES = {
     EventType.CREDIT_TRANSACTION_CANCELED: Scope.CREDIT_READ,
     EventType.CREDIT_TRANSACTION_REPAID: Scope.CREDIT_READ,
     EventType.CUSTOMER_NOTE_ADDED: Scope.CREDIT_READ,
+    EventType.CUSTOMER_COLLECTIONS_OWNER_UPDATED: Scope.CREDIT_READ,
     EventType.WEBHOOK_ENDPOINT_CREATED: Scope.WEBHOOKS_MANAGE,
     EventType.WEBHOOK_ENDPOINT_UPDATED: Scope.WEBHOOKS_MANAGE,
     EventType.WEBHOOK_ENDPOINT_DELETED: Scope.WEBHOOKS_MANAGE,
