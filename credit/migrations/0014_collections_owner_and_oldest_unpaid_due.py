@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('credit', '0012_customer_note_drop_like_index'),
+        ('credit', '0013_dashboard_top_used_and_used_moves_indexes'),
         ('customers', '0014_import_failure_in_our_words'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
