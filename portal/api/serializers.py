@@ -5,12 +5,6 @@ from rest_framework import serializers
 from core.api.serializers import StrictInputSerializer
 
 
-def _no_subscriptions(value: list) -> list:
-    if value:
-        raise serializers.ValidationError("This API has no subscriptions: send an empty list or leave it out.")
-    return value
-
-
 class PortalSessionInput(StrictInputSerializer):
     customer_user_id = serializers.RegexField(
         r"^ctu_[0-9a-z]{26}$",
@@ -24,6 +18,6 @@ class PortalSessionInput(StrictInputSerializer):
         child=serializers.CharField(max_length=64),
         required=False,
         max_length=0,
-        validators=[_no_subscriptions],
+        error_messages={"max_length": "This API has no subscriptions: send an empty list or leave it out."},
         help_text="Accepted for Paddle's SDK, which may send it: must be empty (there are no subscriptions here).",
     )
