@@ -58,7 +58,12 @@ def portal_render(request, template: str, context: dict | None = None, *, nav: s
     """A page in the portal's layout (templates/portal/base.html): the menu from portal.navigation.NAV, `nav` marked
     current, and the signed-in customer and user when there are."""
     portal = getattr(request, "portal", None)
-    base = {"portal": portal, "nav_items": NAV if portal else (), "nav_current": nav}
+    base = {
+        "portal": portal,
+        "nav_items": NAV if portal else (),
+        "nav_current": nav,
+        "link_minutes": settings.PORTAL_LINK_TTL_SECONDS // 60,
+    }
     response = render(request, template, {**base, **(context or {})}, status=status)
     add_never_cache_headers(response)
     response["X-Robots-Tag"] = "noindex, nofollow"

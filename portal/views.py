@@ -33,8 +33,9 @@ REPAYMENTS_SHOWN = 20
 
 
 def _no_referrer(response):
-    # Link pages carry a token in their URL: keep it out of Referer headers.
-    response["Referrer-Policy"] = "no-referrer"
+    # Link pages carry a token in their URL: keep it out of Referer headers sent elsewhere. Not `no-referrer`, with
+    # which browsers send `Origin: null` on the page's own form, and Django's CSRF check refuses the POST.
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 

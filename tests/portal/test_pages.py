@@ -123,3 +123,16 @@ def test_no_customer_data_without_a_session(books):
 def test_pages_are_not_cached(buyer):
     response = signed_in_client(*buyer).get("/portal/overview")
     assert "no-store" in response["Cache-Control"] and response["X-Robots-Tag"] == "noindex, nofollow"
+
+
+def test_the_purchases_page_costs_the_same_queries_for_many_purchases(buyer, django_assert_max_num_queries):
+    customer, user = buyer
+    client = signed_in_client(customer, user)
+    completed_purchases(customer, [(1_000, days, 100) for days in (-5, 3, 9)])
+    with django_assert_max_num_queries(12) as few:
+        client.get("/portal/purchases")
+    completed_purchases(customer, [(1_000, days, 100) for days in range(-10, 10)])
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get("/portal/purchases")
+    # 23 purchases to be paid, and the 20 latest of their 23 repayments.
+    assert response.content.count(b"/portal/purchases/ctx_") == 23 + 20
