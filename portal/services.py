@@ -179,3 +179,10 @@ def portal_session_revoke(*, token: str | None, now: datetime | None = None) -> 
         revoked_at=now or timezone.now()
     )
     return updated > 0
+
+
+def portal_sessions_revoke(*, session_ids: list[str], now: datetime | None = None) -> int:
+    """End these sessions for good (the admin's action, e.g. for a lost laptop). Returns how many were live."""
+    return PortalSession.objects.filter(pk__in=session_ids, revoked_at__isnull=True).update(
+        revoked_at=now or timezone.now()
+    )

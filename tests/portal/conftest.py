@@ -12,6 +12,7 @@ from portal.models import PortalLinkSource
 from portal.services import portal_link_create, portal_link_path
 from tests.credit.builders import approved_customer
 from tests.factories import CustomerUserFactory
+from tests.staff.conftest import client_as  # noqa: F401 - the staff fixture, for the admin's pages
 
 LINK = re.compile(r"https?://\S+/portal/sign-in/[A-Za-z0-9_-]+")
 SYSTEM = Actor.system("tests")

@@ -260,3 +260,18 @@ def test_every_portal_form_needs_its_csrf_token(buyer):
     assert b"csrfmiddlewaretoken" in signed_in.content  # the sign-out form
     assert strict.post("/portal/sign-out").status_code == 403
     assert PortalSession.objects.get().revoked_at is None
+
+
+def test_an_admin_ends_a_session(buyer, client_as):
+    client = signed_in_client(*buyer)
+    session = PortalSession.objects.get()
+    admin = client_as("superuser")
+    response = admin.post(
+        "/admin/portal/portalsession/", {"action": "revoke_portal_sessions", "_selected_action": [session.pk]}
+    )
+    assert response.status_code == 302
+    session.refresh_from_db()
+    assert session.revoked_at is not None
+    assert client.get("/portal/overview").status_code == 302
+    page = admin.get(f"/admin/portal/portalsession/{session.pk}/change/")
+    assert page.status_code == 200 and session.token_hash.encode() not in page.content
