@@ -5,11 +5,13 @@ screen."""
 
 import pytest
 import requests
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from credit.services import credit_transaction_bill
 from tests.api.conftest import make_api_key
 from tests.browser.conftest import PHONE
+from tests.browser.test_every_page import check
 from tests.credit.builders import API, approved_customer, completed_purchases, grant_line
 from tests.factories import CustomerUserFactory
 from tests.portal.conftest import forget_sign_in_counts, link_in
@@ -33,8 +35,13 @@ def acme():
     forget_sign_in_counts()
 
 
-def fits_the_screen(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+def looked_at(staff_browser, page, name: str) -> None:
+    """At both widths: no serious or critical axe (WCAG 2.1 AA) violation, nothing wider than the screen (the staff
+    pages' check), and a screenshot."""
+    for viewport in (WIDE, PHONE):
+        page.set_viewport_size(viewport)
+        check(staff_browser, page, Axe(), viewport["width"])
+        staff_browser.screenshot(page, name)
 
 
 def see_lines_and_purchases(staff_browser, page, label: str):
@@ -45,10 +52,7 @@ def see_lines_and_purchases(staff_browser, page, label: str):
     expect(page.get_by_role("article", name="EUR credit line")).to_contain_text("8,000.00 EUR")
     expect(page.get_by_text("Net terms", exact=True)).to_be_visible()
     expect(page.locator(".alert")).to_contain_text("5,000.00 USD on 1 purchase")
-    for viewport in (WIDE, PHONE):
-        page.set_viewport_size(viewport)
-        assert fits_the_screen(page), f"overview wider than {viewport['width']} px"
-        staff_browser.screenshot(page, f"{label}-overview")
+    looked_at(staff_browser, page, f"{label}-overview")
 
     page.get_by_role("navigation", name="Portal").get_by_role("link", name="Purchases").click()
     expect(page.get_by_role("heading", name="Purchases", level=1)).to_be_visible()
@@ -60,10 +64,7 @@ def see_lines_and_purchases(staff_browser, page, label: str):
     expect(rows.nth(2)).to_contain_text("Ann Lee")
     expect(page.get_by_role("heading", name="Recent repayments")).to_be_visible()
     expect(page.locator("table").nth(1)).to_contain_text("1,400.00 USD")
-    for viewport in (WIDE, PHONE):
-        page.set_viewport_size(viewport)
-        assert fits_the_screen(page), f"purchases wider than {viewport['width']} px"
-        staff_browser.screenshot(page, f"{label}-purchases")
+    looked_at(staff_browser, page, f"{label}-purchases")
 
 
 def test_a_buyer_signs_in_by_emailed_link_and_sees_lines_and_purchases(
@@ -76,7 +77,7 @@ def test_a_buyer_signs_in_by_emailed_link_and_sees_lines_and_purchases(
     page = staff_browser.open(path="/portal/overview", viewport=PHONE)
     expect(page).to_have_url(f"{live_server.url}/portal/sign-in")
     page.get_by_label("Your work email address").fill("ann@acme-industrial.example")
-    staff_browser.screenshot(page, "sign-in")
+    looked_at(staff_browser, page, "sign-in")
     page.get_by_role("button", name="Email me a sign-in link").click()
     expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
 
@@ -84,7 +85,7 @@ def test_a_buyer_signs_in_by_emailed_link_and_sees_lines_and_purchases(
     assert url.startswith(f"{live_server.url}/portal/sign-in/")
     page.goto(url)
     expect(page.get_by_role("heading", name="Sign in to Acme Industrial Supply")).to_be_visible()
-    staff_browser.screenshot(page, "link")
+    looked_at(staff_browser, page, "link")
     page.get_by_role("button", name="Continue to the portal").click()
     expect(page.get_by_text("ann@acme-industrial.example")).to_be_visible()
     see_lines_and_purchases(staff_browser, page, "email")
@@ -92,14 +93,14 @@ def test_a_buyer_signs_in_by_emailed_link_and_sees_lines_and_purchases(
     page.get_by_role("rowheader", name=late.id).get_by_role("link").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(late.id)
     expect(page.locator(".figures")).to_contain_text("5,000.00 USD")
-    staff_browser.screenshot(page, "purchase")
+    looked_at(staff_browser, page, "purchase")
     assert page.request.get(f"/portal/purchases/{theirs.id}").status == 404
 
     page.get_by_role("button", name="Sign out").click()
     expect(page).to_have_url(f"{live_server.url}/portal/sign-in")
     page.goto(url)
     expect(page.get_by_role("heading", name="This sign-in link has expired or was already used")).to_be_visible()
-    staff_browser.screenshot(page, "link-used")
+    looked_at(staff_browser, page, "link-used")
     # Its 410 Gone is the answer meant (the browser logs it as a failed load): the one problem expected.
     gone = [problem for problem in staff_browser.problems if "status of 410" in problem]
     assert len(gone) == 1
