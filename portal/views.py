@@ -3,6 +3,7 @@ purchases, one purchase). Thin adapters: a form, one service or a few selectors,
 through `request.portal.customer`, so another customer's ids are simply not found (404)."""
 
 from django.contrib import messages
+from django.middleware.csrf import rotate_token
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -70,6 +71,7 @@ def sign_in_link(request, token: str):
         except PortalLinkUnusable:
             return _no_referrer(portal_render(request, "portal/link_unusable.html", status=410))
         portal_session_revoke(token=session_token(request))  # a browser holds one portal session at a time
+        rotate_token(request)  # as Django's login() does: a CSRF token seen before sign-in is not valid after it
         response = redirect("portal:overview")
         set_session_cookie(response, new.token)
         return _no_referrer(response)

@@ -136,3 +136,18 @@ def test_the_purchases_page_costs_the_same_queries_for_many_purchases(buyer, dja
         response = client.get("/portal/purchases")
     # 23 purchases to be paid, and the 20 latest of their 23 repayments.
     assert response.content.count(b"/portal/purchases/ctx_") == 23 + 20
+
+
+def test_the_overview_costs_the_same_queries_for_more_lines(buyer, django_assert_max_num_queries):
+    customer, user = buyer
+    client = signed_in_client(customer, user)
+    with django_assert_max_num_queries(12) as few:
+        client.get("/portal/overview")
+    for currency in ("EUR", "GBP", "CAD"):
+        grant_line(customer, 100_000, currency)
+    completed_purchases(customer, [(1_000, 3, 0)])
+    completed_purchases(customer, [(1_000, 4, 0)], currency="EUR")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = text(client.get("/portal/overview"))
+    assert all(f"{code} credit line" in client.get("/portal/overview").content.decode() for code in ("EUR", "GBP"))
+    assert "10.00 USD on 1 purchase" in page and "10.00 EUR on 1 purchase" in page

@@ -256,6 +256,7 @@ def test_every_portal_form_needs_its_csrf_token(buyer):
     csrf = strict.cookies["csrftoken"].value
     assert strict.post(portal_link_path(token), {"csrfmiddlewaretoken": csrf}).status_code == 302
     assert b"csrfmiddlewaretoken" in page.content
+    assert strict.cookies["csrftoken"].value != csrf  # rotated at sign-in
     signed_in = strict.get("/portal/overview")
     assert b"csrfmiddlewaretoken" in signed_in.content  # the sign-out form
     assert strict.post("/portal/sign-out").status_code == 403
@@ -275,3 +276,14 @@ def test_an_admin_ends_a_session(buyer, client_as):
     assert client.get("/portal/overview").status_code == 302
     page = admin.get(f"/admin/portal/portalsession/{session.pk}/change/")
     assert page.status_code == 200 and session.token_hash.encode() not in page.content
+
+
+@pytest.mark.usefixtures("eager_tasks")
+def test_the_emailed_link_is_on_the_public_base_url_whatever_host_was_asked(
+    buyer, mailbox, settings, django_capture_on_commit_callbacks
+):
+    settings.PUBLIC_BASE_URL = "https://credit.example.com"
+    settings.ALLOWED_HOSTS = ["*"]
+    client = Client(HTTP_HOST="evil.example")
+    ask_for_link(client, buyer[1].email, django_capture_on_commit_callbacks)
+    assert link_in(mailbox.wait_for(1)[0]).startswith("https://credit.example.com/portal/sign-in/")
