@@ -1,5 +1,6 @@
-"""The root URLconf: composes every app's URLs (the API under /api/v1, the staff UI under /staff/, the public
-enrollment pages, the admin). At the top of the layers, as only config may import every app."""
+"""The root URLconf: composes every app's URLs (the API under /api/v1, the staff UI under /staff/, the buyer
+portal under /portal/, the public enrollment pages, the admin). At the top of the layers, as only config may import
+every app."""
 
 from django.conf import settings
 from django.contrib import admin
@@ -16,6 +17,7 @@ api_v1 = [
     path("", include("customers.api.urls")),
     path("", include("credit.api.urls")),
     path("", include("core.webhooks.api.urls")),
+    path("", include("portal.api.urls")),
 ]
 
 urlpatterns = [
@@ -26,6 +28,8 @@ urlpatterns = [
     re_path(r"^api(?:/|$)", route_not_found, name="api-not-found"),
     # Staff web UI (README, "Staff web UI"; roles in docs/api.md).
     path("staff/", include("config.staff_urls")),
+    # The buyer portal (docs/portal.md): its own sign-in and session.
+    path("portal/", include("portal.urls")),
     # Public net-terms enrollment pages (/enroll/<token>).
     path("", include("credit.urls")),
     path("", RedirectView.as_view(url="/staff/", permanent=False)),

@@ -115,6 +115,25 @@ def credit_transaction_get(*, customer: Customer, transaction_id: str) -> Credit
     return get_by_id(CreditTransaction.objects.filter(customer=customer), transaction_id, noun="credit transaction")
 
 
+def open_purchase_list(*, customer: Customer, now: datetime) -> QuerySet[CreditTransaction]:
+    """The customer's purchases still to be paid: billed ones (not yet completed, no due date) and completed ones with
+    something outstanding, soonest due first (billed ones last), with their buyer and `past_due_for_hold`."""
+    billed = Q(status=CreditTransactionStatus.BILLED)
+    outstanding = Q(status=CreditTransactionStatus.COMPLETED, amount_repaid__lt=F("amount"))
+    queryset = credit_transaction_list(customer=customer).filter(billed | outstanding)
+    return with_past_due(queryset, now=now).order_by(F("due_at").asc(nulls_last=True), "id")
+
+
+def credit_repayment_list(
+    *, customer: Customer, credit_transaction: CreditTransaction | None = None
+) -> QuerySet[CreditRepayment]:
+    """The customer's repayments (of one purchase, when given), newest first, with their purchase."""
+    queryset = CreditRepayment.objects.filter(transaction__customer=customer).select_related("transaction")
+    if credit_transaction is not None:
+        queryset = queryset.filter(transaction=credit_transaction)
+    return queryset.order_by("-id")
+
+
 def ledger_entry_list(*, customer: Customer, filters: Mapping | None = None) -> QuerySet[CreditLedgerEntry]:
     return filtered(LedgerEntryFilterSet, filters, CreditLedgerEntry.objects.filter(customer=customer))
 

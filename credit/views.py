@@ -89,7 +89,8 @@ def _status_page(request, link: EnrollmentLink):
 
 
 def _no_referrer(response):
-    # The token is in the URL: keep it out of Referer headers and search engines.
-    response["Referrer-Policy"] = "no-referrer"
+    # The token is in the URL: keep it out of Referer headers sent elsewhere, and out of search engines. Not
+    # `no-referrer`, with which browsers send `Origin: null` with the page's own form and the CSRF check refuses it.
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response

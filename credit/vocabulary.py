@@ -5,6 +5,7 @@ Everything that asks "may this customer be put on hold now?" asks `TRANSITIONS` 
 `allowed_actions`: the services guard with it, the staff pages show exactly the buttons it allows, and the tests walk
 it. Imports nothing of the project but core; customers never imports it (credit builds on customers)."""
 
+from datetime import datetime
 from enum import StrEnum
 
 from django.db import models
@@ -148,6 +149,14 @@ def purchase_actions(status: str, amount_outstanding: int) -> list[str]:
         for action in PurchaseAction
         if status in PURCHASE_TRANSITIONS[action] and (action != PurchaseAction.REPAY or amount_outstanding > 0)
     ]
+
+
+def days_past_due(*, amount_outstanding: int, due_at: datetime | None, now: datetime) -> int | None:
+    """Whole days a purchase is past its due date, 0 on its first late day; None unless something is outstanding
+    after the due date."""
+    if not amount_outstanding or due_at is None or due_at >= now:
+        return None
+    return (now - due_at).days
 
 
 class PromiseStatus(models.TextChoices):

@@ -17,6 +17,7 @@ from customers.models import (
     Customer,
     CustomerImport,
     CustomerImportStatus,
+    CustomerStatus,
     CustomerUser,
     CustomerUserStatus,
     PaymentMethod,
@@ -66,6 +67,18 @@ def customer_user_get(*, customer: Customer, user_id: str) -> CustomerUser:
 
 def active_customer_user_by_email(*, customer: Customer, email: str) -> CustomerUser | None:
     return customer.users.filter(email__iexact=email.strip(), status=CustomerUserStatus.ACTIVE).first()
+
+
+def active_customer_users_with_email(*, email: str) -> QuerySet[CustomerUser]:
+    """Every active user with this address among active customers (one person may buy for several companies), with
+    their customer, in id order."""
+    return (
+        CustomerUser.objects.filter(
+            email=email.strip().lower(), status=CustomerUserStatus.ACTIVE, customer__status=CustomerStatus.ACTIVE
+        )
+        .select_related("customer")
+        .order_by("id")
+    )
 
 
 def payment_method_get(*, customer: Customer, payment_method_id: str) -> PaymentMethod:

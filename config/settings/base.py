@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "core",
     "customers",
     "credit",
+    "portal",
 ]
 
 MIDDLEWARE = [
@@ -291,6 +292,19 @@ EMAIL_RETRY_MAX_SECONDS = 6 * 3600
 EMAIL_SWEEP_GRACE_SECONDS = 60 if REDIS_URL else 0
 EMAIL_REDISPATCH_AFTER_SECONDS = 300
 CELERY_BEAT_SCHEDULE["email-sweep"] = {"task": "core.sweep_emails", "schedule": 60.0, "options": {"expires": 55}}
+
+# --- Buyer portal (portal/, docs/portal.md) ---------------------------------------------------------------------------
+# Sign-in links (emailed, or made through POST /api/v1/customers/{id}/portal-sessions) work once, within this time.
+PORTAL_LINK_TTL_SECONDS = 15 * 60
+# A portal session ends after this long without a request, and in any case this long after sign-in.
+PORTAL_SESSION_IDLE_SECONDS = 30 * 60
+PORTAL_SESSION_MAX_SECONDS = 12 * 3600
+# Its own cookie (path /portal/, HttpOnly, SameSite=Lax, Secure where SESSION_COOKIE_SECURE is): never the staff one.
+PORTAL_SESSION_COOKIE_NAME = "creditdesk_portal"
+# Sign-in link requests per address asked for, and per client address, in a window from the first (portal/throttle.py).
+PORTAL_SIGN_IN_PER_EMAIL = 5
+PORTAL_SIGN_IN_PER_IP = 20
+PORTAL_SIGN_IN_WINDOW_SECONDS = 15 * 60
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

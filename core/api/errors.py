@@ -92,7 +92,8 @@ ERROR_CODES: dict[str, tuple[int, str]] = {
     ),
     "customer_user_not_allowed": (
         422,
-        "The `customer_user_id` named as a purchase's buyer is not an active user of this customer.",
+        "The `customer_user_id` named as a purchase's buyer, or as the person a portal session signs in, is not an "
+        "active user of this customer.",
     ),
     "repayment_exceeds_outstanding": (422, "The repayment is more than the credit transaction still owes."),
     "invalid_credit_status": (

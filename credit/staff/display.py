@@ -25,7 +25,7 @@ from credit.models import (
 )
 from credit.selectors import credit_decision_list, credit_transaction_list, ledger_entry_list, with_past_due
 from credit.services.checks import UNDECIDED
-from credit.vocabulary import purchase_actions
+from credit.vocabulary import days_past_due, purchase_actions
 from customers.models import Customer
 
 DETAIL_ROWS = 10
@@ -122,11 +122,10 @@ def purchase_rows(purchases: list[CreditTransaction], *, now: datetime) -> list[
     """Purchases loaded through credit.selectors.with_past_due."""
     rows = []
     for purchase in purchases:
-        late = bool(purchase.amount_outstanding) and purchase.due_at is not None and purchase.due_at < now
         rows.append(
             PurchaseRow(
                 purchase,
-                (now - purchase.due_at).days if late else None,
+                days_past_due(amount_outstanding=purchase.amount_outstanding, due_at=purchase.due_at, now=now),
                 purchase.past_due_for_hold,
                 tuple(purchase_actions(purchase.status, purchase.amount_outstanding)),
             )

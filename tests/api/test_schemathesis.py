@@ -142,6 +142,8 @@ CREDIT_OPERATIONS = [
     ("POST", f"{CUSTOMER_PATH}/credit-lines", None),
     ("PATCH", f"{CUSTOMER_PATH}/credit-lines/{{currency_code}}", None),
     ("POST", f"{CUSTOMER_PATH}/credit-lines/{{currency_code}}/close", None),
+    # Not credit, but like these it only reads its body once the customer exists.
+    ("POST", f"{CUSTOMER_PATH}/portal-sessions", None),
 ]
 
 

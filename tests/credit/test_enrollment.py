@@ -49,7 +49,7 @@ def test_offer_page_shows_the_terms_without_login(client, offered):
     page = response.content.decode()
     assert "25,000.00 USD" in page and "NET45" in page
     assert 'name="csrfmiddlewaretoken"' in page
-    assert (response["Referrer-Policy"], response["X-Robots-Tag"]) == ("no-referrer", "noindex, nofollow")
+    assert (response["Referrer-Policy"], response["X-Robots-Tag"]) == ("same-origin", "noindex, nofollow")
     assert "no-cache" in response["Cache-Control"]
 
 

@@ -17,6 +17,7 @@ from credit.services import credit_transaction_repay
 from customers.imports import customer_import_create
 from customers.models import Customer
 from customers.services import customer_archive
+from portal.services import portal_link_create, portal_link_redeem
 from tests.api.conftest import Api
 from tests.api.test_oauth import token_request
 from tests.credit.builders import API, accept_terms, approved_customer, completed_transaction
@@ -50,6 +51,8 @@ def samples():
     token = token_request(application.client_id, secret)
     assert token.status_code == 200
     email_queue(key="sample", to="ap@acme.example", template="test_message", context={}, actor=API)
+    _, portal_token = portal_link_create(customer=customer, source="api", actor=API)
+    portal_link_redeem(token=portal_token)
     staff_user("viewer")
 
 

@@ -1,0 +1,20 @@
+"""The buyer portal's routes, under /portal/ and the `portal` namespace. A new page: a view decorated with
+portal.access.portal_page, a route here, an entry in portal.navigation.NAV."""
+
+from django.urls import path
+
+from portal import views
+
+app_name = "portal"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("sign-in", views.sign_in, name="sign_in"),
+    path("sign-in/sent", views.sign_in_sent, name="sign_in_sent"),
+    # The path of portal.selectors.LINK_PATH.
+    path("sign-in/<str:token>", views.sign_in_link, name="sign_in_link"),
+    path("sign-out", views.sign_out, name="sign_out"),
+    path("overview", views.overview, name="overview"),
+    path("purchases", views.purchases, name="purchases"),
+    path("purchases/<str:purchase_id>", views.purchase_detail, name="purchase_detail"),
+]

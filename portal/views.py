@@ -1,0 +1,134 @@
+"""The portal's pages: sign-in (ask for a link, the link's page, sign-out), and the signed-in pages (overview,
+purchases, one purchase). Thin adapters: a form, one service or a few selectors, a render. Every signed-in page reads
+through `request.portal.customer`, so another customer's ids are simply not found (404)."""
+
+from django.contrib import messages
+from django.middleware.csrf import rotate_token
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from core.actors import Actor
+from core.errors import NotFound
+from core.links import request_url
+from core.models import ActorType
+from core.staff.throttle import client_address
+from credit.selectors import (
+    credit_account_get,
+    credit_balance_list,
+    credit_repayment_list,
+    credit_transaction_get,
+    customer_past_due,
+    open_purchase_list,
+)
+from portal.access import clear_session_cookie, portal_page, portal_render, session_token, set_session_cookie
+from portal.forms import SignInForm
+from portal.presenters import credit_lines, past_due_rows, purchase_row, repayment_row, standing
+from portal.selectors import portal_link_by_token, portal_link_refusal
+from portal.services import PortalLinkUnusable, portal_link_redeem, portal_session_revoke, portal_sign_in_request
+from portal.throttle import sign_in_request_allowed
+
+OPEN_PURCHASES_SHOWN = 200
+REPAYMENTS_SHOWN = 20
+
+
+def _no_referrer(response):
+    # Link pages carry a token in their URL: keep it out of Referer headers sent elsewhere. Not `no-referrer`, with
+    # which browsers send `Origin: null` on the page's own form, and Django's CSRF check refuses the POST.
+    response["Referrer-Policy"] = "same-origin"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def sign_in(request):
+    """Ask for a sign-in link. The answer is the same page whether or not the address belongs to anyone."""
+    form = SignInForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"]
+        if not sign_in_request_allowed(email, client_address(request)):
+            return portal_render(request, "portal/too_many.html", status=429)
+        portal_sign_in_request(
+            email=email,
+            absolute_url=lambda path: request_url(request, path),
+            actor=Actor(type=ActorType.SYSTEM, label="portal sign-in request", request_id=request.request_id),
+        )
+        return redirect("portal:sign_in_sent")
+    return portal_render(request, "portal/sign_in.html", {"form": form})
+
+
+def sign_in_sent(request):
+    return portal_render(request, "portal/sign_in_sent.html")
+
+
+@require_http_methods(["GET", "POST"])
+def sign_in_link(request, token: str):
+    """A sign-in link. GET shows a button and changes nothing (mail scanners and link previews fetch links, and must
+    not use up a single-use one); its POST signs in."""
+    if request.method == "POST":
+        try:
+            new = portal_link_redeem(token=token)
+        except PortalLinkUnusable:
+            return _no_referrer(portal_render(request, "portal/link_unusable.html", status=410))
+        portal_session_revoke(token=session_token(request))  # a browser holds one portal session at a time
+        rotate_token(request)  # as Django's login() does: a CSRF token seen before sign-in is not valid after it
+        response = redirect("portal:overview")
+        set_session_cookie(response, new.token)
+        return _no_referrer(response)
+    link = portal_link_by_token(token=token)
+    if portal_link_refusal(link, now=timezone.now()) is not None:
+        return _no_referrer(portal_render(request, "portal/link_unusable.html", status=410))
+    return _no_referrer(portal_render(request, "portal/sign_in_link.html", {"link": link}))
+
+
+@require_POST
+def sign_out(request):
+    portal_session_revoke(token=session_token(request))
+    messages.info(request, "You are signed out of the portal.")
+    response = redirect("portal:sign_in")
+    clear_session_cookie(response)
+    return response
+
+
+def home(request):
+    return redirect("portal:overview")
+
+
+@portal_page
+def overview(request):
+    customer = request.portal.customer
+    account = credit_account_get(customer=customer)
+    context = {
+        "standing": standing(account, terms=customer.default_terms),
+        "lines": credit_lines(credit_balance_list(customer=customer), account),
+        "past_due": past_due_rows(customer_past_due(customer=customer, now=timezone.now())),
+    }
+    return portal_render(request, "portal/overview.html", context, nav="overview")
+
+
+@portal_page
+def purchases(request):
+    customer = request.portal.customer
+    now = timezone.now()
+    open_purchases = list(open_purchase_list(customer=customer, now=now)[: OPEN_PURCHASES_SHOWN + 1])
+    context = {
+        "purchases": [purchase_row(purchase, now=now) for purchase in open_purchases[:OPEN_PURCHASES_SHOWN]],
+        "more_purchases": len(open_purchases) > OPEN_PURCHASES_SHOWN,
+        "repayments": [repayment_row(r) for r in credit_repayment_list(customer=customer)[:REPAYMENTS_SHOWN]],
+    }
+    return portal_render(request, "portal/purchases.html", context, nav="purchases")
+
+
+@portal_page
+def purchase_detail(request, purchase_id: str):
+    customer = request.portal.customer
+    try:
+        purchase = credit_transaction_get(customer=customer, transaction_id=purchase_id)
+    except NotFound:
+        return portal_render(request, "portal/not_found.html", nav="purchases", status=404)
+    context = {
+        "purchase": purchase_row(purchase, now=timezone.now()),
+        "repayments": [repayment_row(r) for r in credit_repayment_list(customer=customer, credit_transaction=purchase)],
+        "back": reverse("portal:purchases"),
+    }
+    return portal_render(request, "portal/purchase_detail.html", context, nav="purchases")
