@@ -2,12 +2,16 @@
 page parts, their OpenAPI description), so that customers never imports credit."""
 
 from django.apps import AppConfig
+from django.core import checks
+
+from credit.reminders import check_reminder_schedule
 
 
 class CreditConfig(AppConfig):
     name = "credit"
 
     def ready(self) -> None:
+        checks.register(check_reminder_schedule)
         # Credit adds its fields and filters to every customer (customers.extensions) and its parts to the staff
         # customer page (customers.staff.pages): customers never imports credit. Imported here, once the app registry
         # is ready, as Django's own apps register their signals.
