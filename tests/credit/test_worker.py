@@ -1,15 +1,17 @@
 """The decision round trip through a real Celery worker process on Redis, reading the PostgreSQL test database."""
 
 import time
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from credit.models import CreditCheck, CreditDecision
-from credit.services import credit_check_request
-from credit.tasks import decide_credit_check
+from credit.services import credit_check_request, credit_transaction_bill, credit_transaction_complete
+from credit.tasks import decide_credit_check, send_payment_reminders
 from customers.selectors import customer_get
-from tests.credit.builders import API, assert_customer_agrees_with_balance, buckets
-from tests.factories import CustomerFactory
+from tests.credit.builders import API, approved_customer, assert_customer_agrees_with_balance, buckets
+from tests.factories import CustomerFactory, CustomerUserFactory
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
 
@@ -43,3 +45,24 @@ def test_a_check_delivered_twice_to_the_worker_is_decided_once(celery_worker_pro
     assert decide_credit_check.apply_async(args=[check.id], ignore_result=False).get(timeout=30) == "approved"
     assert CreditDecision.objects.filter(credit_check_id=check.id).count() == 1
     assert buckets(customer) == (1_000, 0, 0)
+
+
+def test_the_worker_sends_the_days_payment_reminders_once_however_often_the_task_runs(celery_worker_process, mailbox):
+    customer = approved_customer(name="Acme Tools")
+    CustomerUserFactory(customer=customer, email="ada@acme.example")
+    completed_at = timezone.now() - timedelta(days=30 - 3)  # net 30: due in 3 days, the schedule's first step
+    billed = credit_transaction_bill(
+        customer=customer, actor=API, amount=125_050, currency_code="USD", reference="INV-7", billed_at=completed_at
+    )
+    credit_transaction_complete(credit_transaction=billed, actor=API, completed_at=completed_at)
+
+    first = send_payment_reminders.apply_async(ignore_result=False).get(timeout=60)
+    second = send_payment_reminders.apply_async(ignore_result=False).get(timeout=60)
+
+    assert (first["queued"], second["queued"]) == (1, 0)
+    (received,) = mailbox.wait_for(1)
+    assert received.rcpt_tos == ["ada@acme.example"]
+    assert received.message["Subject"] == "Payment reminder: INV-7 is due in 3 days"
+    assert "1,250.50 USD" in received.part("plain")
+    time.sleep(0.5)
+    assert len(mailbox.messages) == 1
