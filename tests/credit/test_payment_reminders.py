@@ -14,7 +14,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from core.email.dispatch import email_outbox_sweep
-from core.models import OutboundEmail
+from core.models import Event, OutboundEmail
 from credit.reminders import (
     OPT_OUT_MAX_AGE,
     ScheduleError,
@@ -194,7 +194,11 @@ def test_the_opt_out_link_shows_a_button_and_only_the_post_opts_the_user_out(cus
     assert done.status_code == 200 and b"Payment reminders stopped" in done.content
     ada.refresh_from_db()
     assert ada.payment_reminders is False
+    event = Event.objects.get(event_type="customer_user.updated", customer_id=customer.id)
+    assert (event.data["payment_reminders"], event.actor_id) == (False, ada.id)
+    assert event.actor_label == "customer user ada@acme.example (reminder opt-out link)"
     assert browser.post(path).status_code == 200  # again: still opted out, nothing else happens
+    assert Event.objects.filter(event_type="customer_user.updated").count() == 1
 
     purchase(customer, due_in_days=3, reference="INV-1002")
     assert run()["queued"] == 0  # nobody left to remind
@@ -353,3 +357,14 @@ def test_a_reminder_that_cannot_be_queued_does_not_stop_the_others(customer, run
 
     assert run() == {"purchases": 2, "queued": 1, "failed": 1}
     assert len(mailbox.wait_for(1)) == 1
+
+
+def test_the_opt_out_link_of_an_archived_customers_user_changes_nothing(customer):
+    ada = CustomerUser.objects.get(email="ada@acme.example")
+    customer_archive(customer=customer, actor=API)
+
+    response = Client().post(f"/reminders/opt-out/{opt_out_token(ada.id)}")
+
+    assert response.status_code == 409 and b"Nothing to stop" in response.content
+    ada.refresh_from_db()
+    assert ada.payment_reminders is True
