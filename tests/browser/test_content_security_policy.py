@@ -1,6 +1,6 @@
 """The site-wide Content-Security-Policy (SECURE_CSP) in a real browser: the pages that are not the staff UI (the
-API docs, the admin, the public enrollment and reminder opt-out pages) still work under it, with nothing blocked. The staff browser
-fails a test on any console error, CSP violations included."""
+API docs, the admin, the public enrollment and reminder opt-out pages) still work under it, with nothing blocked.
+The staff browser fails a test on any console error, CSP violations included."""
 
 import pytest
 from playwright.sync_api import expect
