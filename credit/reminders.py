@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core import checks, signing
 
 from core.links import public_url
+from customers.models import CustomerUser
 
 # The portal's sign-in page, where a customer user sees and pays what is due.
 PORTAL_PATH = "/portal/"
@@ -111,6 +112,26 @@ def opt_out_token(customer_user_id: str) -> str:
 def opt_out_token_user_id(token: str) -> str:
     """The customer user id of a genuine, unexpired token; raises signing.BadSignature (SignatureExpired) otherwise."""
     return signing.TimestampSigner(salt=OPT_OUT_SALT).unsign(token, max_age=OPT_OUT_MAX_AGE)
+
+
+@dataclass(frozen=True)
+class OptOutLink:
+    """What an opt-out link points at: `state` is open (the user is known) or expired or invalid (forged, mangled,
+    or its user is gone)."""
+
+    state: str
+    customer_user: CustomerUser | None = None
+
+
+def opt_out_link_resolve(token: str) -> OptOutLink:
+    try:
+        user_id = opt_out_token_user_id(token)
+    except signing.SignatureExpired:
+        return OptOutLink("expired")
+    except signing.BadSignature:
+        return OptOutLink("invalid")
+    user = CustomerUser.objects.select_related("customer").filter(pk=user_id).first()
+    return OptOutLink("open", user) if user is not None else OptOutLink("invalid")
 
 
 def opt_out_url(customer_user_id: str) -> str:

@@ -4,7 +4,6 @@ adapter over credit.enrollment and the net_terms_enroll service) and opting out 
 
 from django import forms
 from django.contrib import messages
-from django.core import signing
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -14,7 +13,7 @@ from core.errors import ApplicationError
 from core.money import format_human
 from credit.enrollment import EnrollmentLink, enrollment_link_resolve
 from credit.errors import EnrollmentUnavailable
-from credit.reminders import opt_out_token_user_id
+from credit.reminders import opt_out_link_resolve
 from credit.services import customer_user_actor, net_terms_enroll
 from customers.models import Customer, CustomerUser
 from customers.presenters import customer_to_dict
@@ -108,15 +107,10 @@ OPT_OUT_PAGES = {
 @never_cache
 @require_http_methods(["GET", "POST"])
 def reminder_opt_out_page(request, token: str):
-    try:
-        user_id = opt_out_token_user_id(token)
-    except signing.SignatureExpired:
-        return _opt_out_status(request, "expired")
-    except signing.BadSignature:
-        return _opt_out_status(request, "invalid")
-    user = CustomerUser.objects.select_related("customer").filter(pk=user_id).first()
-    if user is None:
-        return _opt_out_status(request, "invalid")
+    link = opt_out_link_resolve(token)
+    if link.state != "open":
+        return _opt_out_status(request, link.state)
+    user = link.customer_user
     if request.method == "POST" and user.payment_reminders:
         try:
             user = customer_user_update(
