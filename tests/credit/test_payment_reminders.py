@@ -9,6 +9,8 @@ import pytest
 import time_machine
 from django.core import checks
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.core.management.base import SystemCheckError
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -121,6 +123,12 @@ def test_a_bad_schedule_stops_the_start_up_with_a_system_check_error(settings):
     assert "CREDIT_REMINDER_DAYS is not valid: 'x' is not a whole number of days." in error.msg
     settings.CREDIT_REMINDER_DAYS = "-3,0"
     assert check_reminder_schedule() == []
+
+
+def test_manage_py_check_runs_the_schedule_check(settings):
+    settings.CREDIT_REMINDER_DAYS = "7,7"
+    with pytest.raises(SystemCheckError, match=r"credit.E001.*A day appears twice"):
+        call_command("check")
 
 
 def test_each_step_covers_the_due_dates_from_reaching_it_to_the_next_step_or_the_catch_up_limit():
