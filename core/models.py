@@ -298,6 +298,8 @@ class OutboundEmail(models.Model):
     from_email = models.CharField(max_length=320)
     to = models.JSONField(help_text="Recipient addresses.")
     reply_to = models.JSONField(default=list, blank=True)
+    # Extra header fields of the message ({"List-Unsubscribe": "<https://…>"}), sent as given.
+    headers = models.JSONField(default=dict, blank=True)
     subject = models.CharField(max_length=255)
     body_text = models.TextField()
     body_html = models.TextField()

@@ -3,7 +3,7 @@ orders them), with the relations their presenters touch already joined. Imports:
 domain modules below it (models, filters, vocabulary)."""
 
 from collections.abc import Mapping
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -266,6 +266,20 @@ def _follow_ups(notes: QuerySet[CustomerNote]) -> QuerySet:
     """The follow-up dates of `notes` (ordered newest first): the first is the customer's current follow-up, a later
     note replacing an earlier plan."""
     return notes.filter(follow_up_on__isnull=False).values("follow_up_on")
+
+
+def purchases_outstanding_due_between(*, first_due: date, last_due: date) -> QuerySet[CreditTransaction]:
+    """Completed purchases with something outstanding whose due date (UTC) is from `first_due` to `last_due`, of
+    customers not archived, with their customer: the payment reminders' candidates. A range on the (status, due_at)
+    index, ordered by id for keyset batches."""
+    start = datetime.combine(first_due, time.min, tzinfo=UTC)
+    end = datetime.combine(last_due + timedelta(days=1), time.min, tzinfo=UTC)
+    return (
+        _outstanding()
+        .filter(due_at__gte=start, due_at__lt=end, customer__archived_at__isnull=True)
+        .select_related("customer")
+        .order_by("id")
+    )
 
 
 def customer_past_due(*, customer: Customer, now: datetime) -> list[dict]:

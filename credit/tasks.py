@@ -17,11 +17,13 @@ from credit.services import (
     credit_check_refer,
     credit_past_due_evaluate,
     net_terms_enrollment_expire,
+    payment_reminders_send,
 )
 
 logger = logging.getLogger(__name__)
 
 SWEEP_ACTOR = Actor.system("credit sweep")
+REMINDER_ACTOR = Actor.system("payment reminders")
 # A lost connection, a failover, a deadlock or serialization failure: worth another try. Anything else is a bug or
 # bad data, and retrying would only repeat it.
 TRANSIENT_ERRORS = (OperationalError, InterfaceError)
@@ -86,3 +88,17 @@ def apply_past_due_holds() -> dict:
         if decision is not None:
             counts["held" if decision.decision == "hold" else "reinstated"] += 1
     return counts
+
+
+@shared_task(
+    name="credit.send_payment_reminders",
+    acks_late=True,
+    autoretry_for=TRANSIENT_ERRORS,
+    max_retries=3,
+    retry_backoff=30,
+    soft_time_limit=1740,
+    time_limit=1800,
+)
+def send_payment_reminders() -> dict:
+    """Queue today's (UTC) payment reminders; what was queued before is skipped (each is sent once, ever)."""
+    return payment_reminders_send(today=timezone.now().date(), actor=REMINDER_ACTOR)

@@ -1,19 +1,24 @@
-"""The public net-terms enrollment page: no login, the signed link is the credential. A thin adapter over
-credit.enrollment (which link is this?) and the net_terms_enroll service."""
+"""The public pages reached by a signed link, no login (the link is the credential): net-terms enrollment (a thin
+adapter over credit.enrollment and the net_terms_enroll service) and opting out of payment reminders
+(credit.reminders' token, customers' customer_user_update)."""
 
 from django import forms
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from core.errors import ApplicationError
 from core.money import format_human
 from credit.enrollment import EnrollmentLink, enrollment_link_resolve
 from credit.errors import EnrollmentUnavailable
+from credit.reminders import opt_out_link_resolve
 from credit.services import customer_user_actor, net_terms_enroll
 from customers.models import Customer, CustomerUser
 from customers.presenters import customer_to_dict
 from customers.selectors import active_customer_user_by_email, customer_loaded
+from customers.services import customer_user_update
 
 
 class EnrollmentAcceptForm(forms.Form):
@@ -85,6 +90,43 @@ def _status_page(request, link: EnrollmentLink):
         "message": message,
         "offer": _offer(link) if link.customer is not None and link.state == "enrolled" else None,
     }
+    return _no_referrer(render(request, "credit/enrollment/status.html", context, status=status))
+
+
+OPT_OUT_PAGES = {
+    "invalid": (404, "This link is not valid", "Check that you copied the whole link."),
+    "expired": (410, "This link has expired", "Use the link in a more recent reminder, or ask us to stop them."),
+    "unavailable": (409, "Nothing to stop", "This account is closed: no more reminders are sent to it."),
+}
+
+
+# No CSRF token: the signed link is the credential (a forged request can only opt out the link's own user), and
+# RFC 8058's one-click unsubscribe (the List-Unsubscribe-Post header) is a POST from the mail provider, without cookies.
+# Only a POST changes anything, so a mail scanner that follows the link (GET) opts no one out.
+@csrf_exempt
+@never_cache
+@require_http_methods(["GET", "POST"])
+def reminder_opt_out_page(request, token: str):
+    link = opt_out_link_resolve(token)
+    if link.state != "open":
+        return _opt_out_status(request, link.state)
+    user = link.customer_user
+    if request.method == "POST" and user.payment_reminders:
+        try:
+            user = customer_user_update(
+                user=user,
+                actor=customer_user_actor(user, request_id=request.request_id, via="reminder opt-out link"),
+                data={"payment_reminders": False},
+            )
+        except ApplicationError:
+            return _opt_out_status(request, "unavailable")
+    context = {"email": user.email, "customer_name": str(user.customer), "opted_out": not user.payment_reminders}
+    return _no_referrer(render(request, "credit/reminders/opt_out.html", context))
+
+
+def _opt_out_status(request, state: str):
+    status, title, message = OPT_OUT_PAGES[state]
+    context = {"title": title, "message": message}
     return _no_referrer(render(request, "credit/enrollment/status.html", context, status=status))
 
 

@@ -147,6 +147,11 @@ class CustomerUser(TracksUpdates):
     first_name = models.CharField(max_length=150, blank=True, default="")
     last_name = models.CharField(max_length=150, blank=True, default="")
     status = models.CharField(max_length=16, choices=CustomerUserStatus.choices, default=CustomerUserStatus.ACTIVE)
+    # Whether payment reminders are emailed to this user (they opt out through a link in every reminder). Hold and
+    # reinstatement notices are sent whatever it says: they change what the company can do.
+    payment_reminders = models.BooleanField(
+        default=True, verbose_name="Email payment reminders", help_text="Before and after a purchase is due."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -220,6 +220,7 @@ CELERY_TASK_QUEUE_TASKS = {
         "credit.sweep_stalled_checks",
         "credit.expire_enrollments",
         "credit.apply_past_due_holds",
+        "credit.send_payment_reminders",
     ],
 }
 # Each queue on an exchange of its own (kombu binds a bare Queue to the default one, with every other queue).
@@ -236,6 +237,13 @@ CELERY_BEAT_SCHEDULE |= {
     "credit-expire-enrollments": {"task": "credit.expire_enrollments", "schedule": 900.0, "options": {"expires": 850}},
     "credit-apply-past-due-holds": {
         "task": "credit.apply_past_due_holds",
+        "schedule": 3600.0,
+        "options": {"expires": 3500},
+    },
+    # The day's reminders go out with the first run of each UTC day; the later runs find them sent (and make up for
+    # a run that was missed). Safe to run as often as this: each reminder is sent once, ever.
+    "credit-send-payment-reminders": {
+        "task": "credit.send_payment_reminders",
         "schedule": 3600.0,
         "options": {"expires": 3500},
     },
@@ -341,6 +349,9 @@ PUBLIC_BASE_URL_REQUIRED = False
 CREDIT_DECISION_PROVIDER = os.environ.get("CREDIT_DECISION_PROVIDER", "credit.engine.ScorecardProvider")
 NET_TERMS_ENROLLMENT_TTL_DAYS = int(os.environ.get("NET_TERMS_ENROLLMENT_TTL_DAYS", "14"))
 CREDIT_HOLD_PAST_DUE_DAYS = 15
+# Payment reminders: days relative to a purchase's due date (-3: three days before; 0: the due date; 7: a week after),
+# comma-separated; empty sends none. Checked at start-up (credit.E001); credit/reminders.py says how a day is reached.
+CREDIT_REMINDER_DAYS = os.environ.get("CREDIT_REMINDER_DAYS", "-3,0,1,7,14")
 # The stalled-check sweep: a pending check is re-dispatched when it was never handed to the broker (after a grace
 # period that leaves it to its own after-commit dispatch) or handed over longer ago than a decision can take; after
 # CREDIT_CHECK_MAX_DISPATCHES hand-overs it goes to the staff review queue instead.

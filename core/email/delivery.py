@@ -75,7 +75,7 @@ def email_message(email: OutboundEmail) -> EmailMultiAlternatives:
         to=email.to,
         reply_to=email.reply_to or None,
         # RFC 3834: sent by a program, so vacation responders leave it alone.
-        headers={"Message-ID": message_id(email), "Auto-Submitted": "auto-generated"},
+        headers={**email.headers, "Message-ID": message_id(email), "Auto-Submitted": "auto-generated"},
     )
     message.attach_alternative(email.body_html, "text/html")
     return message

@@ -1,5 +1,6 @@
 """Reads of the email outbox."""
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -18,3 +19,9 @@ def emails_stalled(*, now: datetime) -> QuerySet[OutboundEmail]:
     )
     lost = now - timedelta(seconds=settings.EMAIL_REDISPATCH_AFTER_SECONDS)
     return due.filter(Q(dispatched_at__isnull=True) | Q(dispatched_at__lt=lost)).order_by("next_attempt_at", "id")
+
+
+def email_keys_queued(keys: Iterable[str]) -> set[str]:
+    """Which of these idempotency keys an email was ever queued with (one query on the unique index), so that a batch
+    of candidates is narrowed before each is queued."""
+    return set(OutboundEmail.objects.filter(key__in=list(keys)).values_list("key", flat=True))

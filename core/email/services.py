@@ -44,6 +44,21 @@ def _clean_recipients(to: str | Sequence[str]) -> list[str]:
     return list(dict.fromkeys(cleaned))
 
 
+# Header fields a caller may add: RFC 2369 / RFC 8058's unsubscribe fields. The rest are the mailer's.
+EXTRA_HEADERS = ("List-Unsubscribe", "List-Unsubscribe-Post")
+
+
+def _clean_headers(headers: Mapping[str, str] | None) -> dict[str, str]:
+    cleaned = {}
+    for name, value in (headers or {}).items():
+        if name not in EXTRA_HEADERS:
+            raise ValidationError({"headers": f"Only these header fields can be added: {', '.join(EXTRA_HEADERS)}."})
+        if not isinstance(value, str) or not value or "\r" in value or "\n" in value or len(value) > 2000:
+            raise ValidationError({f"headers.{name}": "One line of text, at most 2,000 characters."})
+        cleaned[name] = value
+    return cleaned
+
+
 def _clean_key(key: str) -> str:
     if not isinstance(key, str) or not key.strip():
         raise ValidationError({"key": "An idempotency key is required."})
@@ -60,12 +75,14 @@ def email_queue(
     template: str,
     context: Mapping[str, object],
     customer_id: str | None = None,
+    headers: Mapping[str, str] | None = None,
     actor: Actor,
 ) -> OutboundEmail:
     """Queue `templates/email/<template>.{subject.txt,txt,html}` rendered with `context` to `to` (one address or a
     list), unless an email with this `key` was ever queued: then that one is returned and nothing new is sent.
-    `customer_id` puts it on that customer's history once sent. Raises ValidationError for a missing key, a bad
-    address or a template that does not render; then nothing is recorded."""
+    `customer_id` puts it on that customer's history once sent; `headers` adds EXTRA_HEADERS fields. Raises
+    ValidationError for a missing key, a bad address or header, or a template that does not render; then nothing is
+    recorded."""
     key = _clean_key(key)
     existing = OutboundEmail.objects.filter(key=key).first()
     if existing is not None:
@@ -73,6 +90,7 @@ def email_queue(
     recipients = _clean_recipients(to)
     if customer_id is not None and not (isinstance(customer_id, str) and 0 < len(customer_id) <= 64):
         raise ValidationError({"customer_id": "A customer id, or None."})
+    extra_headers = _clean_headers(headers)
     rendered = email_render(template=template, context=context)
     email = OutboundEmail(
         key=key,
@@ -81,6 +99,7 @@ def email_queue(
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=recipients,
         reply_to=list(settings.EMAIL_REPLY_TO),
+        headers=extra_headers,
         subject=rendered.subject,
         body_text=rendered.text,
         body_html=rendered.html,

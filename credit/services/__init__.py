@@ -27,6 +27,7 @@ from credit.services.net_terms import (
     net_terms_enrollment_renew,
 )
 from credit.services.notes import customer_note_add
+from credit.services.notices import payment_reminders_send
 from credit.services.transactions import (
     credit_transaction_bill,
     credit_transaction_cancel,
@@ -59,4 +60,5 @@ __all__ = [
     "net_terms_enroll",
     "net_terms_enrollment_expire",
     "net_terms_enrollment_renew",
+    "payment_reminders_send",
 ]

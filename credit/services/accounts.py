@@ -26,6 +26,7 @@ from credit.services._common import (
     line_change_record,
     raise_if,
 )
+from credit.services.notices import credit_status_notice
 from credit.vocabulary import CreditAction, CreditStatus, HoldCode, action_allowed, action_result
 from customers.models import Customer
 
@@ -246,4 +247,9 @@ def _status_change(
     account.credit_status = action_result(action, previous)
     account.hold_code = hold_code if account.credit_status == CreditStatus.HOLD else None
     account_save(locked, previous_status=previous, actor=actor, fields=["credit_status", "hold_code"])
+    # The customer's users hear of a hold and of its end (sent once this transaction commits).
+    held = account.credit_status == CreditStatus.HOLD and previous != CreditStatus.HOLD
+    lifted = previous == CreditStatus.HOLD and account.credit_status == CreditStatus.APPROVED
+    if held or lifted:
+        credit_status_notice(customer=locked.customer, decision=row, held=held, actor=actor)
     return row

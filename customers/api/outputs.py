@@ -10,6 +10,11 @@ from core.api.serializers import OutputSerializer
 from customers.models import BankAccountType, CustomerStatus, CustomerUserStatus, PaymentMethodType, Terms
 
 MONEY = r"^\d+$"
+PAYMENT_REMINDERS_HELP = (
+    "Whether payment reminders (before and after each due date) are emailed to this user; true by default. The user"
+    " can also opt out through the link in every reminder. Notices of a credit hold and of its end are sent either"
+    " way."
+)
 
 
 def _id(prefix: str) -> serializers.RegexField:
@@ -64,6 +69,7 @@ class CustomerUserOut(OutputSerializer):
     first_name = _text()
     last_name = _text()
     status = serializers.ChoiceField(choices=CustomerUserStatus.choices)
+    payment_reminders = serializers.BooleanField(help_text=PAYMENT_REMINDERS_HELP)
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
 

@@ -7,6 +7,7 @@ from rest_framework import serializers
 
 from core.api.serializers import JsonDocumentField, StrictInputSerializer
 from core.countries import COUNTRY_CODES, validate_country_code
+from customers.api.outputs import PAYMENT_REMINDERS_HELP
 from customers.models import ADDRESS_FIELDS, BankAccountType, Customer, CustomerUser, last4_validator
 from customers.services import CUSTOMER_USER_WRITABLE_FIELDS, CUSTOMER_WRITABLE_FIELDS
 
@@ -66,11 +67,12 @@ class CustomerUpdateInput(CustomerInput):
 class CustomerUserInput(StrictInputSerializer, serializers.ModelSerializer):
     class Meta:
         model = CustomerUser
-        fields = ("email", "first_name", "last_name")
+        fields = ("email", "first_name", "last_name", "payment_reminders")
         extra_kwargs = {
             "email": _email(required=True),
             "first_name": {"allow_null": True},
             "last_name": {"allow_null": True},
+            "payment_reminders": {"help_text": PAYMENT_REMINDERS_HELP},
         }
 
 

@@ -22,6 +22,7 @@ class CustomerUserFields(TypedDict, total=False):
     first_name: str | None
     last_name: str | None
     status: str
+    payment_reminders: bool
 
 
 CUSTOMER_USER_WRITABLE_FIELDS = tuple(CustomerUserFields.__annotations__)

@@ -45,7 +45,7 @@ class CustomerForm(ServiceForm):
 
 class CustomerUserForm(ServiceForm):
     model = CustomerUser
-    model_fields = ("email", "first_name", "last_name")
+    model_fields = ("email", "first_name", "last_name", "payment_reminders")
 
 
 class PaymentMethodForm(ServiceForm):

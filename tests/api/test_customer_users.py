@@ -88,3 +88,47 @@ def test_delete_archives_the_user(api):
     assert response.status_code == 200
     assert response.json()["data"]["status"] == "archived"
     assert CustomerUser.objects.get(pk=user.id).status == "archived"
+
+
+def test_a_new_user_gets_payment_reminders_unless_created_without(api):
+    customer = CustomerFactory()
+    default = api.post(f"customers/{customer.id}/users", {"email": "a@shop.example"}).json()["data"]
+    without = api.post(
+        f"customers/{customer.id}/users", {"email": "b@shop.example", "payment_reminders": False}
+    ).json()["data"]
+    assert (default["payment_reminders"], without["payment_reminders"]) == (True, False)
+    assert CustomerUser.objects.get(pk=without["id"]).payment_reminders is False
+
+
+def test_patch_opts_a_user_out_of_payment_reminders_and_records_it(api):
+    user = CustomerUserFactory()
+    response = api.patch(f"customers/{user.customer_id}/users/{user.id}", {"payment_reminders": False})
+    assert response.status_code == 200
+    assert response.json()["data"]["payment_reminders"] is False
+    assert reloaded(user).payment_reminders is False
+    event = Event.objects.get(customer_id=user.customer_id, event_type="customer_user.updated")
+    assert event.data["payment_reminders"] is False
+
+
+@pytest.mark.parametrize("value", ["false", 0, "no", None, [], {}])
+def test_a_payment_reminders_value_that_is_not_a_boolean_is_400_and_changes_nothing(api, value):
+    user = CustomerUserFactory(first_name="Ada")
+    response = api.patch(
+        f"customers/{user.customer_id}/users/{user.id}", {"payment_reminders": value, "first_name": "Augusta"}
+    )
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "invalid_field"
+    assert [item["field"] for item in error["errors"]] == ["payment_reminders"]
+    user = reloaded(user)
+    assert (user.payment_reminders, user.first_name) == (True, "Ada")
+    assert not Event.objects.filter(customer_id=user.customer_id, event_type="customer_user.updated").exists()
+
+
+def test_the_schema_documents_payment_reminders_on_the_user_and_its_inputs(schema):
+    components = schema["components"]["schemas"]
+    assert components["CustomerUser"]["properties"]["payment_reminders"]["type"] == "boolean"
+    assert "payment_reminders" in components["CustomerUser"]["required"]
+    for name in ("CustomerUserInput", "CustomerUserUpdateInput"):
+        field = components[name]["properties"]["payment_reminders"]
+        assert field["type"] == "boolean" and "opt out" in field["description"]

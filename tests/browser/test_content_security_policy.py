@@ -1,13 +1,15 @@
 """The site-wide Content-Security-Policy (SECURE_CSP) in a real browser: the pages that are not the staff UI (the
-API docs, the admin, the public enrollment page) still work under it, with nothing blocked. The staff browser
-fails a test on any console error, CSP violations included."""
+API docs, the admin, the public enrollment and reminder opt-out pages) still work under it, with nothing blocked.
+The staff browser fails a test on any console error, CSP violations included."""
 
 import pytest
 from playwright.sync_api import expect
 
+from credit.reminders import opt_out_token
+from tests.browser.conftest import DESKTOP, PHONE
 from tests.credit.builders import approved_customer
-from tests.factories import CustomerFactory
-from tests.reading import enrollment_token_of
+from tests.factories import CustomerFactory, CustomerUserFactory
+from tests.reading import enrollment_token_of, reloaded
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -41,3 +43,18 @@ def test_the_public_enrollment_page_keeps_its_style_under_the_policy(staff_brows
     expect(page.locator("main")).to_be_visible()
     background = page.evaluate("() => getComputedStyle(document.body).backgroundColor")
     assert background == "rgb(244, 245, 247)"
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_the_reminder_opt_out_page_asks_first_then_opts_out_under_the_policy(staff_browser, viewport):
+    user = CustomerUserFactory(customer=approved_customer(name="Acme Tools"), email="ada@acme.example")
+    page = staff_browser.open(path=f"/reminders/opt-out/{opt_out_token(user.id)}", viewport=viewport)
+    expect(page.get_by_role("heading", name="Stop payment reminders?")).to_be_visible()
+    assert page.evaluate("() => getComputedStyle(document.body).backgroundColor") == "rgb(244, 245, 247)"
+    staff_browser.screenshot(page, "opt-out-asks")
+
+    page.get_by_role("button", name="Stop payment reminders").click()
+
+    expect(page.get_by_role("heading", name="Payment reminders stopped")).to_be_visible()
+    staff_browser.screenshot(page, "opt-out-done")
+    assert reloaded(user).payment_reminders is False

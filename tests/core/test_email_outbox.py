@@ -251,6 +251,9 @@ def test_the_server_credentials_of_email_url_are_used(mailbox, queue, settings):
         ({"template": "no_such_template"}, "template", "No email template email/no_such_template.subject.txt."),
         ({"template": "../base"}, "template", "A template name is lowercase words"),
         ({"customer_id": ""}, "customer_id", "A customer id, or None."),
+        ({"headers": {"Bcc": "x@y.example"}}, "headers", "Only these header fields can be added"),
+        ({"headers": {"List-Unsubscribe": "<https://x>\r\nBcc: x@y.example"}}, "headers.List-Unsubscribe", "One line"),
+        ({"headers": {"List-Unsubscribe": ""}}, "headers.List-Unsubscribe", "One line of text"),
     ],
 )
 def test_bad_input_is_refused_and_nothing_is_queued(mailbox, queue, overrides, field, message):
@@ -284,3 +287,16 @@ def test_the_database_holds_one_email_per_key_and_a_sent_time_exactly_when_sent(
     ):
         with pytest.raises(IntegrityError), transaction.atomic():
             change()
+
+
+def test_an_unsubscribe_header_given_when_queued_is_sent_with_every_attempt(mailbox, queue):
+    unsubscribe = {"List-Unsubscribe": "<https://credit.example.com/reminders/opt-out/t>"}
+    mailbox.reply("451 4.3.0 Mailbox busy, try again later")
+
+    email = queue(headers=unsubscribe | {"List-Unsubscribe-Post": "List-Unsubscribe=One-Click"})
+    sweep_at(due_for_sweep(email))
+
+    (received,) = mailbox.wait_for(1)
+    assert received.message["List-Unsubscribe"] == "<https://credit.example.com/reminders/opt-out/t>"
+    assert received.message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert received.message["Message-ID"] == f"<{email.id}@localhost>"  # the mailer's own headers still win

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -254,3 +256,18 @@ def test_detail_page_query_count_does_not_grow_with_related_rows(client_as):
     # balances, check, decisions, purchases, ledger, names of who acted, notes; the summary's past due (per currency)
     # and next follow-up (two more since the summary header, constant whatever the history's length)
     assert few <= 18
+
+
+def test_the_add_user_form_offers_payment_reminders_ticked_and_keeps_an_untick(manager):
+    customer = CustomerFactory()
+    url = reverse("staff:customer_user_create", args=[customer.id])
+    form = manager.get(url).content.decode()
+    assert 'name="payment_reminders"' in form and "Email payment reminders" in form
+    assert re.search(r'<input[^>]*name="payment_reminders"[^>]*checked', form)
+
+    manager.post(url, {"email": "on@x.com", "payment_reminders": "on"})
+    manager.post(url, {"email": "off@x.com"})  # an unticked box is not sent
+
+    assert dict(customer.users.values_list("email", "payment_reminders")) == {"on@x.com": True, "off@x.com": False}
+    page = manager.get(reverse("staff:customer_detail", args=[customer.id])).content.decode()
+    assert page.count("no payment reminders") == 1

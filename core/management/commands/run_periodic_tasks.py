@@ -1,7 +1,7 @@
 """The embedded default's stand-in for `celery beat` + `celery worker`: runs every task of CELERY_BEAT_SCHEDULE in
 this process, each at its interval (the outbox sweep, which also sends webhook retries once due; the stalled
-credit-check sweep; enrollment expiry; past-due holds; the idempotency purge). `make run` starts it beside the web
-server. With a broker (REDIS_URL) run `celery beat` and workers instead."""
+credit-check sweep; enrollment expiry; past-due holds; payment reminders; the idempotency purge). `make run` starts it
+beside the web server. With a broker (REDIS_URL) run `celery beat` and workers instead."""
 
 import logging
 import time
