@@ -150,5 +150,6 @@ def test_every_credit_beat_entry_names_a_registered_task(settings):
     }
     assert {entry["task"] for entry in credit_entries.values()} == {
         "credit.sweep_stalled_checks", "credit.expire_enrollments", "credit.apply_past_due_holds",
+        "credit.send_monthly_statements",
     }  # fmt: skip
     assert all(entry["task"] in app.tasks for entry in credit_entries.values())
