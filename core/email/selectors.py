@@ -18,3 +18,8 @@ def emails_stalled(*, now: datetime) -> QuerySet[OutboundEmail]:
     )
     lost = now - timedelta(seconds=settings.EMAIL_REDISPATCH_AFTER_SECONDS)
     return due.filter(Q(dispatched_at__isnull=True) | Q(dispatched_at__lt=lost)).order_by("next_attempt_at", "id")
+
+
+def email_keys_queued(keys: list[str]) -> set[str]:
+    """Those of `keys` an email was ever queued with (email_queue sends at most one per key)."""
+    return set(OutboundEmail.objects.filter(key__in=keys).values_list("key", flat=True))

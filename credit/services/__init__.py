@@ -26,6 +26,7 @@ from credit.services.net_terms import (
     net_terms_enrollment_renew,
 )
 from credit.services.notes import customer_note_add
+from credit.services.statements import statement_email_send
 from credit.services.transactions import (
     credit_transaction_bill,
     credit_transaction_cancel,
@@ -57,4 +58,5 @@ __all__ = [
     "net_terms_enroll",
     "net_terms_enrollment_expire",
     "net_terms_enrollment_renew",
+    "statement_email_send",
 ]
