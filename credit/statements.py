@@ -26,17 +26,23 @@ after the last entry before the month (0 with none), the closing balance the one
 the repayments made before the month's end), as the collections worklist counts past due today.
 
 For the current month the statement runs to now (`as_of`): its closing balance, limit and available are the balance's
-present ones, as `credit-balances` reports them. A month after the current one has no statement."""
+present ones, as `credit-balances` reports them. A month after the current one has no statement.
+
+A month's entries are read a chunk at a time (keyset on the id, STATEMENT_CHUNK rows a query) into the statement's
+lines, so a month of many movements holds its lines and not the ledger rows they came from. `statement_months` says
+which months of a year have a statement worth reading (movements, or a balance owed at the end) from one aggregate
+over that year's entries, without building the statements."""
 
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
 from core.ids import ID_CLOCK_SLACK, first_id_at, id_time
+from core.pagination import Ordering, keyset_chunks
 from core.partitions import add_months
 from credit.models import CreditBalance, CreditLedgerEntry, CreditTransaction, CreditTransactionStatus, LedgerEntryType
 from customers.models import Customer, CustomerStatus, CustomerUser, CustomerUserStatus
@@ -45,6 +51,8 @@ from customers.models import Customer, CustomerStatus, CustomerUser, CustomerUse
 FIRST_MONTH = date(2000, 1, 1)
 MONTH_FORMAT = re.compile(r"^(\d{4})-(\d{2})$")
 LEDGER_PREFIX = CreditLedgerEntry._meta.pk.prefix
+# Ledger entries read per query when a month's lines are built.
+STATEMENT_CHUNK = 2000
 
 
 class StatementLineKind:
@@ -180,7 +188,8 @@ def statement_currencies(*, customer: Customer) -> list[str]:
 
 def statement_get(*, customer: Customer, currency_code: str, month: date, now: datetime | None = None) -> Statement:
     """The customer's statement in `currency_code` for `month` (its first day, from statement_month_parse). Raises
-    ValidationError when the customer has no balance in that currency or the month has not begun. Four queries."""
+    ValidationError when the customer has no balance in that currency or the month has not begun. Four queries (one
+    more per STATEMENT_CHUNK entries in the month)."""
     now = now or timezone.now()
     if month > current_month(now) or month.day != 1:
         raise ValidationError("That month has not begun: choose this month or an earlier one.", code="future")
@@ -194,12 +203,12 @@ def statement_get(*, customer: Customer, currency_code: str, month: date, now: d
     entries = CreditLedgerEntry.objects.filter(balance_id=balance.pk)
     # Bounded above by the month's start: PostgreSQL reads the earlier months' partitions only, newest first.
     before = entries.filter(id__lt=lower).order_by("-id").only(*_AFTER_FIELDS).first()
-    in_month = list(
-        entries.filter(id__gte=lower, id__lt=upper).select_related("transaction__customer_user").order_by("id")
-    )
+    in_month = entries.filter(id__gte=lower, id__lt=upper).select_related("transaction__customer_user")
     opening = _owed(before)
-    last = in_month[-1] if in_month else before
-    lines = tuple(_line(entry) for entry in in_month if entry.entry_type in LINE_KINDS)
+    last, lines = before, []
+    for chunk in keyset_chunks(in_month, ordering=Ordering("id", descending=False), size=STATEMENT_CHUNK):
+        lines.extend(_line(entry) for entry in chunk if entry.entry_type in LINE_KINDS)
+        last = chunk[-1]
     return Statement(
         customer_id=customer.pk,
         customer_name=str(customer),
@@ -209,7 +218,7 @@ def statement_get(*, customer: Customer, currency_code: str, month: date, now: d
         period_end=end,
         as_of=as_of,
         opening_balance=opening,
-        lines=lines,
+        lines=tuple(lines),
         closing_balance=_owed(last),
         credit_limit=0 if last is None else last.available_after + last.reserved_after + last.used_after,
         available=0 if last is None else last.available_after,
@@ -269,3 +278,82 @@ def statement_balances(*, month: date) -> QuerySet[CreditBalance]:
         .filter(Exists(users))
         .order_by("id")
     )
+
+
+@dataclass(frozen=True, slots=True)
+class StatementMonth:
+    """One month's statement in one currency, as a list of statements names it (statement_get builds it)."""
+
+    currency_code: str
+    month: date  # the month's first day
+    movements: int  # the statement's lines
+    closing_balance: int  # the balance owed at the month's end (now, for the current month)
+    is_current: bool
+
+    @property
+    def month_key(self) -> str:
+        return month_key(self.month)
+
+    @property
+    def period_label(self) -> str:
+        return self.month.strftime("%B %Y")
+
+
+def statement_years(*, customer: Customer, now: datetime | None = None) -> list[int]:
+    """The years the customer has statements in, newest first: from the year its first balance was opened to this
+    one (none without a balance)."""
+    first = CreditBalance.objects.filter(customer_id=customer.pk).aggregate(first=Min("created_at"))["first"]
+    if first is None:
+        return []
+    this_year = current_month(now).year
+    return list(range(this_year, max(first.astimezone(UTC).year, FIRST_MONTH.year) - 1, -1))
+
+
+def statement_months(*, customer: Customer, year: int, now: datetime | None = None) -> list[StatementMonth]:
+    """The customer's statements of `year` worth reading: each month (up to the current one) and currency with
+    movements, or with a balance owed at its end; the most recent month first, currencies in code order. The
+    numbers are statement_get's (its lines counted, its closing balance), from one aggregate over the year's entries
+    of all the customer's balances (pruned to that year's partitions), one read of each month's last entry, and one
+    read per currency of the last entry before the year."""
+    now = now or timezone.now()
+    this_month = current_month(now)
+    months = [date(year, number, 1) for number in range(1, 13) if date(year, number, 1) <= this_month]
+    if not months or months[0] < FIRST_MONTH:
+        return []
+    balances = {
+        balance.pk: balance.currency_code
+        for balance in CreditBalance.objects.filter(customer_id=customer.pk).only("id", "currency_code")
+    }
+    if not balances:
+        return []
+    bounds = [first_id_at(LEDGER_PREFIX, month_moment(month)) for month in [*months, add_months(months[-1], 1)]]
+    aggregates = {}
+    for index in range(len(months)):
+        in_month = Q(id__gte=bounds[index], id__lt=bounds[index + 1])
+        aggregates[f"lines_{index}"] = Count("id", filter=in_month & Q(entry_type__in=list(LINE_KINDS)))
+        aggregates[f"last_{index}"] = Max("id", filter=in_month)
+    entries = CreditLedgerEntry.objects.filter(balance_id__in=list(balances))
+    rows = {
+        row["balance_id"]: row
+        for row in entries.filter(id__gte=bounds[0], id__lt=bounds[-1])
+        .values("balance_id")
+        .order_by("balance_id")
+        .annotate(**aggregates)
+    }
+    last_ids = [row[f"last_{index}"] for row in rows.values() for index in range(len(months))]
+    owed_after = {
+        entry.pk: _owed(entry)
+        for entry in CreditLedgerEntry.objects.filter(id__in=[i for i in last_ids if i]).only(*_AFTER_FIELDS)
+    }
+    found = []
+    for balance_id, currency in balances.items():
+        before = entries.filter(balance_id=balance_id, id__lt=bounds[0]).order_by("-id").only(*_AFTER_FIELDS).first()
+        owed = _owed(before)
+        row = rows.get(balance_id, {})
+        for index, month in enumerate(months):
+            last_id = row.get(f"last_{index}")
+            owed = owed_after[last_id] if last_id else owed
+            movements = row.get(f"lines_{index}", 0)
+            if movements or owed:
+                found.append(StatementMonth(currency, month, movements, owed, is_current=month == this_month))
+    return sorted(found, key=lambda item: (-item.month.toordinal(), item.currency_code))

@@ -20,11 +20,10 @@ from credit.vocabulary import NetTermsStatus
 from customers.models import Customer, CustomerUser, CustomerUserStatus
 
 
-def customer_user_actor(user: CustomerUser, *, request_id: str = "") -> Actor:
-    """The audit-trail actor for a customer user on a public page (no staff login, no API client)."""
-    return Actor(
-        type=ActorType.SYSTEM, id=user.id, label=f"customer user {user.email} (enrollment link)", request_id=request_id
-    )
+def customer_user_actor(user: CustomerUser, *, request_id: str = "", via: str = "enrollment link") -> Actor:
+    """The audit-trail actor for a customer user on a public page or the buyer portal (no staff login, no API
+    client); `via` says where they acted."""
+    return Actor(type=ActorType.SYSTEM, id=user.id, label=f"customer user {user.email} ({via})", request_id=request_id)
 
 
 @transaction.atomic

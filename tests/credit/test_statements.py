@@ -15,6 +15,7 @@ from pypdf import PdfReader
 
 from core import ids
 from core.partitions import ensure_partitions
+from credit import statements
 from credit.selectors import customer_past_due
 from credit.services import (
     credit_line_update,
@@ -310,3 +311,17 @@ def test_a_pdf_prints_names_beyond_latin_1_and_runs_over_pages(book):
     assert len(reader.pages) >= 2
     text = pdf_text(document.content)
     assert "Kaffee Ōsaka" in text and "R-59" in text
+
+
+def test_a_month_read_in_chunks_is_the_same_statement(book, monkeypatch):
+    """A month's entries are read STATEMENT_CHUNK at a time (keyset on the id): the lines and balances do not depend
+    on the chunk size."""
+    with on(date(2031, 6, 20)):
+        whole = statement_get(customer=book["customer"], currency_code="USD", month=MARCH)
+        monkeypatch.setattr(statements, "STATEMENT_CHUNK", 3)
+        with CaptureQueriesContext(connection) as queries:
+            chunked = statement_get(customer=book["customer"], currency_code="USD", month=MARCH)
+    assert chunked == whole and len(whole.lines) == 4
+    # Four entries in March (two reserves, a use, a release) and the grant: two chunks of 3.
+    in_month = [q for q in queries.captured_queries if "creditledgerentry" in q["sql"] and " LIMIT 3" in q["sql"]]
+    assert len(in_month) == 2
