@@ -27,6 +27,7 @@ from credit.statements import statement_get, statement_months
 from tests.credit.builders import API, approved_customer, grant_line
 from tests.factories import CustomerUserFactory
 from tests.portal.conftest import signed_in_client
+from tests.staff.builders import staff_user
 
 pytestmark = pytest.mark.django_db
 
@@ -246,3 +247,15 @@ def test_the_list_reads_a_fixed_number_of_queries_whatever_the_months_movements(
     # The customer's balances, one aggregate, the months' last entries, and one read per currency before the year.
     assert before == after == 3 + 2
     assert (june.month, june.movements, june.closing_balance) == (JUNE, 30, 250_000 + sum(range(100, 130)))
+
+
+def test_the_portals_file_is_the_staff_downloads(book):
+    """One statement, two doors: the buyer's CSV is byte for byte what a viewer downloads from the customer page."""
+    with on(date(2031, 6, 20)):
+        portal = signed_in_client(book["acme"], book["ann"]).get("/portal/statements/2031-04/USD.csv")
+        viewer = Client()
+        viewer.force_login(staff_user("viewer"))
+        staff = viewer.get(f"/staff/customers/{book['acme'].id}/statement?month=2031-04&currency=USD&format=csv")
+    assert staff.status_code == portal.status_code == 200
+    assert portal.content == staff.content
+    assert portal["Content-Disposition"] == staff["Content-Disposition"]
