@@ -31,6 +31,7 @@ from credit.statements import (
     statement_currencies,
     statement_get,
     statement_month_parse,
+    statement_months,
 )
 from tests.api.conftest import Api, make_api_key
 from tests.credit.builders import API, OFFICER, approved_customer, grant_line
@@ -325,3 +326,29 @@ def test_a_month_read_in_chunks_is_the_same_statement(book, monkeypatch):
     # Four entries in March (two reserves, a use, a release) and the grant: two chunks of 3.
     in_month = [q for q in queries.captured_queries if "creditledgerentry" in q["sql"] and " LIMIT 3" in q["sql"]]
     assert len(in_month) == 2
+
+
+def test_the_years_list_reads_that_years_partitions_only(book):
+    if connection.vendor != "postgresql":
+        pytest.skip("partitions exist on PostgreSQL only")
+    ensure_partitions(today=MARCH, months_ahead=10)  # to January 2032
+
+    with on(date(2031, 6, 20)), CaptureQueriesContext(connection) as queries:
+        listed = statement_months(customer=book["customer"], year=2031)
+    assert [(item.month, item.movements, item.closing_balance) for item in listed] == [
+        (JUNE, 0, 250_000),
+        (MAY, 0, 250_000),
+        (APRIL, 3, 250_000),
+        (MARCH, 4, 300_000),
+    ]
+    plans = []
+    for query in queries.captured_queries:
+        if "creditledgerentry" in query["sql"]:
+            with connection.cursor() as cursor:
+                cursor.execute("EXPLAIN " + query["sql"])
+                plans.append(_parts("\n".join(row[0] for row in cursor.fetchall())))
+    aggregate, _last_entries, before = plans
+    # The year's months to the current one; nothing from July on; before the year, nothing of it.
+    assert {"_p203103", "_p203104", "_p203105", "_p203106"} <= aggregate
+    assert not {part for part in aggregate if part.startswith(("_p203107", "_p203108", "_p2032"))}
+    assert not {part for part in before if part.startswith("_p2031")}
