@@ -348,3 +348,24 @@ class OutboundEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.id} {self.status} {self.key}"
+
+
+class OutboundEmailAttachment(models.Model):
+    """A file sent with an outbound email (a statement's PDF), stored with it when it is queued, so that every attempt
+    sends the same bytes and the row stays the record of what was sent. Never on the wire: no prefixed id."""
+
+    id = models.BigAutoField(primary_key=True)
+    email = models.ForeignKey(OutboundEmail, on_delete=models.CASCADE, related_name="attachments")
+    position = models.PositiveSmallIntegerField()
+    file_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    content = models.BinaryField()
+
+    class Meta:
+        ordering = ["email", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["email", "position"], name="outbound_email_attachment_position"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email_id} {self.file_name}"

@@ -8,8 +8,10 @@ from celery import shared_task
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerError
 
 from core.actors import Actor
+from credit.models import CreditBalance
 from credit.selectors import credit_checks_stalled, net_terms_enrollments_expired, past_due_hold_candidates
 from credit.services import (
     credit_check_decide,
@@ -18,7 +20,9 @@ from credit.services import (
     credit_past_due_evaluate,
     net_terms_enrollment_expire,
     payment_reminders_send,
+    statement_email_send,
 )
+from credit.statements import month_key, previous_month, statement_balances, statement_month_parse
 
 logger = logging.getLogger(__name__)
 
@@ -102,3 +106,60 @@ def apply_past_due_holds() -> dict:
 def send_payment_reminders() -> dict:
     """Queue today's (UTC) payment reminders; what was queued before is skipped (each is sent once, ever)."""
     return payment_reminders_send(today=timezone.now().date(), actor=REMINDER_ACTOR)
+
+
+STATEMENT_ACTOR = Actor.system("monthly statements")
+
+
+@shared_task(
+    name="credit.send_monthly_statements",
+    acks_late=True,
+    autoretry_for=(*TRANSIENT_ERRORS, BrokerError),
+    max_retries=5,
+    retry_backoff=30,
+    retry_jitter=True,
+    soft_time_limit=540,
+    time_limit=600,
+)
+def send_monthly_statements(month: str | None = None) -> dict:
+    """On the 1st (CELERY_BEAT_SCHEDULE): the previous month's statements (or `month`, YYYY-MM), handed out in batches
+    of STATEMENT_BATCH_SIZE balances, each batch a task of its own, read a batch at a time by keyset (no query
+    holds every customer). Safe to run again: a batch sends nothing already sent."""
+    statement_month = statement_month_parse(month) if month else previous_month()
+    size = settings.STATEMENT_BATCH_SIZE
+    balances = statement_balances(month=statement_month).values_list("id", flat=True)
+    batches = after = 0
+    while True:
+        ids = list((balances.filter(id__gt=after) if after else balances)[:size])
+        if ids:
+            send_statement_batch.apply_async(args=(ids, month_key(statement_month)))
+            batches += 1
+        if len(ids) < size:
+            return {"month": month_key(statement_month), "batches": batches}
+        after = ids[-1]
+
+
+@shared_task(
+    name="credit.send_statement_batch",
+    acks_late=True,
+    autoretry_for=TRANSIENT_ERRORS,
+    max_retries=5,
+    retry_backoff=30,
+    retry_jitter=True,
+    soft_time_limit=540,
+    time_limit=600,
+)
+def send_statement_batch(balance_ids: list[str], month: str) -> dict:
+    """The month's statement emails of these balances, one balance per transaction, so one failure does not stop the
+    others (it is logged; the next run of the month, or `send_monthly_statements` by hand, tries it again)."""
+    statement_month = statement_month_parse(month)
+    counts = {"emails": 0, "failed": 0}
+    for balance in CreditBalance.objects.filter(id__in=balance_ids).select_related("customer").order_by("id"):
+        try:
+            counts["emails"] += statement_email_send(balance=balance, month=statement_month, actor=STATEMENT_ACTOR)
+        except TRANSIENT_ERRORS:
+            raise
+        except Exception:
+            logger.exception("monthly statement failed for balance %s (%s)", balance.id, month)
+            counts["failed"] += 1
+    return counts

@@ -14,4 +14,6 @@ class NavItem:
 NAV: tuple[NavItem, ...] = (
     NavItem("overview", "Overview", "portal:overview"),
     NavItem("purchases", "Purchases", "portal:purchases"),
+    NavItem("statements", "Statements", "portal:statements"),
+    NavItem("enrollment", "Net terms", "portal:enrollment"),
 )

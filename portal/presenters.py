@@ -1,6 +1,6 @@
 """What the portal's pages show, as small view models built from the credit selectors' rows (money in major units
 through core.money's people formatter), and the API's wire shape of a portal session. Imports: core, customers,
-credit's vocabulary and models, and the portal's models."""
+credit's vocabulary, models and statements, and the portal's models."""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -8,7 +8,9 @@ from datetime import datetime
 from core.formatting import rfc3339
 from core.money import format_human
 from credit.models import CreditAccount, CreditBalance, CreditRepayment, CreditTransaction
+from credit.statements import StatementMonth
 from credit.vocabulary import CreditStatus, days_past_due, net_terms_shown
+from customers.models import Customer, Terms
 from portal.models import PortalLink
 
 CREDIT_STATUS_LABELS = {
@@ -186,3 +188,70 @@ def past_due_rows(rows: list[dict]) -> list[PastDue]:
         )
         for row in rows
     ]
+
+
+@dataclass(frozen=True)
+class StatementRow:
+    month: str  # YYYY-MM, as the download's URL takes it
+    period: str  # November 2026
+    currency: str
+    movements: int
+    closing_balance: str
+    is_current: bool
+
+
+def statement_rows(months: list[StatementMonth]) -> list[StatementRow]:
+    """credit.statements.statement_months' months, for people."""
+    return [
+        StatementRow(
+            month=item.month_key,
+            period=item.period_label,
+            currency=item.currency_code,
+            movements=item.movements,
+            closing_balance=format_human(item.closing_balance, item.currency_code),
+            is_current=item.is_current,
+        )
+        for item in months
+    ]
+
+
+# credit.enrollment.enrollment_refusal's codes (None: the terms can be accepted), as the portal's states.
+ENROLLMENT_STATES = {
+    None: "open",
+    "already_enrolled": "enrolled",
+    "enrollment_expired": "expired",
+    "enrollment_unavailable": "unavailable",
+}
+
+
+@dataclass(frozen=True)
+class EnrollmentOffer:
+    """The net terms on offer to the company (or accepted, expired, withdrawn), as the portal shows them."""
+
+    state: str  # open, enrolled, expired or unavailable
+    terms: str | None  # NET30
+    net_days: int | None
+    end_of_month: bool  # NET10_EOM: counted from the end of the month the purchase is completed in
+    credit_limit: str | None  # the main line, "25,000.00 USD"
+    currency: str | None
+    expires_at: datetime | None
+    enrolled_at: datetime | None
+
+
+def enrollment_offer(
+    customer: Customer, account: CreditAccount | None, balances: list[CreditBalance], *, refusal_code: str | None
+) -> EnrollmentOffer:
+    """The offer, its state from `refusal_code` (credit.enrollment.enrollment_refusal's code, or None)."""
+    terms = customer.default_terms or None
+    currency = account.credit_currency if account else None
+    line = next((balance for balance in balances if balance.currency_code == currency), None)
+    return EnrollmentOffer(
+        state=ENROLLMENT_STATES.get(refusal_code, "unavailable"),
+        terms=terms.upper() if terms else None,
+        net_days=Terms.days(terms) if terms else None,
+        end_of_month=bool(terms and terms.endswith("_eom")),
+        credit_limit=format_human(line.credit_limit, currency) if line else None,
+        currency=currency,
+        expires_at=account.net_terms_enrollment_expires_at if account else None,
+        enrolled_at=account.net_terms_enrolled_at if account else None,
+    )

@@ -17,4 +17,11 @@ urlpatterns = [
     path("overview", views.overview, name="overview"),
     path("purchases", views.purchases, name="purchases"),
     path("purchases/<str:purchase_id>", views.purchase_detail, name="purchase_detail"),
+    path("statements", views.statements, name="statements"),
+    # /portal/statements/2026-11/USD.pdf (or .csv)
+    path(
+        "statements/<str:month>/<str:currency>.<str:file_format>", views.statement_download, name="statement_download"
+    ),
+    path("enrollment", views.enrollment, name="enrollment"),
+    path("enrollment/accept", views.enrollment_accept, name="enrollment_accept"),
 ]

@@ -1,8 +1,12 @@
 """The portal's pages: sign-in (ask for a link, the link's page, sign-out), and the signed-in pages (overview,
-purchases, one purchase). Thin adapters: a form, one service or a few selectors, a render. Every signed-in page reads
-through `request.portal.customer`, so another customer's ids are simply not found (404)."""
+purchases, one purchase, statements and their downloads, net terms and their acceptance). Thin adapters: a form, one
+service or a few selectors, a render. Every signed-in page reads through `request.portal.customer`, so another
+customer's ids are simply not found (404)."""
 
+from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.middleware.csrf import rotate_token
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -14,6 +18,8 @@ from core.errors import NotFound
 from core.links import request_url
 from core.models import ActorType
 from core.staff.throttle import client_address
+from credit.enrollment import enrollment_refusal
+from credit.errors import EnrollmentUnavailable
 from credit.selectors import (
     credit_account_get,
     credit_balance_list,
@@ -22,9 +28,20 @@ from credit.selectors import (
     customer_past_due,
     open_purchase_list,
 )
+from credit.services import customer_user_actor, net_terms_enroll
+from credit.statement_documents import FORMATS, statement_document
+from credit.statements import statement_get, statement_month_parse, statement_months, statement_years
 from portal.access import clear_session_cookie, portal_page, portal_render, session_token, set_session_cookie
-from portal.forms import SignInForm
-from portal.presenters import credit_lines, past_due_rows, purchase_row, repayment_row, standing
+from portal.forms import EnrollmentAcceptForm, SignInForm
+from portal.presenters import (
+    credit_lines,
+    enrollment_offer,
+    past_due_rows,
+    purchase_row,
+    repayment_row,
+    standing,
+    statement_rows,
+)
 from portal.selectors import portal_link_by_token, portal_link_refusal
 from portal.services import PortalLinkUnusable, portal_link_redeem, portal_session_revoke, portal_sign_in_request
 from portal.throttle import sign_in_request_allowed
@@ -98,10 +115,13 @@ def home(request):
 def overview(request):
     customer = request.portal.customer
     account = credit_account_get(customer=customer)
+    now = timezone.now()
     context = {
         "standing": standing(account, terms=customer.default_terms),
         "lines": credit_lines(credit_balance_list(customer=customer), account),
-        "past_due": past_due_rows(customer_past_due(customer=customer, now=timezone.now())),
+        "past_due": past_due_rows(customer_past_due(customer=customer, now=now)),
+        # The terms wait for someone to accept them: the overview says so, with the way to the page that does.
+        "enrollment_open": account is not None and enrollment_refusal(customer, account, now=now) is None,
     }
     return portal_render(request, "portal/overview.html", context, nav="overview")
 
@@ -132,3 +152,85 @@ def purchase_detail(request, purchase_id: str):
         "back": reverse("portal:purchases"),
     }
     return portal_render(request, "portal/purchase_detail.html", context, nav="purchases")
+
+
+def _not_found(request, *, nav: str):
+    return portal_render(request, "portal/not_found.html", nav=nav, status=404)
+
+
+@portal_page
+def statements(request):
+    """The company's monthly statements of one year (this one, or ?year=), the most recent month first: those with
+    movements or a balance owed at the month's end, per currency, each a PDF and a CSV."""
+    customer = request.portal.customer
+    years = statement_years(customer=customer)
+    year = years[0] if years else None
+    if "year" in request.GET:
+        asked = request.GET["year"]
+        if not asked.isdigit() or int(asked) not in years:
+            return _not_found(request, nav="statements")
+        year = int(asked)
+    context = {
+        "year": year,
+        "years": years,
+        "rows": statement_rows(statement_months(customer=customer, year=year)) if year else [],
+    }
+    return portal_render(request, "portal/statements.html", context, nav="statements")
+
+
+@portal_page
+def statement_download(request, month: str, currency: str, file_format: str):
+    """One statement as a file, the staff download's: credit.statements.statement_get of the session's customer,
+    rendered by credit.statement_documents. A month, currency or format it does not have is not found."""
+    if file_format not in FORMATS:
+        return _not_found(request, nav="statements")
+    try:
+        statement = statement_get(
+            customer=request.portal.customer, currency_code=currency, month=statement_month_parse(month)
+        )
+    except ValidationError:
+        return _not_found(request, nav="statements")
+    document = statement_document(statement, file_format)
+    response = HttpResponse(document.content, content_type=document.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{document.file_name}"'
+    response["Cache-Control"] = "private, no-store"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+def _enrollment_page(request, *, form: EnrollmentAcceptForm | None = None, status: int = 200):
+    customer = request.portal.customer
+    account = credit_account_get(customer=customer)
+    refusal = enrollment_refusal(customer, account, now=timezone.now())
+    offer = enrollment_offer(
+        customer, account, credit_balance_list(customer=customer), refusal_code=refusal.code if refusal else None
+    )
+    context = {"offer": offer, "form": form or EnrollmentAcceptForm(), "seller": settings.SELLER_NAME}
+    return portal_render(request, "portal/enrollment.html", context, nav="enrollment", status=status)
+
+
+@portal_page
+def enrollment(request):
+    """The company's net terms: on offer (with the Accept button), accepted, expired or not offered."""
+    return _enrollment_page(request)
+
+
+@require_POST
+@portal_page(require_user=True)
+def enrollment_accept(request):
+    """A person accepts the terms on offer, through the service the emailed enrollment link uses (net_terms_enroll);
+    terms no longer on offer (accepted meanwhile, expired, withdrawn) change nothing and say why."""
+    form = EnrollmentAcceptForm(request.POST)
+    if not form.is_valid():
+        return _enrollment_page(request, form=form, status=400)
+    user = request.portal.user
+    try:
+        net_terms_enroll(
+            customer=request.portal.customer,
+            customer_user=user,
+            actor=customer_user_actor(user, request_id=request.request_id, via="buyer portal"),
+        )
+    except EnrollmentUnavailable:
+        return _enrollment_page(request, status=409)
+    messages.success(request, "Thank you: your company has accepted the net terms and can buy on them.")
+    return redirect("portal:enrollment")

@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from kombu import Exchange, Queue
@@ -221,6 +222,8 @@ CELERY_TASK_QUEUE_TASKS = {
         "credit.expire_enrollments",
         "credit.apply_past_due_holds",
         "credit.send_payment_reminders",
+        "credit.send_monthly_statements",
+        "credit.send_statement_batch",
     ],
 }
 # Each queue on an exchange of its own (kombu binds a bare Queue to the default one, with every other queue).
@@ -247,6 +250,24 @@ CELERY_BEAT_SCHEDULE |= {
         "schedule": 3600.0,
         "options": {"expires": 3500},
     },
+}
+
+# --- Monthly statements (credit/statements.py, docs/domain.md "Statements") ----------------------------------------
+# Statement months are UTC calendar months. On the 1st at STATEMENT_EMAIL_HOUR (UTC) each active user of a customer
+# with activity or a balance in a currency is emailed the previous month's statement (PDF attached), once per
+# customer, currency, month and user; the task fans out in batches of STATEMENT_BATCH_SIZE balances.
+SELLER_NAME = os.environ.get("SELLER_NAME", "creditdesk")
+STATEMENT_EMAIL_HOUR = int(os.environ.get("STATEMENT_EMAIL_HOUR", "6"))
+if not 0 <= STATEMENT_EMAIL_HOUR <= 23:
+    raise ImproperlyConfigured("STATEMENT_EMAIL_HOUR is an hour of the day, 0 to 23 (UTC).")
+STATEMENT_BATCH_SIZE = 200
+# A TrueType font with a "-Bold" sibling (Debian's fonts-dejavu-core); without it PDFs use Helvetica (Latin-1 only).
+STATEMENT_PDF_FONT = os.environ.get("STATEMENT_PDF_FONT", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+CELERY_BEAT_SCHEDULE["credit-send-monthly-statements"] = {
+    "task": "credit.send_monthly_statements",
+    "schedule": crontab(minute=0, hour=STATEMENT_EMAIL_HOUR, day_of_month=1),
+    # Late (a stopped queue) is better than never within the day; the emails' keys make a second run send nothing.
+    "options": {"expires": 20 * 3600},
 }
 
 # --- Webhooks ------------------------------------------------------------------------------------------------------

@@ -67,7 +67,8 @@ def message_id(email: OutboundEmail) -> str:
 
 
 def email_message(email: OutboundEmail) -> EmailMultiAlternatives:
-    """The email as Django sends it: the plain-text body, the HTML alternative, the same Message-ID every attempt."""
+    """The email as Django sends it: the plain-text body, the HTML alternative, its attachments, the same Message-ID
+    every attempt."""
     message = EmailMultiAlternatives(
         subject=email.subject,
         body=email.body_text,
@@ -78,6 +79,8 @@ def email_message(email: OutboundEmail) -> EmailMultiAlternatives:
         headers={**email.headers, "Message-ID": message_id(email), "Auto-Submitted": "auto-generated"},
     )
     message.attach_alternative(email.body_html, "text/html")
+    for attachment in email.attachments.order_by("position"):
+        message.attach(attachment.file_name, bytes(attachment.content), attachment.content_type)
     return message
 
 

@@ -11,7 +11,9 @@ once) returns the first row and sends nothing new. Rendering happens here, not a
 - the context need not survive JSON (or a pickle) on its way to a worker.
 """
 
+import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -22,9 +24,39 @@ from django.utils import timezone
 from core.actors import Actor
 from core.email.dispatch import email_dispatch
 from core.email.rendering import email_render
-from core.models import OutboundEmail
+from core.models import OutboundEmail, OutboundEmailAttachment
 
 MAX_RECIPIENTS = 50
+MAX_ATTACHMENTS = 5
+# Mail servers commonly refuse messages past 10-25 MB; base64 adds a third.
+MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
+_CONTENT_TYPE = re.compile(r"^[a-z0-9][a-z0-9.+-]*/[a-z0-9][a-z0-9.+-]*$")
+_FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$")
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file to send with an email: a plain file name (letters, digits, `._-`), its MIME type and its bytes."""
+
+    file_name: str
+    content_type: str
+    content: bytes
+
+
+def _clean_attachments(attachments: Sequence[Attachment]) -> list[Attachment]:
+    attachments = list(attachments)
+    if len(attachments) > MAX_ATTACHMENTS:
+        raise ValidationError({"attachments": f"At most {MAX_ATTACHMENTS} attachments."})
+    for index, attachment in enumerate(attachments):
+        if not isinstance(attachment, Attachment) or not _FILE_NAME.match(attachment.file_name or ""):
+            raise ValidationError({f"attachments.{index}": "A file name of letters, digits, '.', '_' and '-'."})
+        if not _CONTENT_TYPE.match(attachment.content_type or ""):
+            raise ValidationError({f"attachments.{index}": "A MIME type such as application/pdf."})
+        if not isinstance(attachment.content, bytes):
+            raise ValidationError({f"attachments.{index}": "The content is bytes."})
+    if sum(len(attachment.content) for attachment in attachments) > MAX_ATTACHMENT_BYTES:
+        raise ValidationError({"attachments": f"At most {MAX_ATTACHMENT_BYTES} bytes of attachments."})
+    return attachments
 
 
 def _clean_recipients(to: str | Sequence[str]) -> list[str]:
@@ -76,18 +108,20 @@ def email_queue(
     context: Mapping[str, object],
     customer_id: str | None = None,
     headers: Mapping[str, str] | None = None,
+    attachments: Sequence[Attachment] = (),
     actor: Actor,
 ) -> OutboundEmail:
     """Queue `templates/email/<template>.{subject.txt,txt,html}` rendered with `context` to `to` (one address or a
     list), unless an email with this `key` was ever queued: then that one is returned and nothing new is sent.
-    `customer_id` puts it on that customer's history once sent; `headers` adds EXTRA_HEADERS fields. Raises
-    ValidationError for a missing key, a bad address or header, or a template that does not render; then nothing is
-    recorded."""
+    `customer_id` puts it on that customer's history once sent; `headers` adds EXTRA_HEADERS fields; `attachments` are
+    stored with it and sent with every attempt. Raises ValidationError for a missing key, a bad address, header or
+    attachment, or a template that does not render; then nothing is recorded."""
     key = _clean_key(key)
     existing = OutboundEmail.objects.filter(key=key).first()
     if existing is not None:
         return existing
     recipients = _clean_recipients(to)
+    files = _clean_attachments(attachments)
     if customer_id is not None and not (isinstance(customer_id, str) and 0 < len(customer_id) <= 64):
         raise ValidationError({"customer_id": "A customer id, or None."})
     extra_headers = _clean_headers(headers)
@@ -115,5 +149,15 @@ def email_queue(
     OutboundEmail.objects.bulk_create([email], ignore_conflicts=True)
     stored = OutboundEmail.objects.get(key=key)
     if stored.pk == email.pk:
+        OutboundEmailAttachment.objects.bulk_create(
+            OutboundEmailAttachment(
+                email=stored,
+                position=position,
+                file_name=file.file_name,
+                content_type=file.content_type,
+                content=file.content,
+            )
+            for position, file in enumerate(files)
+        )
         transaction.on_commit(lambda: email_dispatch(stored.pk), robust=True)
     return stored

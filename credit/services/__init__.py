@@ -28,6 +28,7 @@ from credit.services.net_terms import (
 )
 from credit.services.notes import customer_note_add
 from credit.services.notices import payment_reminders_send
+from credit.services.statements import statement_email_send
 from credit.services.transactions import (
     credit_transaction_bill,
     credit_transaction_cancel,
@@ -61,4 +62,5 @@ __all__ = [
     "net_terms_enrollment_expire",
     "net_terms_enrollment_renew",
     "payment_reminders_send",
+    "statement_email_send",
 ]

@@ -21,7 +21,8 @@ from customers.models import Customer, CustomerUser, CustomerUserStatus
 
 
 def customer_user_actor(user: CustomerUser, *, request_id: str = "", via: str = "enrollment link") -> Actor:
-    """The audit-trail actor for a customer user on a public page (no staff login, no API client), reached `via`."""
+    """The audit-trail actor for a customer user on a public page or the buyer portal (no staff login, no API
+    client); `via` says where they acted."""
     return Actor(type=ActorType.SYSTEM, id=user.id, label=f"customer user {user.email} ({via})", request_id=request_id)
 
 

@@ -11,6 +11,7 @@ from core.staff.forms import CurrencyCodeField, MoneyField, ServiceForm
 from credit.filters import CreditTransactionFilterSet, CurrencyCodesFilter
 from credit.models import CreditCheck, CreditTransaction
 from credit.selectors import AGING_BUCKETS, aging_bucket_condition, collections_owner_candidates
+from credit.statements import statement_month_parse
 from credit.vocabulary import DeclineCode, HoldCode
 from customers.models import Terms
 from customers.staff.forms import CsvCheckboxes
@@ -327,3 +328,24 @@ class CollectionsOwnerForm(ServiceForm):
         super().__init__(*args, **kwargs)
         choices = [("", "No one"), *((name, name) for name in candidates)]
         self.fields["owner"].widget = forms.Select(choices=choices)
+
+
+class StatementForm(forms.Form):
+    """Which statement to download: a month (an HTML month input, YYYY-MM, up to the current one), one of the
+    customer's currencies and a file format. Read from the query string: a download changes nothing."""
+
+    month = forms.CharField(
+        label="Month",
+        max_length=7,
+        widget=forms.DateInput(attrs={"type": "month"}),
+        help_text="A UTC calendar month; the current month runs to now.",
+    )
+    currency = forms.ChoiceField(label="Currency", choices=())
+    format = forms.ChoiceField(label="File", choices=[("pdf", "PDF"), ("csv", "CSV")], initial="pdf")
+
+    def __init__(self, *args, currencies: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["currency"].choices = [(code, code) for code in currencies]
+
+    def clean_month(self):
+        return statement_month_parse(self.cleaned_data["month"])

@@ -17,6 +17,7 @@ from credit.selectors import credit_account_get, credit_balance_list, customer_n
 from credit.staff.collections import owner_context
 from credit.staff.display import customer_credit_context
 from credit.staff.notes import notes_context
+from credit.statements import current_month, month_key
 from credit.vocabulary import CreditAction, action_allowed, allowed_actions
 from customers.models import Customer
 from customers.staff.pages import CustomerPagePart, CustomerPageTab, register, register_tab
@@ -112,6 +113,11 @@ def credit_context(request: HttpRequest, customer: Customer) -> dict:
     }
 
 
+def statement_context(request: HttpRequest, customer: Customer) -> dict:
+    """The Ledger tab's statement download: this month, the latest one there is (the currencies are the balances')."""
+    return {"statement_month": month_key(current_month())}
+
+
 def no_context(request: HttpRequest, customer: Customer) -> dict:
     return {}
 
@@ -126,6 +132,6 @@ def register_parts() -> None:
     register(CustomerPagePart("overview", "credit/staff/_customer_owner.html", owner_context))
     register(CustomerPagePart("overview", "credit/staff/_customer_check.html", no_context))
     register(CustomerPagePart("purchases", "credit/staff/_customer_purchases.html", no_context))
-    register(CustomerPagePart("ledger", "credit/staff/_customer_ledger.html", no_context))
+    register(CustomerPagePart("ledger", "credit/staff/_customer_ledger.html", statement_context))
     register(CustomerPagePart("notes", "credit/staff/_customer_notes.html", notes_context))
     register(CustomerPagePart("history", "credit/staff/_customer_decisions.html", no_context))

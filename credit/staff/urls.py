@@ -8,6 +8,7 @@ from credit.staff import dashboard
 from credit.staff import notes as note_views
 from credit.staff import purchases as purchase_views
 from credit.staff import reviews as review_views
+from credit.staff import statements as statement_views
 from credit.staff import views as staff_views
 
 urlpatterns = [
@@ -54,6 +55,11 @@ urlpatterns = [
     ),
     path("customers/<str:customer_id>/notes/new", note_views.CustomerNoteAddView.as_view(), name="customer_note_add"),
     path("customers/<str:customer_id>/ledger", staff_views.CustomerLedgerView.as_view(), name="customer_ledger"),
+    path(
+        "customers/<str:customer_id>/statement",
+        statement_views.CustomerStatementView.as_view(),
+        name="customer_statement",
+    ),
     path(
         "customers/<str:customer_id>/credit/check",
         staff_views.CreditCheckRequestView.as_view(),

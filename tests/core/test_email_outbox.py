@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from core.actors import Actor
 from core.email.delivery import email_send, retry_delay
 from core.email.dispatch import email_outbox_sweep
-from core.email.services import email_queue
+from core.email.services import Attachment, email_queue
 from core.models import Event, EventType, OutboundEmail
 from tests.factories import CustomerFactory
 from tests.smtp_server import SmtpServer
@@ -254,6 +254,15 @@ def test_the_server_credentials_of_email_url_are_used(mailbox, queue, settings):
         ({"headers": {"Bcc": "x@y.example"}}, "headers", "Only these header fields can be added"),
         ({"headers": {"List-Unsubscribe": "<https://x>\r\nBcc: x@y.example"}}, "headers.List-Unsubscribe", "One line"),
         ({"headers": {"List-Unsubscribe": ""}}, "headers.List-Unsubscribe", "One line of text"),
+        ({"attachments": [Attachment("../etc/passwd", "text/plain", b"x")]}, "attachments.0", "A file name of"),
+        ({"attachments": [Attachment("a.pdf", "pdf", b"x")]}, "attachments.0", "A MIME type"),
+        ({"attachments": [Attachment("a.pdf", "application/pdf", "text")]}, "attachments.0", "The content is bytes"),
+        ({"attachments": [Attachment(f"a{n}.txt", "text/plain", b"x") for n in range(6)]}, "attachments", "At most 5"),
+        (
+            {"attachments": [Attachment("big.bin", "application/octet-stream", b"x" * (5 * 1024 * 1024 + 1))]},
+            "attachments",
+            "At most 5242880 bytes",
+        ),
     ],
 )
 def test_bad_input_is_refused_and_nothing_is_queued(mailbox, queue, overrides, field, message):
@@ -263,6 +272,20 @@ def test_bad_input_is_refused_and_nothing_is_queued(mailbox, queue, overrides, f
     assert error.value.message_dict[field][0].startswith(message)
     assert OutboundEmail.objects.count() == 0
     assert mailbox.messages == []
+
+
+def test_attachments_are_kept_with_the_email_and_sent_with_it(mailbox, queue):
+    content = bytes(range(256)) * 10  # not text: sent base64-encoded, received byte for byte
+    email = queue(attachments=[Attachment("statement-2026-11.pdf", "application/pdf", content)])
+
+    (received,) = mailbox.wait_for(1)
+    assert received.message.get_content_type() == "multipart/mixed"
+    assert received.part("plain").startswith("This is a test message")
+    (attachment,) = received.message.iter_attachments()
+    assert (attachment.get_filename(), attachment.get_content_type()) == ("statement-2026-11.pdf", "application/pdf")
+    assert attachment.get_content() == content
+    (stored,) = email.attachments.all()
+    assert bytes(stored.content) == content
 
 
 def test_the_queuing_transaction_rolling_back_leaves_no_email(mailbox, django_capture_on_commit_callbacks):

@@ -151,5 +151,21 @@ def test_every_credit_beat_entry_names_a_registered_task(settings):
     assert {entry["task"] for entry in credit_entries.values()} == {
         "credit.sweep_stalled_checks", "credit.expire_enrollments", "credit.apply_past_due_holds",
         "credit.send_payment_reminders",
+        "credit.send_monthly_statements",
     }  # fmt: skip
     assert all(entry["task"] in app.tasks for entry in credit_entries.values())
+
+
+def test_the_monthly_statements_run_on_the_first_at_the_configured_hour_utc_on_the_housekeeping_queue(settings):
+    from datetime import UTC, datetime
+
+    entry = settings.CELERY_BEAT_SCHEDULE["credit-send-monthly-statements"]
+    schedule = entry["schedule"]
+    assert (schedule.day_of_month, schedule.hour, schedule.minute) == ({1}, {settings.STATEMENT_EMAIL_HOUR}, {0})
+    last = datetime(2026, 11, 1, settings.STATEMENT_EMAIL_HOUR, tzinfo=UTC)
+    with time_machine.travel(datetime(2026, 11, 20, tzinfo=UTC), tick=False):
+        assert not schedule.is_due(last).is_due
+    with time_machine.travel(datetime(2026, 12, 1, settings.STATEMENT_EMAIL_HOUR, 0, 30, tzinfo=UTC), tick=False):
+        assert schedule.is_due(last).is_due
+    routes = {task: route["queue"] for task, route in settings.CELERY_TASK_ROUTES.items()}
+    assert routes["credit.send_monthly_statements"] == routes["credit.send_statement_batch"] == "housekeeping"

@@ -9,6 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from credit.services import credit_transaction_bill, credit_transaction_repay
+from credit.statements import current_month, month_key
 from portal.urls import urlpatterns
 from tests.credit.builders import API, completed_purchase, completed_purchases, grant_line
 from tests.portal.conftest import signed_in_client
@@ -105,10 +106,11 @@ def test_a_malformed_or_unknown_purchase_id_is_not_found(buyer, purchase_id):
 def test_every_portal_url_that_takes_an_id_answers_404_for_another_customers(buyer, other_buyer, books):
     """Walks the portal's routes: a new route taking an id must be listed here with another customer's id."""
     theirs = completed_purchase(other_buyer[0], 70_000, days_past_due=3)
-    other_ids = {"purchase_id": theirs.id}
+    grant_line(other_buyer[0], 100_000, "GBP")  # a currency only Globex has statements in
+    other_ids = {"purchase_id": theirs.id, "month": month_key(current_month()), "currency": "GBP", "file_format": "pdf"}
     client = signed_in_client(*buyer)
     with_ids = [p for p in urlpatterns if p.pattern.converters and p.name != "sign_in_link"]
-    assert {p.name for p in with_ids} == {"purchase_detail"}
+    assert {p.name for p in with_ids} == {"purchase_detail", "statement_download"}
     for pattern in with_ids:
         url = reverse(f"portal:{pattern.name}", kwargs={name: other_ids[name] for name in pattern.pattern.converters})
         assert client.get(url).status_code == 404, url

@@ -1,14 +1,17 @@
 """The embedded default's stand-in for `celery beat` + `celery worker`: runs every task of CELERY_BEAT_SCHEDULE in
 this process, each at its interval (the outbox sweep, which also sends webhook retries once due; the stalled
-credit-check sweep; enrollment expiry; past-due holds; payment reminders; the idempotency purge). `make run` starts it
-beside the web server. With a broker (REDIS_URL) run `celery beat` and workers instead."""
+credit-check sweep; enrollment expiry; past-due holds; payment reminders; the idempotency purge) or, for a crontab entry
+(the monthly statements), when its schedule says (counted from the command's start; `--once` runs every entry once).
+`make run` starts it beside the web server. With a broker (REDIS_URL) run `celery beat` and workers instead."""
 
 import logging
 import time
 
 from celery import current_app
+from celery.schedules import crontab
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 logger = logging.getLogger(__name__)
 
@@ -27,9 +30,14 @@ class Command(BaseCommand):
         for name, entry in schedule.items():
             if entry["task"] not in current_app.tasks:
                 raise CommandError(f"{name}: no task named {entry['task']}")
-            if not isinstance(entry["schedule"], int | float):
-                raise CommandError(f"{name}: only intervals in seconds are supported here")
+            if not isinstance(entry["schedule"], int | float | crontab):
+                raise CommandError(f"{name}: only intervals in seconds and crontabs are supported here")
         due = dict.fromkeys(schedule, time.monotonic())
+        # A crontab entry's last run: the command's start, so it first runs at its next time (unless --once).
+        last_run = dict.fromkeys(schedule, timezone.now())
+        for name, entry in schedule.items():
+            if isinstance(entry["schedule"], crontab) and not once:
+                due[name] = time.monotonic() + entry["schedule"].remaining_estimate(last_run[name]).total_seconds()
         failed = []
         self.stderr.write(f"Running {len(schedule)} periodic tasks in process: {', '.join(schedule)}")
         while True:
@@ -38,12 +46,20 @@ class Command(BaseCommand):
                 if due[name] <= now:
                     if not self.run_task(name, entry):
                         failed.append(name)
-                    due[name] = time.monotonic() + entry["schedule"]
+                    due[name] = time.monotonic() + self.interval(entry, last_run, name)
             if once:
                 if failed:
                     raise CommandError(f"failed: {', '.join(failed)} (see the log)")
                 return
             time.sleep(max(0.5, min(due.values()) - time.monotonic()))
+
+    @staticmethod
+    def interval(entry: dict, last_run: dict, name: str) -> float:
+        """Seconds until the entry's next run, after it ran now."""
+        if not isinstance(entry["schedule"], crontab):
+            return entry["schedule"]
+        last_run[name] = timezone.now()
+        return max(1.0, entry["schedule"].remaining_estimate(last_run[name]).total_seconds())
 
     def run_task(self, name: str, entry: dict) -> bool:
         task = current_app.tasks[entry["task"]]
