@@ -309,6 +309,14 @@ class CreditLedgerEntry(models.Model):
         indexes = [
             models.Index(fields=["customer", "id"], name="ledger_customer_id_idx"),
             models.Index(fields=["balance", "id"], name="ledger_balance_id_idx"),
+            # What a customer repaid in a currency since a moment (a promise's note: with_promise_status), read from
+            # the index alone, however many purchases the customer has.
+            models.Index(
+                fields=["customer", "currency_code", "created_at"],
+                include=["amount"],
+                condition=Q(entry_type="repayment"),
+                name="ledger_repayment_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -327,6 +335,10 @@ class CreditTransactionStatus(models.TextChoices):
     BILLED = "billed"
     COMPLETED = "completed"
     CANCELED = "canceled"
+
+
+# Completed and not fully repaid: what credit.selectors calls outstanding (the indexes below cover exactly these).
+OUTSTANDING = Q(status="completed", amount_repaid__lt=F("amount"))
 
 
 class CreditTransaction(TracksUpdates):
@@ -380,6 +392,10 @@ class CreditTransaction(TracksUpdates):
         indexes = [
             models.Index(fields=["customer", "id"], name="credit_tx_customer_id_idx"),
             models.Index(fields=["status", "due_at"], name="credit_tx_status_due_idx"),
+            # The purchases still owed (a fraction of all of them), in the collections worklist's orders: by due date
+            # and by what is outstanding, each with the id that breaks ties in a keyset page.
+            models.Index(fields=["due_at", "id"], condition=OUTSTANDING, name="credit_tx_owed_due_idx"),
+            models.Index(F("amount") - F("amount_repaid"), "id", condition=OUTSTANDING, name="credit_tx_owed_amount_idx"),
         ]
 
     def __str__(self) -> str:
