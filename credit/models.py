@@ -395,7 +395,9 @@ class CreditTransaction(TracksUpdates):
             # The purchases still owed (a fraction of all of them), in the collections worklist's orders: by due date
             # and by what is outstanding, each with the id that breaks ties in a keyset page.
             models.Index(fields=["due_at", "id"], condition=OUTSTANDING, name="credit_tx_owed_due_idx"),
-            models.Index(F("amount") - F("amount_repaid"), "id", condition=OUTSTANDING, name="credit_tx_owed_amount_idx"),
+            models.Index(
+                F("amount") - F("amount_repaid"), "id", condition=OUTSTANDING, name="credit_tx_owed_amount_idx"
+            ),
         ]
 
     def __str__(self) -> str:
