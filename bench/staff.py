@@ -157,12 +157,14 @@ def section(bench) -> str:
         "## Staff pages (`staff` scenario)",
         "",
         f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC by `{bench.command}"
-        f"{'' if bench.args.scenarios != ['staff'] else ' ARGS=--scenarios=staff'}` (bench/staff.py): "
+        f' ARGS="--scenarios {",".join(bench.args.scenarios)} --customers {bench.args.customers} '
+        f'--purchases {bench.args.purchases}"` (bench/staff.py): '
         f"{bench.args.customers:,} customers, receivables loaded by bench/receivables.py: {bench.receivables_stats}; "
         f"customers' load: {bench.load_stats}.",
         "",
         f"wrk, {CLIENTS} connections, {bench.args.seconds} s per page after a warm-up, signed in as a viewer (a "
-        f"session cookie), the same gunicorn as above. Target: p50 and p99 under {TARGET_MS} ms. Ratio: the page's "
+        "session cookie), served as the API scenarios are (gunicorn, 2 sync workers, production settings). "
+        f"Target: p50 and p99 under {TARGET_MS} ms. Ratio: the page's "
         "p50 over the floor's (an empty page in the staff layout: session, user, roles, navigation).",
         "",
         "| page | requests/s | p50 ms | p99 ms | p50 / floor | queries | non-2xx | target |",
