@@ -309,11 +309,10 @@ class CreditLedgerEntry(models.Model):
         indexes = [
             models.Index(fields=["customer", "id"], name="ledger_customer_id_idx"),
             models.Index(fields=["balance", "id"], name="ledger_balance_id_idx"),
-            # What a customer repaid in a currency since a moment (a promise's note: with_promise_status), read from
-            # the index alone, however many purchases the customer has.
+            # What a customer repaid in a currency since a moment (a promise's note: with_promise_status): only those
+            # entries read, however many purchases the customer has.
             models.Index(
                 fields=["customer", "currency_code", "created_at"],
-                include=["amount"],
                 condition=Q(entry_type="repayment"),
                 name="ledger_repayment_idx",
             ),

@@ -19,7 +19,6 @@ class Migration(migrations.Migration):
             index=models.Index(
                 condition=models.Q(("entry_type", "repayment")),
                 fields=["customer", "currency_code", "created_at"],
-                include=("amount",),
                 name="ledger_repayment_idx",
             ),
         ),
