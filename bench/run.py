@@ -26,8 +26,9 @@ from pathlib import Path
 
 import psycopg
 
-from bench import cluster, wrk
+from bench import cluster, staff, wrk
 from bench.load import load
+from bench.receivables import load_receivables
 
 ROOT = Path(__file__).resolve().parent.parent
 WARM_UP_SECONDS = 2
@@ -57,12 +58,14 @@ class Bench:
         self.rows: list[dict] = []
         self.notes: list[str] = []
         server_url = os.environ["DATABASE_URL"]
+        # On a server shared with other work, BENCH_DATABASE and BENCH_REDIS_DB name the bench's own.
+        self.db_name = os.environ.get("BENCH_DATABASE", "creditdesk_bench")
         self.db_url = (
-            with_database(server_url, "creditdesk_bench")
+            with_database(server_url, self.db_name)
             if self.reusable(server_url)
-            else recreate_database(server_url, "creditdesk_bench")
+            else recreate_database(server_url, self.db_name)
         )
-        self.redis_url = os.environ["REDIS_URL"].rsplit("/", 1)[0] + "/9"
+        self.redis_url = os.environ["REDIS_URL"].rsplit("/", 1)[0] + "/" + os.environ.get("BENCH_REDIS_DB", "9")
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.env = {
@@ -72,6 +75,8 @@ class Bench:
             "DJANGO_SETTINGS_MODULE": "config.settings.production",
             "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+            # Required in production (links made outside a request); the bench's own server.
+            "PUBLIC_BASE_URL": f"http://127.0.0.1:{self.port}",
             # Required in production; no benchmarked operation sends email.
             "EMAIL_URL": "smtp://127.0.0.1:25",
             "DEFAULT_FROM_EMAIL": "credit@example.com",
@@ -95,7 +100,7 @@ class Bench:
         if not self.args.reuse:
             return False
         try:
-            with psycopg.connect(with_database(server_url, "creditdesk_bench")) as conn:
+            with psycopg.connect(with_database(server_url, self.db_name)) as conn:
                 count = conn.execute("SELECT count(*) FROM customers_customer").fetchone()[0]
         except psycopg.Error:
             return False
@@ -104,7 +109,7 @@ class Bench:
 
     def setup(self):
         if self.reused:
-            print("bench: reusing the loaded creditdesk_bench database (--reuse)", flush=True)
+            print(f"bench: reusing the loaded {self.db_name} database (--reuse)", flush=True)
             self.manage("migrate", "--no-input", "-v", "0")
             self.load_stats = {"customers": self.args.customers, "reused": True}
         else:
@@ -112,6 +117,17 @@ class Bench:
             self.manage("migrate", "--no-input", "-v", "0")
             self.load_stats = load(self.db_url, self.args.customers)
             print(f"bench: loaded {self.load_stats}", flush=True)
+        self.receivables_stats = None
+        if "staff" in self.args.scenarios:
+            with psycopg.connect(self.db_url) as conn:
+                loaded = conn.execute("SELECT count(*) FROM credit_credittransaction").fetchone()[0]
+            if loaded < self.args.purchases * 0.9:
+                print(f"bench: loading {self.args.purchases:,} purchases with their ledger and notes …", flush=True)
+                self.receivables_stats = load_receivables(self.db_url, self.args.purchases)
+                print(f"bench: loaded {self.receivables_stats}", flush=True)
+            else:
+                self.receivables_stats = {"purchases": loaded, "reused": True}
+        if not self.reused:
             with psycopg.connect(self.db_url, autocommit=True) as conn:
                 conn.execute("CHECKPOINT")  # the load's dirty pages written now, not during the first scenario
         key = (
@@ -219,6 +235,7 @@ class Bench:
     def measure(self, path: str, *, auth: bool = True, **kwargs) -> wrk.WrkResult:
         seconds = kwargs.pop("seconds", self.args.seconds)
         connections = kwargs.pop("connections", 16)
+        headers = kwargs.pop("headers", None)
         credentials = self.auth if auth else ""
         if "method" in kwargs:
             kwargs["path"] = path
@@ -229,8 +246,12 @@ class Bench:
         else:
             # Warm-up, not recorded: the same requests for a couple of seconds, so every variant is measured with
             # its pages cached and its code paths warm, whichever ran before it.
-            wrk.run(self.base + path, seconds=WARM_UP_SECONDS, connections=connections, auth=credentials)
-        return wrk.run(self.base + path, seconds=seconds, connections=connections, auth=credentials, **kwargs)
+            wrk.run(
+                self.base + path, seconds=WARM_UP_SECONDS, connections=connections, auth=credentials, headers=headers
+            )
+        return wrk.run(
+            self.base + path, seconds=seconds, connections=connections, auth=credentials, headers=headers, **kwargs
+        )
 
     def record(self, scenario: str, variant: str, result: wrk.WrkResult, **extra):
         row = {
@@ -516,6 +537,9 @@ class Bench:
         self.ratios["bulk import rows/s / COPY rows/s"] = (copy_seconds / import_seconds, ">= 0.3")
         print(f"  import: {import_seconds:.1f} s ({imported:,} rows), COPY: {copy_seconds:.1f} s")
 
+    def scenario_staff(self):
+        staff.StaffScenario(self).run()
+
     def query_counts(self):
         output = self.manage("shell", "-c", QUERY_COUNT_SNIPPET)
         self.notes.append("Queries per list request: " + output.strip().splitlines()[-1])
@@ -528,10 +552,19 @@ class Bench:
             for name in self.args.scenarios:
                 print(f"bench: scenario {name}", flush=True)
                 getattr(self, f"scenario_{name}")()
-        self.query_counts()
+        if self.rows:
+            self.query_counts()
         self.report()
 
     def report(self):
+        out = ROOT / "docs" / ("benchmarks-quick.md" if self.args.quick else "benchmarks.md")
+        staff_section = (
+            staff.section(self) if "staff" in self.args.scenarios else kept_section(out, staff.BEGIN, staff.END)
+        )
+        if not self.rows:  # only the staff pages measured: the rest of the report stays as it was
+            text = kept_main_part(out) + staff_section
+            self.write(out, text)
+            return
         lines = [
             "# Benchmarks",
             "",
@@ -556,14 +589,15 @@ class Bench:
         for name, (value, target) in self.ratios.items():
             lines.append(f"| {name} | {value:.3f} | {target} |")
         lines += ["", "## Notes", ""] + [f"- {note}" for note in self.notes]
-        text = "\n".join(lines) + "\n"
+        self.write(out, "\n".join(lines) + "\n" + staff_section)
+
+    def write(self, out: Path, text: str):
         if self.reused:
             print(text)
             print("bench: --reuse: report not written (data left over from earlier runs)")
             return
-        out = ROOT / "docs" / ("benchmarks-quick.md" if self.args.quick else "benchmarks.md")
         out.parent.mkdir(exist_ok=True)
-        out.write_text(text + kept_cluster_section(out))
+        out.write_text(text + kept_section(out, cluster.BEGIN, cluster.END))
         print(text)
         print(f"bench: wrote {out.relative_to(ROOT)}")
 
@@ -581,12 +615,22 @@ class Bench:
         return f"{version} ({', '.join(f'{name} {value}' for name, value in settings.items())})"
 
 
-def kept_cluster_section(path: Path) -> str:
-    """`make bench-cluster`'s section of the file (bench/cluster.py), kept when this report rewrites the rest."""
+def kept_section(path: Path, begin: str, end: str) -> str:
+    """A section of the file another run writes (`make bench-cluster`'s, bench/cluster.py; the staff pages',
+    bench/staff.py), kept when this report rewrites the rest."""
     text = path.read_text() if path.exists() else ""
-    if cluster.BEGIN not in text or cluster.END not in text:
+    if begin not in text or end not in text:
         return ""
-    return "\n" + text[text.index(cluster.BEGIN) : text.index(cluster.END) + len(cluster.END)] + "\n"
+    return "\n" + text[text.index(begin) : text.index(end) + len(end)] + "\n"
+
+
+def kept_main_part(path: Path) -> str:
+    """The report before its kept sections, when a run measured only the staff pages."""
+    text = path.read_text() if path.exists() else "# Benchmarks\n"
+    for marker in (staff.BEGIN, cluster.BEGIN):
+        if marker in text:
+            text = text[: text.index(marker)]
+    return text.rstrip("\n") + "\n"
 
 
 QUERY_COUNT_SNIPPET = """
@@ -605,18 +649,20 @@ for per_page in (1, 50, 200):
 print(", ".join(counts))
 """
 
-ALL_SCENARIOS = ["list", "depth", "search", "get", "create", "reserve", "credit_check", "memory", "import"]
+ALL_SCENARIOS = ["list", "depth", "search", "get", "create", "reserve", "credit_check", "memory", "import", "staff"]
 
 
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="about two minutes: fewer rows, shorter runs")
     parser.add_argument("--customers", type=int)
+    parser.add_argument("--purchases", type=int, help="purchases on credit for the staff pages' scenario")
     parser.add_argument("--seconds", type=int)
     parser.add_argument("--scenarios", default=",".join(ALL_SCENARIOS))
     parser.add_argument("--reuse", action="store_true", help="keep an already loaded bench database (no report)")
     args = parser.parse_args()
     args.customers = args.customers or (50_000 if args.quick else 1_000_000)
+    args.purchases = args.purchases or (100_000 if args.quick else 1_000_000)
     args.seconds = args.seconds or (5 if args.quick else 20)
     args.import_rows = 10_000 if args.quick else 100_000
     args.credit_checks = 20 if args.quick else 100

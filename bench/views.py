@@ -2,6 +2,7 @@
 
 - floor: bare Django views running the same queries as the API and returning the same JSON, with no framework
   layers (no DRF, no auth, no throttling, no idempotency, no validation). The best the API could possibly do.
+- FloorStaffPage: the same for the staff pages: an empty page in the staff layout, signed in.
 - naive: the tutorial DRF implementation (ModelViewSet, ModelSerializer, PageNumberPagination with OFFSET).
 """
 
@@ -10,9 +11,11 @@ import uuid
 
 from django.db import connection, transaction
 from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import pagination, serializers, viewsets
 
+from core.staff.access import Capability, StaffView
 from customers.filters import customer_search
 from customers.models import Customer
 from customers.presenters import customer_to_dict
@@ -128,3 +131,13 @@ class NaiveCustomerViewSet(viewsets.ModelViewSet):
     pagination_class = NaivePagination
     authentication_classes: list = []
     permission_classes: list = []
+
+
+class FloorStaffPage(StaffView):
+    """The staff pages' floor: a signed-in staff page with the app's layout and nothing in it (session, user, roles,
+    navigation, CSP). A staff page's time over this one is what its own queries and rendering cost."""
+
+    capability = Capability.VIEW
+
+    def get(self, request):
+        return render(request, "base.html", {})

@@ -57,6 +57,7 @@ def run(
     method: str = "GET",
     body_format: str = "",
     path: str = "",
+    headers: dict[str, str] | None = None,
 ) -> WrkResult:
     """GET `url`, or send `method` with a body made from `body_format` (a Lua format string taking thread id,
     request counter and a random number, in that order) to `path` on the same host."""
@@ -68,5 +69,7 @@ def run(
             command += ["-s", str(script)]
         elif auth:
             command += ["-H", f"Authorization: {auth}"]
+        for name, value in (headers or {}).items():
+            command += ["-H", f"{name}: {value}"]
         output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
     return parse(output)

@@ -114,7 +114,11 @@ def _beyond(ordering: Ordering, value: Any, item_id: str, *, forward: bool) -> Q
     op = "gt" if forward != ordering.descending else "lt"
     if ordering.field == "id":
         return Q(**{f"id__{op}": item_id})
-    return Q(**{f"{ordering.field}__{op}": value}) | Q(**{ordering.field: value, f"id__{op}": item_id})
+    # The first condition changes no answer (both branches imply it) but is one an index on (field, id) can start
+    # its range from: without it, PostgreSQL reads every row before the cursor to reach a page deep in a list.
+    return Q(**{f"{ordering.field}__{op}e": value}) & (
+        Q(**{f"{ordering.field}__{op}": value}) | Q(**{ordering.field: value, f"id__{op}": item_id})
+    )
 
 
 def _order_by(ordering: Ordering, *, reverse: bool) -> list[str]:

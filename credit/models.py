@@ -342,6 +342,13 @@ class CreditLedgerEntry(models.Model):
                 condition=~Q(delta_used=0),
                 name="ledger_used_moves_idx",
             ),
+            # What a customer repaid in a currency since a moment (a promise's note: with_promise_status): only those
+            # entries read, however many purchases the customer has.
+            models.Index(
+                fields=["customer", "currency_code", "created_at"],
+                condition=Q(entry_type="repayment"),
+                name="ledger_repayment_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -360,6 +367,10 @@ class CreditTransactionStatus(models.TextChoices):
     BILLED = "billed"
     COMPLETED = "completed"
     CANCELED = "canceled"
+
+
+# Completed and not fully repaid: what credit.selectors calls outstanding (the indexes below cover exactly these).
+OUTSTANDING = Q(status="completed", amount_repaid__lt=F("amount"))
 
 
 class CreditTransaction(TracksUpdates):
@@ -418,6 +429,12 @@ class CreditTransaction(TracksUpdates):
                 fields=["customer", "due_at"],
                 name="credit_tx_unpaid_due_idx",
                 condition=Q(status="completed", amount_repaid__lt=F("amount")),
+            ),
+            # The purchases still owed (a fraction of all of them), in the collections worklist's orders: by due date
+            # and by what is outstanding, each with the id that breaks ties in a keyset page.
+            models.Index(fields=["due_at", "id"], condition=OUTSTANDING, name="credit_tx_owed_due_idx"),
+            models.Index(
+                F("amount") - F("amount_repaid"), "id", condition=OUTSTANDING, name="credit_tx_owed_amount_idx"
             ),
         ]
 

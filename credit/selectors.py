@@ -48,6 +48,7 @@ from credit.models import (
     CreditTransaction,
     CreditTransactionStatus,
     CustomerNote,
+    LedgerEntryType,
 )
 from credit.vocabulary import CreditStatus, HoldCode, NetTermsStatus, PromiseStatus
 from customers.models import Customer
@@ -208,14 +209,17 @@ def with_promise_status(queryset: QuerySet[CustomerNote], *, today: date) -> Que
     """Notes annotated with `paid_since` (what the customer has repaid in the promise's currency since the note) and
     `promise_status` (None without a promise; kept once `paid_since` reaches the amount; broken once the date has
     passed without that; open until then): the one definition of a broken promise, for every page and list."""
+    # Every repayment writes one ledger entry of its amount, in its purchase's currency: read there, from an index
+    # of the customer's repayment entries (ledger_repayment_idx), not by joining every purchase the customer made.
     repaid = (
-        CreditRepayment.objects.filter(
-            transaction__customer_id=OuterRef("customer_id"),
-            transaction__currency_code=OuterRef("promised_currency"),
+        CreditLedgerEntry.objects.filter(
+            customer_id=OuterRef("customer_id"),
+            currency_code=OuterRef("promised_currency"),
+            entry_type=LedgerEntryType.REPAYMENT,
             created_at__gte=OuterRef("created_at"),
         )
         .order_by()
-        .values("transaction__customer_id")
+        .values("customer_id")
         .annotate(total=Sum("amount"))
         .values("total")
     )

@@ -1,5 +1,7 @@
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from core.pagination import keyset_chunks, keyset_paginate, parse_ordering, parse_per_page
 from customers.models import Customer
@@ -91,3 +93,17 @@ def test_bad_cursor_is_a_validation_error(cursor):
     ordering = parse_ordering("name[ASC]", allowed=("name",))
     with pytest.raises(ValidationError):
         keyset_paginate(Customer.objects.all(), ordering=ordering, per_page=2, after=cursor)
+
+
+@pytest.mark.parametrize(("order", "bound"), [("name[ASC]", '"name" >= '), ("name[DESC]", '"name" <= ')])
+def test_a_page_after_a_cursor_bounds_the_sort_field_where_an_index_can_start(order, bound):
+    """`name > x OR (name = x AND id > y)` alone makes PostgreSQL read every row before the cursor; the page's query
+    also says `name >= x`, which changes no answer but starts an index range at the cursor."""
+    for name in ("Alpha", "Beta", "Beta", "Gamma"):
+        CustomerFactory(name=name)
+    ordering = parse_ordering(order, allowed=("name",))
+    first = keyset_paginate(Customer.objects.all(), ordering=ordering, per_page=2)
+    with CaptureQueriesContext(connection) as queries:
+        second = keyset_paginate(Customer.objects.all(), ordering=ordering, per_page=2, after=first.end_cursor)
+    assert bound in queries.captured_queries[0]["sql"]
+    assert len({c.id for c in first.items + second.items}) == 4
