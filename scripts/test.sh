@@ -37,9 +37,14 @@ exec bash scripts/services.sh bash -c '
   for arg in "$@"; do
     if [[ "$arg" == tests* ]]; then paths+=("$arg"); else options+=("$arg"); fi
   done
+  # Two processes (pytest-xdist; PYTEST_PROCESSES=0 for one): a test file stays in one process (--dist loadfile), each
+  # process has its own test database and Redis database (config.settings.test). Much of the suite waits on
+  # PostgreSQL, Chromium, Celery workers and servers of its own, so two processes nearly halve the time on two cores.
+  parallel=()
+  if [ "${PYTEST_PROCESSES:-2}" != 0 ]; then parallel=(-n "${PYTEST_PROCESSES:-2}" --dist loadfile); fi
   run_pytest() {
     set +e
-    .venv/bin/python -m pytest "$@"
+    .venv/bin/python -m pytest "${parallel[@]}" "$@"
     local status=$?
     set -e
     if [ $status -eq 5 ]; then echo "no tests were collected" >&2; return 1; fi

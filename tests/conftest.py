@@ -83,7 +83,7 @@ def celery_worker_process(django_db_setup, django_db_blocker, smtp_server):
         "DB_CONN_MAX_AGE": "0",
         "EMAIL_URL": smtp_server.url,
     }
-    log = open(ROOT / ".tmp-celery-worker.log", "w")  # noqa: SIM115
+    log = open(ROOT / f".tmp-celery-worker{os.environ.get('PYTEST_XDIST_WORKER', '')}.log", "w")  # noqa: SIM115
     process = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "config", "worker", "-P", "solo", "-c", "1", "--without-gossip",
          "--without-mingle", "--without-heartbeat", "-n", name, "-l", "info"],
