@@ -34,6 +34,7 @@ CSV_COLUMNS = (
     "reference",
     "description",
     "buyer",
+    "buyer_email",
     "due_at",
     "amount",
     "amount_decimal",
@@ -85,7 +86,7 @@ def statement_csv(statement: Statement) -> str:
     def money(amount: int | None) -> list[str]:
         return ["", ""] if amount is None else [str(amount), format_input(amount, currency)]
 
-    blank = ["", "", "", "", "", *money(None), *money(None)]
+    blank = ["", "", "", "", "", "", *money(None), *money(None)]
     writer.writerow([_timestamp(statement.period_start), "opening_balance", *blank, *money(statement.opening_balance)])
     for line in statement.lines:
         writer.writerow(
@@ -96,6 +97,7 @@ def statement_csv(statement: Statement) -> str:
                 _cell(line.reference),
                 _cell(line.description),
                 _cell(line.buyer),
+                _cell(line.buyer_email),
                 _timestamp(line.due_at),
                 *money(line.amount),
                 *money(line.change),
@@ -166,7 +168,7 @@ def statement_pdf(statement: Statement) -> bytes:
         ("Customer id", statement.customer_id),
         (
             "Period",
-            f"{statement.period_start:%d %b %Y} to {statement.period_end:%d %b %Y} (UTC), as of {as_of}",
+            f"{statement.period_start:%d %b %Y} to {statement.last_day:%d %b %Y} (UTC), as of {as_of}",
         ),
         ("Currency", currency),
     ):
@@ -206,7 +208,7 @@ def statement_pdf(statement: Statement) -> bytes:
     pdf.cell(0, 7, text("Movements"), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(pdf.family, "", 9)
     with pdf.table(
-        col_widths=(22, 80, 38, 20, 20),
+        col_widths=(24, 80, 36, 20, 20),
         headings_style=FontFace(emphasis="BOLD", fill_color=(238, 241, 245)),
         borders_layout="HORIZONTAL_LINES",
         line_height=5,
@@ -237,7 +239,7 @@ def statement_pdf(statement: Statement) -> bytes:
             row.cell(money(line.balance))
         closing = table.row()
         closing_style = FontFace(emphasis="BOLD")
-        closing.cell(f"{statement.as_of:%d %b %Y}", style=closing_style)
+        closing.cell(f"{statement.last_day:%d %b %Y}", style=closing_style)
         closing.cell("Closing balance", style=closing_style)
         closing.cell("")
         closing.cell("")
@@ -248,12 +250,9 @@ def statement_pdf(statement: Statement) -> bytes:
     pdf.ln(4)
     pdf.set_font(pdf.family, "", 8)
     pdf.set_text_color(82, 96, 109)
-    pdf.multi_cell(
-        0,
-        4,
-        text(
-            "The balance is what is owed on the credit line: purchases billed and not cancelled, less repayments. "
-            "A completed purchase (in brackets) changes nothing owed; it became due on its due date. Dates are UTC."
-        ),
+    note = (
+        "The balance is what is owed on the credit line: purchases billed and not cancelled, less repayments. "
+        "A completed purchase (in brackets) changes nothing owed; it became due on its due date. Dates are UTC."
     )
+    pdf.multi_cell(0, 4, text(note), align="L")
     return bytes(pdf.output())
