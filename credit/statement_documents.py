@@ -1,6 +1,7 @@
 """A statement (credit.statements) as files: a CSV and a PDF, for the staff download, the buyer portal and the email
-on the 1st. `statement_document(statement, "pdf" | "csv")` is the one entry point; each answer carries its file name
-and content type.
+on the 1st. `statement_file(customer=, currency_code=, month=, file_format="pdf" | "csv")` is the entry point for
+adapters (`statement_document` renders a statement already read); each answer carries its file name and content
+type.
 
 CSV: one header row, then the opening balance, a row per movement and the closing balance. Amounts are in minor
 units as the API sends them (`amount` "125000"), each followed by the same amount in major units with the currency's
@@ -14,7 +15,7 @@ outside Latin-1 print as "?". Money is in major units, as people read it (core.m
 import csv
 import io
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from django.conf import settings
@@ -22,7 +23,8 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 
 from core.money import format_human, format_input
-from credit.statements import Statement
+from credit.statements import Statement, statement_get
+from customers.models import Customer
 
 FORMATS = ("pdf", "csv")
 CONTENT_TYPES = {"pdf": "application/pdf", "csv": "text/csv; charset=utf-8"}
@@ -51,6 +53,14 @@ class StatementDocument:
     file_name: str
     content_type: str
     content: bytes
+
+
+def statement_file(*, customer: Customer, currency_code: str, month: date, file_format: str) -> StatementDocument:
+    """The customer's statement in `currency_code` for `month` (its first day: credit.statements.statement_month_parse
+    reads a `YYYY-MM`) as a PDF or CSV file, for any adapter to hand out (the staff download, the buyer portal).
+    Raises ValidationError as statement_get does (no balance in that currency, a month to come)."""
+    statement = statement_get(customer=customer, currency_code=currency_code, month=month)
+    return statement_document(statement, file_format)
 
 
 def statement_document(statement: Statement, file_format: str) -> StatementDocument:
