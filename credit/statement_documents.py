@@ -9,8 +9,8 @@ ISO 4217 exponent (`amount_decimal` "1250.00"), as the customer export does. Cel
 formula are quoted with a leading apostrophe.
 
 PDF: fpdf2 (pure Python, from wheels). Text is set in DejaVu Sans when Debian's fonts-dejavu-core is installed
-(STATEMENT_PDF_FONT, so any customer name prints); without it, in the PDF's built-in Helvetica, where characters
-outside Latin-1 print as "?". Money is in major units, as people read it (core.money.format_human)."""
+(STATEMENT_PDF_FONT: Latin, Greek and Cyrillic names print; for CJK names point it at a font that has them); without
+it, in the PDF's built-in Helvetica, where characters outside Latin-1 print as "?". Money is in major units, as people read it (core.money.format_human)."""
 
 import csv
 import io
