@@ -10,7 +10,8 @@ formula are quoted with a leading apostrophe.
 
 PDF: fpdf2 (pure Python, from wheels). Text is set in DejaVu Sans when Debian's fonts-dejavu-core is installed
 (STATEMENT_PDF_FONT: Latin, Greek and Cyrillic names print; for CJK names point it at a font that has them); without
-it, in the PDF's built-in Helvetica, where characters outside Latin-1 print as "?". Money is in major units, as people read it (core.money.format_human)."""
+it, in the PDF's built-in Helvetica, where characters outside Latin-1 print as "?". Money is in major units, as people
+read it (core.money.format_human)."""
 
 import csv
 import io
