@@ -12,6 +12,7 @@ from core.models import (
     IdempotencyRecord,
     OAuthClientScopes,
     OutboundEmail,
+    OutboundEmailAttachment,
     WebhookAttempt,
     WebhookDelivery,
     WebhookEndpoint,
@@ -169,9 +170,31 @@ class IdempotencyRecordAdmin(admin.ModelAdmin):
     search_fields = ("client_id", "key")
 
 
+class OutboundEmailAttachmentInline(admin.TabularInline):
+    """The files sent with an email: names, types and sizes (the bytes stay in the database)."""
+
+    model = OutboundEmailAttachment
+    fields = ("file_name", "content_type", "size")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    @admin.display(description="bytes")
+    def size(self, attachment) -> int:
+        return len(attachment.content)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(OutboundEmail)
 class OutboundEmailAdmin(admin.ModelAdmin):
     """What was sent (or is still to be sent) to whom, read-only: emails are queued by the application's services."""
+
+    inlines = [OutboundEmailAttachmentInline]
 
     list_display = ("id", "key", "status", "subject", "customer_id", "attempt_count", "created_at", "sent_at")
     list_filter = ("status", "template")

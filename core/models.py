@@ -355,7 +355,8 @@ class OutboundEmailAttachment(models.Model):
     sends the same bytes and the row stays the record of what was sent. Never on the wire: no prefixed id."""
 
     id = models.BigAutoField(primary_key=True)
-    email = models.ForeignKey(OutboundEmail, on_delete=models.CASCADE, related_name="attachments")
+    # Found through the unique (email, position) index: no index of its own (nor the `_like` one Django would add).
+    email = models.ForeignKey(OutboundEmail, on_delete=models.CASCADE, related_name="attachments", db_index=False)
     position = models.PositiveSmallIntegerField()
     file_name = models.CharField(max_length=255)
     content_type = models.CharField(max_length=100)

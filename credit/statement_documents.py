@@ -1,6 +1,7 @@
 """A statement (credit.statements) as files: a CSV and a PDF, for the staff download, the buyer portal and the email
-on the 1st. `statement_document(statement, "pdf" | "csv")` is the one entry point; each answer carries its file name
-and content type.
+on the 1st. `statement_file(customer=, currency_code=, month=, file_format="pdf" | "csv")` is the entry point for
+adapters (`statement_document` renders a statement already read); each answer carries its file name and content
+type.
 
 CSV: one header row, then the opening balance, a row per movement and the closing balance. Amounts are in minor
 units as the API sends them (`amount` "125000"), each followed by the same amount in major units with the currency's
@@ -8,13 +9,14 @@ ISO 4217 exponent (`amount_decimal` "1250.00"), as the customer export does. Cel
 formula are quoted with a leading apostrophe.
 
 PDF: fpdf2 (pure Python, from wheels). Text is set in DejaVu Sans when Debian's fonts-dejavu-core is installed
-(STATEMENT_PDF_FONT, so any customer name prints); without it, in the PDF's built-in Helvetica, where characters
-outside Latin-1 print as "?". Money is in major units, as people read it (core.money.format_human)."""
+(STATEMENT_PDF_FONT: Latin, Greek and Cyrillic names print; for CJK names point it at a font that has them); without
+it, in the PDF's built-in Helvetica, where characters outside Latin-1 print as "?". Money is in major units, as people
+read it (core.money.format_human)."""
 
 import csv
 import io
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from django.conf import settings
@@ -22,7 +24,8 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 
 from core.money import format_human, format_input
-from credit.statements import Statement
+from credit.statements import Statement, statement_get
+from customers.models import Customer
 
 FORMATS = ("pdf", "csv")
 CONTENT_TYPES = {"pdf": "application/pdf", "csv": "text/csv; charset=utf-8"}
@@ -34,6 +37,7 @@ CSV_COLUMNS = (
     "reference",
     "description",
     "buyer",
+    "buyer_email",
     "due_at",
     "amount",
     "amount_decimal",
@@ -50,6 +54,14 @@ class StatementDocument:
     file_name: str
     content_type: str
     content: bytes
+
+
+def statement_file(*, customer: Customer, currency_code: str, month: date, file_format: str) -> StatementDocument:
+    """The customer's statement in `currency_code` for `month` (its first day: credit.statements.statement_month_parse
+    reads a `YYYY-MM`) as a PDF or CSV file, for any adapter to hand out (the staff download, the buyer portal).
+    Raises ValidationError as statement_get does (no balance in that currency, a month to come)."""
+    statement = statement_get(customer=customer, currency_code=currency_code, month=month)
+    return statement_document(statement, file_format)
 
 
 def statement_document(statement: Statement, file_format: str) -> StatementDocument:
@@ -85,7 +97,7 @@ def statement_csv(statement: Statement) -> str:
     def money(amount: int | None) -> list[str]:
         return ["", ""] if amount is None else [str(amount), format_input(amount, currency)]
 
-    blank = ["", "", "", "", "", *money(None), *money(None)]
+    blank = ["", "", "", "", "", "", *money(None), *money(None)]
     writer.writerow([_timestamp(statement.period_start), "opening_balance", *blank, *money(statement.opening_balance)])
     for line in statement.lines:
         writer.writerow(
@@ -96,6 +108,7 @@ def statement_csv(statement: Statement) -> str:
                 _cell(line.reference),
                 _cell(line.description),
                 _cell(line.buyer),
+                _cell(line.buyer_email),
                 _timestamp(line.due_at),
                 *money(line.amount),
                 *money(line.change),
@@ -166,7 +179,7 @@ def statement_pdf(statement: Statement) -> bytes:
         ("Customer id", statement.customer_id),
         (
             "Period",
-            f"{statement.period_start:%d %b %Y} to {statement.period_end:%d %b %Y} (UTC), as of {as_of}",
+            f"{statement.period_start:%d %b %Y} to {statement.last_day:%d %b %Y} (UTC), as of {as_of}",
         ),
         ("Currency", currency),
     ):
@@ -206,7 +219,7 @@ def statement_pdf(statement: Statement) -> bytes:
     pdf.cell(0, 7, text("Movements"), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(pdf.family, "", 9)
     with pdf.table(
-        col_widths=(22, 80, 38, 20, 20),
+        col_widths=(24, 80, 36, 20, 20),
         headings_style=FontFace(emphasis="BOLD", fill_color=(238, 241, 245)),
         borders_layout="HORIZONTAL_LINES",
         line_height=5,
@@ -237,7 +250,7 @@ def statement_pdf(statement: Statement) -> bytes:
             row.cell(money(line.balance))
         closing = table.row()
         closing_style = FontFace(emphasis="BOLD")
-        closing.cell(f"{statement.as_of:%d %b %Y}", style=closing_style)
+        closing.cell(f"{statement.last_day:%d %b %Y}", style=closing_style)
         closing.cell("Closing balance", style=closing_style)
         closing.cell("")
         closing.cell("")
@@ -248,12 +261,9 @@ def statement_pdf(statement: Statement) -> bytes:
     pdf.ln(4)
     pdf.set_font(pdf.family, "", 8)
     pdf.set_text_color(82, 96, 109)
-    pdf.multi_cell(
-        0,
-        4,
-        text(
-            "The balance is what is owed on the credit line: purchases billed and not cancelled, less repayments. "
-            "A completed purchase (in brackets) changes nothing owed; it became due on its due date. Dates are UTC."
-        ),
+    note = (
+        "The balance is what is owed on the credit line: purchases billed and not cancelled, less repayments. "
+        "A completed purchase (in brackets) changes nothing owed; it became due on its due date. Dates are UTC."
     )
+    pdf.multi_cell(0, 4, text(note), align="L")
     return bytes(pdf.output())

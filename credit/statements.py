@@ -35,7 +35,7 @@ over that year's entries, without building the statements."""
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet, Sum
@@ -85,7 +85,8 @@ class StatementLine:
     transaction_id: str
     reference: str
     description: str
-    buyer: str  # the purchase's buyer ("Ann Lee <ann@acme.example>"), "" when none was named
+    buyer: str  # the purchase's buyer: a name ("Ann Lee"), else an email address; "" when none was named
+    buyer_email: str
     due_at: datetime | None  # a completed purchase's due date
     amount: int  # the movement's amount (minor units, positive)
     change: int  # its effect on the balance owed: + for a purchase, - for a cancellation or repayment, 0 completed
@@ -132,6 +133,11 @@ class Statement:
     def is_complete(self) -> bool:
         """The month is over: the statement will not change."""
         return self.as_of == self.period_end
+
+    @property
+    def last_day(self) -> date:
+        """The last day the statement covers: the month's last, or today for the current month."""
+        return (self.as_of - timedelta(microseconds=1)).date()
 
     @property
     def period_label(self) -> str:
@@ -243,12 +249,17 @@ def _line(entry: CreditLedgerEntry) -> StatementLine:
         transaction_id=purchase.id if purchase else "",
         reference=purchase.reference if purchase else "",
         description=purchase.description if purchase else "",
-        buyer=str(purchase.customer_user) if purchase and purchase.customer_user else "",
+        buyer=_buyer_name(purchase.customer_user) if purchase and purchase.customer_user else "",
+        buyer_email=purchase.customer_user.email if purchase and purchase.customer_user else "",
         due_at=purchase.due_at if purchase and kind == StatementLineKind.COMPLETED else None,
         amount=entry.amount,
         change=entry.delta_reserved + entry.delta_used,
         balance=entry.reserved_after + entry.used_after,
     )
+
+
+def _buyer_name(user) -> str:
+    return f"{user.first_name} {user.last_name}".strip() or user.email
 
 
 def _past_due(balance: CreditBalance, *, as_of: datetime, upper: str) -> int:

@@ -13,12 +13,16 @@ bash scripts/bootstrap.sh
 # `make lint` first: a new import cycle or an import against the layers fails the run before any test.
 bash scripts/lint.sh
 export PYTHON_BIN=.venv/bin/python
-# Browser tests drive Debian's Chromium (Playwright cannot download its own browsers here).
-if [ ! -x /usr/bin/chromium ]; then
-  echo "installing chromium for the browser tests"
-  command -v apt-get >/dev/null || { echo "cannot install chromium: no apt-get" >&2; exit 1; }
+# Browser tests drive Debian's Chromium (Playwright cannot download its own browsers here); statement PDFs are set in
+# Debian's DejaVu Sans (STATEMENT_PDF_FONT), which the tests check prints names beyond Latin-1.
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf ] || missing+=(fonts-dejavu-core)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing ${missing[*]} for the tests"
+  command -v apt-get >/dev/null || { echo "cannot install ${missing[*]}: no apt-get" >&2; exit 1; }
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq >/dev/null && apt-get install -y -qq chromium >/dev/null
+  apt-get update -qq >/dev/null && apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 # The pooled pass: the API, credit and webhooks (their concurrency tests included), customers (imports: COPY in
 # transactions, parts on real workers), the pooling settings, the health check and the queues on real workers —

@@ -257,9 +257,10 @@ CELERY_BEAT_SCHEDULE |= {
 # with activity or a balance in a currency is emailed the previous month's statement (PDF attached), once per
 # customer, currency, month and user; the task fans out in batches of STATEMENT_BATCH_SIZE balances.
 SELLER_NAME = os.environ.get("SELLER_NAME", "creditdesk")
-STATEMENT_EMAIL_HOUR = int(os.environ.get("STATEMENT_EMAIL_HOUR", "6"))
-if not 0 <= STATEMENT_EMAIL_HOUR <= 23:
-    raise ImproperlyConfigured("STATEMENT_EMAIL_HOUR is an hour of the day, 0 to 23 (UTC).")
+_statement_hour = os.environ.get("STATEMENT_EMAIL_HOUR", "6").strip()
+if not (_statement_hour.isdigit() and 0 <= int(_statement_hour) <= 23):
+    raise ImproperlyConfigured(f"STATEMENT_EMAIL_HOUR is an hour of the day, 0 to 23 (UTC), not {_statement_hour!r}.")
+STATEMENT_EMAIL_HOUR = int(_statement_hour)
 STATEMENT_BATCH_SIZE = 200
 # A TrueType font with a "-Bold" sibling (Debian's fonts-dejavu-core); without it PDFs use Helvetica (Latin-1 only).
 STATEMENT_PDF_FONT = os.environ.get("STATEMENT_PDF_FONT", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")

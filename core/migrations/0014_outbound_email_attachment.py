@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
                 ('file_name', models.CharField(max_length=255)),
                 ('content_type', models.CharField(max_length=100)),
                 ('content', models.BinaryField()),
-                ('email', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='core.outboundemail')),
+                ('email', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='core.outboundemail')),
             ],
             options={
                 'ordering': ['email', 'position'],

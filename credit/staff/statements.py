@@ -6,8 +6,8 @@ from django.shortcuts import render
 
 from core.staff.access import Capability, StaffView
 from credit.staff.forms import StatementForm
-from credit.statement_documents import statement_document
-from credit.statements import current_month, month_key, statement_currencies, statement_get
+from credit.statement_documents import statement_file
+from credit.statements import current_month, month_key, statement_currencies
 from customers.selectors import customer_get
 
 
@@ -27,8 +27,9 @@ class CustomerStatementView(StaffView):
         if not form.is_valid():
             return self.answer(request, customer, form, currencies, status=400)
         data = form.cleaned_data
-        statement = statement_get(customer=customer, currency_code=data["currency"], month=data["month"])
-        document = statement_document(statement, data["format"])
+        document = statement_file(
+            customer=customer, currency_code=data["currency"], month=data["month"], file_format=data["format"]
+        )
         response = HttpResponse(document.content, content_type=document.content_type)
         response["Content-Disposition"] = f'attachment; filename="{document.file_name}"'
         response["Cache-Control"] = "private, no-store"

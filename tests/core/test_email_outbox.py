@@ -9,6 +9,7 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 
 from core.actors import Actor
 from core.email.delivery import email_send, retry_delay
@@ -274,7 +275,7 @@ def test_bad_input_is_refused_and_nothing_is_queued(mailbox, queue, overrides, f
     assert mailbox.messages == []
 
 
-def test_attachments_are_kept_with_the_email_and_sent_with_it(mailbox, queue):
+def test_attachments_are_kept_with_the_email_and_sent_with_it(mailbox, queue, admin_client):
     content = bytes(range(256)) * 10  # not text: sent base64-encoded, received byte for byte
     email = queue(attachments=[Attachment("statement-2026-11.pdf", "application/pdf", content)])
 
@@ -286,6 +287,9 @@ def test_attachments_are_kept_with_the_email_and_sent_with_it(mailbox, queue):
     assert attachment.get_content() == content
     (stored,) = email.attachments.all()
     assert bytes(stored.content) == content
+    # The admin lists it with the email, by name, type and size.
+    page = admin_client.get(reverse("admin:core_outboundemail_change", args=[email.id])).content.decode()
+    assert "statement-2026-11.pdf" in page and "application/pdf" in page and "2560" in page
 
 
 def test_the_queuing_transaction_rolling_back_leaves_no_email(mailbox, django_capture_on_commit_callbacks):

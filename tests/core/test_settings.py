@@ -109,3 +109,10 @@ def test_production_sends_through_the_smtp_server_of_email_url():
             },
         }
     )
+
+
+def test_a_statement_hour_that_is_no_hour_of_the_day_stops_the_process_at_startup():
+    for bad in ("24", "-1", "six"):
+        result = run_manage("check", DJANGO_SETTINGS_MODULE="config.settings.test", STATEMENT_EMAIL_HOUR=bad)
+        assert result.returncode != 0
+        assert f"STATEMENT_EMAIL_HOUR is an hour of the day, 0 to 23 (UTC), not {bad!r}" in result.stderr
