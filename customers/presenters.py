@@ -48,6 +48,7 @@ def customer_user_to_dict(user: CustomerUser) -> dict:
         "first_name": user.first_name or None,
         "last_name": user.last_name or None,
         "status": user.status,
+        "role": user.role,
         "created_at": rfc3339(user.created_at),
         "updated_at": rfc3339(user.updated_at),
     }

@@ -7,7 +7,14 @@ from collections.abc import Mapping
 from rest_framework import serializers
 
 from core.api.serializers import OutputSerializer
-from customers.models import BankAccountType, CustomerStatus, CustomerUserStatus, PaymentMethodType, Terms
+from customers.models import (
+    BankAccountType,
+    CustomerStatus,
+    CustomerUserRole,
+    CustomerUserStatus,
+    PaymentMethodType,
+    Terms,
+)
 
 MONEY = r"^\d+$"
 
@@ -64,6 +71,10 @@ class CustomerUserOut(OutputSerializer):
     first_name = _text()
     last_name = _text()
     status = serializers.ChoiceField(choices=CustomerUserStatus.choices)
+    role = serializers.ChoiceField(
+        choices=CustomerUserRole.choices,
+        help_text="`admin` also invites and removes the company's users in the buyer portal; `member` does not.",
+    )
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
 
