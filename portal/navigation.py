@@ -14,4 +14,6 @@ class NavItem:
 NAV: tuple[NavItem, ...] = (
     NavItem("overview", "Overview", "portal:overview"),
     NavItem("purchases", "Purchases", "portal:purchases"),
+    NavItem("payment_methods", "Payment methods", "portal:payment_methods"),
+    NavItem("users", "Users", "portal:users"),
 )

@@ -1,15 +1,21 @@
-"""Reads of the buyer portal: a sign-in link by its token and whether it can still sign in, and the live session of a
-cookie. One rule each, shared by the pages and the services. Imports: core, customers and the portal's models."""
+"""Reads of the buyer portal: a sign-in link by its token and whether it can still sign in, the live session of a
+cookie, and who may manage the company's users. One rule each, shared by the pages and the services. Imports: core,
+customers and the portal's models."""
 
 from datetime import datetime, timedelta
 
 from django.conf import settings
 
-from customers.models import CustomerUserStatus
+from customers.models import CustomerUser, CustomerUserRole, CustomerUserStatus
 from portal.models import PortalLink, PortalSession, token_hash
 
 # Where a link's token goes: /portal/sign-in/<token> (portal/urls.py routes it).
 LINK_PATH = "/portal/sign-in/"
+
+
+def can_manage_users(user: CustomerUser | None) -> bool:
+    """Whether this portal user may invite and remove the company's users: its admins only."""
+    return user is not None and user.role == CustomerUserRole.ADMIN
 
 
 def portal_link_by_token(*, token: str) -> PortalLink | None:

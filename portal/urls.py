@@ -17,4 +17,10 @@ urlpatterns = [
     path("overview", views.overview, name="overview"),
     path("purchases", views.purchases, name="purchases"),
     path("purchases/<str:purchase_id>", views.purchase_detail, name="purchase_detail"),
+    path("payment-methods", views.payment_methods, name="payment_methods"),
+    path("payment-methods/<str:method_id>/default", views.payment_method_default, name="payment_method_default"),
+    path("payment-methods/<str:method_id>/remove", views.payment_method_remove, name="payment_method_remove"),
+    path("users", views.users, name="users"),
+    path("users/invite", views.user_invite, name="user_invite"),
+    path("users/<str:user_id>/remove", views.user_remove, name="user_remove"),
 ]
