@@ -53,8 +53,9 @@ REPAYMENTS_SHOWN = 20
 
 
 def _no_referrer(response):
-    # Link pages carry a token in their URL: keep it out of Referer headers.
-    response["Referrer-Policy"] = "no-referrer"
+    # Link pages carry a token in their URL: keep it out of Referer headers sent elsewhere. Not `no-referrer`, with
+    # which browsers send `Origin: null` on the page's own form, and Django's CSRF check refuses the POST.
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 
@@ -232,7 +233,13 @@ def user_invite(request):
         )
     except PortalNotAllowed as error:
         return _forbidden(request, error)
-    except (ApplicationError, ValidationError) as error:
+    except ApplicationError as error:
+        if error.code == "conflict":  # the email is taken: said as the company sees it
+            form.add_error("email", "Someone at your company already has this email address.")
+        else:
+            form.add_service_error(error)
+        return _users_page(request, form, status=400)
+    except ValidationError as error:
         form.add_service_error(error)
         return _users_page(request, form, status=400)
     messages.success(request, f"Invitation sent to {user.email}.")

@@ -259,8 +259,8 @@ def test_an_admin_invites_a_colleague_who_signs_in_from_the_email(admin, mailbox
 @pytest.mark.parametrize(
     ("data", "error"),
     [
-        ({"email": "ann@acme.example", "first_name": "Ann"}, "This customer already has a user with this email."),
-        ({"email": "ANN@acme.example"}, "This customer already has a user with this email."),
+        ({"email": "ann@acme.example", "first_name": "Ann"}, "Someone at your company already has this email address."),
+        ({"email": "ANN@acme.example"}, "Someone at your company already has this email address."),
         ({"email": "not an address"}, "Enter a valid email address."),
         ({"email": ""}, "This field is required."),
         ({"email": "eve@acme.example", "first_name": "x" * 151}, "Ensure this value has at most 150 characters"),

@@ -42,7 +42,7 @@ def test_a_user_signs_in_with_the_link_emailed_to_them(buyer, mailbox, django_ca
 
     page = client.get(path_of(url))
     assert page.status_code == 200 and b"Sign in to Acme Tools" in page.content
-    assert page["Referrer-Policy"] == "no-referrer"
+    assert page["Referrer-Policy"] == "same-origin"
     assert PortalLink.objects.get().used_at is None  # looking at the link does not use it
 
     response = client.post(path_of(url))
