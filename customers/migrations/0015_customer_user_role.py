@@ -2,18 +2,18 @@
 # A role on customer users (admin | member), and an admin for every customer that has an active user.
 
 from django.db import migrations, models
+from django.db.models import OuterRef, Subquery
 
 
 def first_admins(apps, schema_editor):
     """Every customer with an active user keeps an admin: its earliest active user (by created_at, then id)."""
     CustomerUser = apps.get_model("customers", "CustomerUser")
     earliest = (
-        CustomerUser.objects.filter(status="active")
-        .order_by("customer_id", "created_at", "id")
-        .distinct("customer_id")
-        .values_list("id", flat=True)
+        CustomerUser.objects.filter(customer_id=OuterRef("customer_id"), status="active")
+        .order_by("created_at", "id")
+        .values("id")[:1]
     )
-    CustomerUser.objects.filter(id__in=earliest).update(role="admin")
+    CustomerUser.objects.filter(status="active", id=Subquery(earliest)).update(role="admin")
 
 
 class Migration(migrations.Migration):
