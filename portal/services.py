@@ -15,10 +15,16 @@ from core.actors import Actor
 from core.email.services import email_queue
 from core.errors import ApplicationError, CustomerArchived
 from customers.models import Customer, CustomerUser, CustomerUserRole, CustomerUserStatus
-from customers.selectors import active_customer_users_with_email, customer_user_get
+from customers.selectors import active_customer_users_with_email
 from customers.services import customer_user_archive, customer_user_create
 from portal.models import PortalLink, PortalLinkSource, PortalSession, token_hash
-from portal.selectors import LINK_PATH, can_manage_users, portal_link_refusal, portal_session_live
+from portal.selectors import (
+    LINK_PATH,
+    ensure_can_manage_users,
+    portal_link_refusal,
+    portal_session_live,
+    portal_user_removable,
+)
 
 # A session's last_seen_at is written at most this often: not one UPDATE per page view.
 LAST_SEEN_RESOLUTION = timedelta(minutes=1)
@@ -43,13 +49,6 @@ class CustomerUserNotAllowed(ApplicationError):
             f"{customer_id} (or, without customer_user_id, for the company).",
             field="customer_user_id",
         )
-
-
-class PortalNotAllowed(ApplicationError):
-    """A portal user asked for what their role does not allow (a member managing users, anyone removing themselves)."""
-
-    def __init__(self, detail: str):
-        super().__init__("portal_not_allowed", detail, status=403)
 
 
 def _new_token() -> str:
@@ -190,11 +189,6 @@ def portal_session_revoke(*, token: str | None, now: datetime | None = None) -> 
     return updated > 0
 
 
-def _ensure_admin(user: CustomerUser) -> None:
-    if not can_manage_users(user):
-        raise PortalNotAllowed("Only your company's admins can invite and remove users.")
-
-
 @transaction.atomic
 def portal_user_invite(
     *,
@@ -208,7 +202,7 @@ def portal_user_invite(
     """An admin user adds a colleague to their company (a member) and emails them a sign-in link, once this
     transaction commits. Raises PortalNotAllowed for a member; the customer user's own errors (a duplicate email:
     conflict; a bad address: ValidationError) as customer_user_create raises them, and then nothing is sent."""
-    _ensure_admin(inviter)
+    ensure_can_manage_users(inviter)
     user = customer_user_create(
         customer=inviter.customer,
         actor=actor,
@@ -243,8 +237,5 @@ def portal_user_invite(
 def portal_user_remove(*, remover: CustomerUser, user_id: str, actor: Actor) -> CustomerUser:
     """An admin user archives another user of their company (their portal sessions end with it). Raises
     PortalNotAllowed for a member or for the admin themselves, NotFound for anyone not of their company."""
-    _ensure_admin(remover)
-    user = customer_user_get(customer=remover.customer, user_id=user_id)
-    if user.pk == remover.pk:
-        raise PortalNotAllowed("You cannot remove yourself; ask another admin of your company.")
+    user = portal_user_removable(remover=remover, user_id=user_id)
     return customer_user_archive(user=user, actor=actor)

@@ -36,10 +36,15 @@ from portal.presenters import (
     standing,
     user_row,
 )
-from portal.selectors import can_manage_users, portal_link_by_token, portal_link_refusal
+from portal.selectors import (
+    PortalNotAllowed,
+    can_manage_users,
+    portal_link_by_token,
+    portal_link_refusal,
+    portal_user_removable,
+)
 from portal.services import (
     PortalLinkUnusable,
-    PortalNotAllowed,
     portal_link_redeem,
     portal_session_revoke,
     portal_sign_in_request,
@@ -152,6 +157,11 @@ def purchase_detail(request, purchase_id: str):
     return portal_render(request, "portal/purchase_detail.html", context, nav="purchases")
 
 
+def _confirm_removal(request, *, what: str, consequence: str, back: str, nav: str):
+    context = {"what": what, "consequence": consequence, "back": reverse(back)}
+    return portal_render(request, "portal/confirm_remove.html", context, nav=nav)
+
+
 def _actor(request) -> Actor:
     return Actor.customer_user(request.portal.user, request_id=request.request_id)
 
@@ -189,9 +199,23 @@ def payment_method_default(request, method_id: str):
     return _payment_method_action(request, method_id, act)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @portal_page(require_user=True)
 def payment_method_remove(request, method_id: str):
+    """GET asks "Remove …?" and changes nothing (a page, so it works without JavaScript); its POST removes."""
+    if request.method == "GET":
+        try:
+            method = payment_method_get(customer=request.portal.customer, payment_method_id=method_id)
+        except NotFound:
+            return _not_found(request, "payment_methods")
+        return _confirm_removal(
+            request,
+            what=payment_method_label(method),
+            consequence="Your company will no longer be able to pay with it; your account manager can add it again.",
+            back="portal:payment_methods",
+            nav="payment_methods",
+        )
+
     def act(method):
         payment_method_delete(method=method, actor=_actor(request))
         return f"{payment_method_label(method)} removed."
@@ -246,9 +270,24 @@ def user_invite(request):
     return redirect("portal:users")
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @portal_page(require_user=True)
 def user_remove(request, user_id: str):
+    """GET asks "Remove …?" and changes nothing; its POST removes."""
+    if request.method == "GET":
+        try:
+            user = portal_user_removable(remover=request.portal.user, user_id=user_id)
+        except PortalNotAllowed as error:
+            return _forbidden(request, error)
+        except NotFound:
+            return _not_found(request, "users")
+        return _confirm_removal(
+            request,
+            what=user_row(user, you=request.portal.user).name or user.email,
+            consequence=f"{user.email} will no longer be able to sign in to the portal or buy for your company.",
+            back="portal:users",
+            nav="users",
+        )
     try:
         user = portal_user_remove(remover=request.portal.user, user_id=user_id, actor=_actor(request))
     except PortalNotAllowed as error:

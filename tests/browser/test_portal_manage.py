@@ -69,8 +69,8 @@ def test_an_admin_invites_a_colleague_who_signs_in_from_the_emailed_link(staff_b
     rows = page.locator("table tbody tr")
     expect(rows).to_have_count(2)
     expect(rows.nth(0)).to_contain_text("Ann Lee (you)")
-    expect(rows.nth(0).get_by_role("button", name="Remove")).to_have_count(0)
-    expect(rows.nth(1).get_by_role("button", name="Remove")).to_be_visible()
+    expect(rows.nth(0).get_by_role("link", name="Remove")).to_have_count(0)
+    expect(rows.nth(1).get_by_role("link", name="Remove")).to_be_visible()
 
     form = page.get_by_role("region", name="Invite a colleague")
     form.get_by_label("Their work email address").fill("ann@acme-industrial.example")
@@ -100,14 +100,17 @@ def test_an_admin_invites_a_colleague_who_signs_in_from_the_emailed_link(staff_b
     expect(eves.get_by_text("eve.evans@acme-industrial.example").first).to_be_visible()
     eves.get_by_role("navigation", name="Portal").get_by_role("link", name="Users").click()
     expect(eves.locator("table tbody tr").nth(2)).to_contain_text("Eve Evans (you)")
-    expect(eves.get_by_role("button", name="Remove")).to_have_count(0)
+    expect(eves.get_by_role("link", name="Remove")).to_have_count(0)
     expect(eves.get_by_role("region", name="Invite a colleague")).to_have_count(0)
     looked_at(staff_browser, eves, "users-member")
     eve = CustomerUser.objects.get(email="eve.evans@acme-industrial.example")
     assert (eve.customer_id, eve.role) == (customer.id, "member")
 
     # Ann removes Raj.
-    page.locator("table tbody tr", has_text="Raj Patel").get_by_role("button", name="Remove").click()
+    page.locator("table tbody tr", has_text="Raj Patel").get_by_role("link", name="Remove").click()
+    expect(page.get_by_role("heading", name="Remove Raj Patel?", level=1)).to_be_visible()
+    looked_at(staff_browser, page, "remove-user")
+    page.get_by_role("button", name="Remove Raj Patel").click()
     expect(page.get_by_role("status")).to_contain_text("raj@acme-industrial.example removed")
     expect(page.locator("table tbody tr")).to_have_count(2)
 
@@ -130,3 +133,11 @@ def test_a_payment_method_is_made_the_default(staff_browser, acme):
     expect(rows.nth(1).get_by_role("button", name="Make default")).to_be_visible()
     looked_at(staff_browser, page, "payment-methods-changed")
     assert PaymentMethod.objects.get(customer=customer, is_default=True).last4 == "6789"
+
+    rows.nth(1).get_by_role("link", name="Remove").click()
+    expect(page.get_by_role("heading", name="Remove Visa •••• 4242?", level=1)).to_be_visible()
+    looked_at(staff_browser, page, "remove-payment-method")
+    page.get_by_role("button", name="Remove Visa •••• 4242").click()
+    expect(page.get_by_role("status")).to_contain_text("Visa •••• 4242 removed.")
+    expect(page.locator("table tbody tr")).to_have_count(1)
+    assert list(PaymentMethod.objects.filter(customer=customer).values_list("last4", flat=True)) == ["6789"]

@@ -143,10 +143,16 @@ def test_a_post_without_its_csrf_token_is_refused(buyer, methods):
     assert response.status_code == 302 and default_of(buyer[0]) == methods[1].id
 
 
-def test_a_get_changes_nothing(buyer, methods):
+def test_remove_asks_first_and_the_question_changes_nothing(buyer, other_buyer, methods):
     client = signed_in_client(*buyer)
-    assert client.get(f"/portal/payment-methods/{methods[1].id}/remove").status_code == 405
+    page = client.get(f"/portal/payment-methods/{methods[1].id}/remove")
+    assert page.status_code == 200 and "Remove ACH •••• 6789?" in text(page)
+    assert re.search(r'<form method="post"', page.content.decode())  # posts to the same address
     assert PaymentMethod.objects.count() == 2
+    theirs = PaymentMethodFactory(customer=other_buyer[0], last4="1111")
+    assert client.get(f"/portal/payment-methods/{theirs.id}/remove").status_code == 404
+    assert client.get(f"/portal/payment-methods/{methods[1].id}/default").status_code == 405
+    assert signed_in_client(buyer[0]).get(f"/portal/payment-methods/{methods[1].id}/remove").status_code == 403
 
 
 # --- users ------------------------------------------------------------------------------------------------------
@@ -176,6 +182,7 @@ def test_a_forged_post_by_a_member_is_refused_and_changes_nothing(member):
     customer, mo = member
     ann = CustomerUser.objects.get(email="ann@acme.example")
     client = signed_in_client(customer, mo)
+    assert client.get(f"/portal/users/{ann.id}/remove").status_code == 403
     response = client.post(f"/portal/users/{ann.id}/remove")
     assert response.status_code == 403 and b"Only your company&#x27;s admins" in response.content
     response = client.post("/portal/users/invite", {"email": "eve@acme.example", "first_name": "Eve"})
@@ -191,6 +198,11 @@ def test_an_admin_removes_a_colleague_whose_session_ends(member):
     ann = CustomerUser.objects.get(email="ann@acme.example")
     mos_browser = signed_in_client(customer, mo)
     client = signed_in_client(customer, ann)
+    question = client.get(f"/portal/users/{mo.id}/remove")
+    assert question.status_code == 200 and "Remove Mo Miller?" in text(question)
+    assert "mo@acme.example will no longer be able to sign in" in text(question)
+    mo.refresh_from_db()
+    assert mo.status == "active"
     response = client.post(f"/portal/users/{mo.id}/remove")
     assert response.status_code == 302 and response["Location"] == "/portal/users"
     mo.refresh_from_db()
@@ -203,15 +215,19 @@ def test_an_admin_removes_a_colleague_whose_session_ends(member):
 
 def test_an_admin_cannot_remove_themselves(admin):
     customer, ann = admin
-    response = signed_in_client(customer, ann).post(f"/portal/users/{ann.id}/remove")
-    assert response.status_code == 403 and b"You cannot remove yourself" in response.content
+    client = signed_in_client(customer, ann)
+    for ask in (client.get, client.post):
+        response = ask(f"/portal/users/{ann.id}/remove")
+        assert response.status_code == 403 and b"You cannot remove yourself" in response.content
     ann.refresh_from_db()
     assert ann.status == "active"
 
 
 def test_another_customers_user_is_not_found(admin, other_buyer):
     gil = other_buyer[1]
-    response = signed_in_client(*admin).post(f"/portal/users/{gil.id}/remove")
+    client = signed_in_client(*admin)
+    assert client.get(f"/portal/users/{gil.id}/remove").status_code == 404
+    response = client.post(f"/portal/users/{gil.id}/remove")
     assert response.status_code == 404
     gil.refresh_from_db()
     assert gil.status == "active"
