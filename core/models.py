@@ -50,6 +50,8 @@ class ActorType(models.TextChoices):
     SYSTEM = "system"
     STAFF = "staff"
     API_CLIENT = "api_client"
+    # A customer user acting in the buyer portal (id: the customer user's id; label: their name).
+    CUSTOMER_USER = "customer_user"
 
 
 class Scope(models.TextChoices):

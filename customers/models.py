@@ -138,6 +138,13 @@ class CustomerUserStatus(models.TextChoices):
     ARCHIVED = "archived"
 
 
+class CustomerUserRole(models.TextChoices):
+    """What a customer user may do in the buyer portal: an admin also invites and removes the company's users."""
+
+    ADMIN = "admin"
+    MEMBER = "member"
+
+
 class CustomerUser(TracksUpdates):
     """A person with access to a customer account who may buy on its credit line."""
 
@@ -152,6 +159,8 @@ class CustomerUser(TracksUpdates):
     payment_reminders = models.BooleanField(
         default=True, verbose_name="Email payment reminders", help_text="Before and after a purchase is due."
     )
+    # Not given on create: admin when the customer has no active admin yet, else member (customers.services.users).
+    role = models.CharField(max_length=16, choices=CustomerUserRole.choices, default=CustomerUserRole.MEMBER)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -165,6 +174,7 @@ class CustomerUser(TracksUpdates):
                 violation_error_message="This customer already has a user with this email.",
             ),
             choices_check("status", CustomerUserStatus, nullable=False),
+            choices_check("role", CustomerUserRole, nullable=False),
             # The keyset index of a customer's user list, and what a purchase's buyer references with its customer
             # (credit's composite foreign key keeps a buyer within the customer that bought).
             models.UniqueConstraint(fields=["customer", "id"], name="customer_user_customer_id_key"),

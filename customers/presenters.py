@@ -49,6 +49,7 @@ def customer_user_to_dict(user: CustomerUser) -> dict:
         "last_name": user.last_name or None,
         "status": user.status,
         "payment_reminders": user.payment_reminders,
+        "role": user.role,
         "created_at": rfc3339(user.created_at),
         "updated_at": rfc3339(user.updated_at),
     }

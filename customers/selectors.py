@@ -19,6 +19,7 @@ from customers.models import (
     CustomerImportStatus,
     CustomerStatus,
     CustomerUser,
+    CustomerUserRole,
     CustomerUserStatus,
     PaymentMethod,
 )
@@ -63,6 +64,17 @@ def customer_loaded(customer: Customer) -> Customer:
 
 def customer_user_get(*, customer: Customer, user_id: str) -> CustomerUser:
     return get_by_id(CustomerUser.objects.filter(customer=customer), user_id, noun="customer user")
+
+
+def customer_user_default_role(*, customer: Customer) -> str:
+    """The role of a user added without one: admin when the customer has no active admin yet, else member."""
+    has_admin = customer.users.filter(status=CustomerUserStatus.ACTIVE, role=CustomerUserRole.ADMIN).exists()
+    return CustomerUserRole.MEMBER if has_admin else CustomerUserRole.ADMIN
+
+
+def active_customer_users(*, customer: Customer) -> QuerySet[CustomerUser]:
+    """The customer's active users, earliest first."""
+    return customer.users.filter(status=CustomerUserStatus.ACTIVE).order_by("created_at", "id")
 
 
 def active_customer_user_by_email(*, customer: Customer, email: str) -> CustomerUser | None:

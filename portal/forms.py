@@ -2,6 +2,9 @@
 
 from django import forms
 
+from core.staff.forms import ServiceForm
+from customers.models import CustomerUser
+
 
 class SignInForm(forms.Form):
     email = forms.EmailField(
@@ -18,3 +21,15 @@ class EnrollmentAcceptForm(forms.Form):
         label="I accept these net terms on behalf of my company.",
         error_messages={"required": "Tick the box to accept the terms."},
     )
+
+
+class InviteForm(ServiceForm):
+    """An admin invites a colleague: the customer user's own fields, validated by customers' service."""
+
+    model = CustomerUser
+    model_fields = ("email", "first_name", "last_name")
+    labels = {"email": "Their work email address", "first_name": "First name", "last_name": "Last name"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].widget.attrs["autocomplete"] = "off"

@@ -10,7 +10,7 @@ from core.money import format_human
 from credit.models import CreditAccount, CreditBalance, CreditRepayment, CreditTransaction
 from credit.statements import StatementMonth
 from credit.vocabulary import CreditStatus, days_past_due, net_terms_shown
-from customers.models import Customer, Terms
+from customers.models import Customer, CustomerUser, CustomerUserRole, PaymentMethod, PaymentMethodType, Terms
 from portal.models import PortalLink
 
 CREDIT_STATUS_LABELS = {
@@ -255,3 +255,42 @@ def enrollment_offer(
         expires_at=account.net_terms_enrollment_expires_at if account else None,
         enrolled_at=account.net_terms_enrolled_at if account else None,
     )
+
+
+@dataclass(frozen=True)
+class PaymentMethodRow:
+    id: str
+    label: str  # "Visa •••• 4242", "ACH •••• 6789": as the staff page names it
+    details: str  # a card's expiry, a bank account's bank
+    is_default: bool
+    added_at: datetime
+
+
+def payment_method_label(method: PaymentMethod) -> str:
+    if method.type == PaymentMethodType.CARD:
+        return f"{(method.card_brand or 'card').capitalize()} •••• {method.last4}"
+    return f"{(method.bank_account_type or 'bank').upper()} •••• {method.last4}"
+
+
+def payment_method_row(method: PaymentMethod) -> PaymentMethodRow:
+    if method.type == PaymentMethodType.CARD:
+        details = f"Expires {method.exp_month:02d}/{method.exp_year}" if method.exp_month and method.exp_year else ""
+    else:
+        details = method.bank_name or "Bank account"
+    return PaymentMethodRow(method.id, payment_method_label(method), details, method.is_default, method.created_at)
+
+
+@dataclass(frozen=True)
+class UserRow:
+    id: str
+    name: str
+    email: str
+    role: str  # "Admin", "Member"
+    added_at: datetime
+    is_you: bool
+
+
+def user_row(user: CustomerUser, *, you: CustomerUser) -> UserRow:
+    name = f"{user.first_name} {user.last_name}".strip()
+    role = CustomerUserRole(user.role).label
+    return UserRow(user.id, name, user.email, role, user.created_at, user.pk == you.pk)

@@ -1,5 +1,6 @@
 """Writes of the buyer portal: sign-in links (made for an emailed sign-in or by an API client), redeeming one into a
-browser session, keeping a session alive, and ending it. Imports: core, customers and the portal's models."""
+browser session, keeping a session alive, and ending it; an admin user inviting and removing the company's users.
+Imports: core, customers and the portal's models."""
 
 import secrets
 from collections.abc import Callable
@@ -13,10 +14,17 @@ from django.utils import timezone
 from core.actors import Actor
 from core.email.services import email_queue
 from core.errors import ApplicationError, CustomerArchived
-from customers.models import Customer, CustomerUser, CustomerUserStatus
+from customers.models import Customer, CustomerUser, CustomerUserRole, CustomerUserStatus
 from customers.selectors import active_customer_users_with_email
+from customers.services import customer_user_archive, customer_user_create
 from portal.models import PortalLink, PortalLinkSource, PortalSession, token_hash
-from portal.selectors import LINK_PATH, portal_link_refusal, portal_session_live
+from portal.selectors import (
+    LINK_PATH,
+    ensure_can_manage_users,
+    portal_link_refusal,
+    portal_session_live,
+    portal_user_removable,
+)
 
 # A session's last_seen_at is written at most this often: not one UPDATE per page view.
 LAST_SEEN_RESOLUTION = timedelta(minutes=1)
@@ -186,3 +194,55 @@ def portal_sessions_revoke(*, session_ids: list[str], now: datetime | None = Non
     return PortalSession.objects.filter(pk__in=session_ids, revoked_at__isnull=True).update(
         revoked_at=now or timezone.now()
     )
+
+
+@transaction.atomic
+def portal_user_invite(
+    *,
+    inviter: CustomerUser,
+    email: str,
+    first_name: str = "",
+    last_name: str = "",
+    absolute_url: Callable[[str], str],
+    actor: Actor,
+) -> CustomerUser:
+    """An admin user adds a colleague to their company (a member) and emails them a sign-in link, once this
+    transaction commits. Raises PortalNotAllowed for a member; the customer user's own errors (a duplicate email:
+    conflict; a bad address: ValidationError) as customer_user_create raises them, and then nothing is sent."""
+    ensure_can_manage_users(inviter)
+    user = customer_user_create(
+        customer=inviter.customer,
+        actor=actor,
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+        role=CustomerUserRole.MEMBER,
+    )
+    link, token = portal_link_create(
+        customer=user.customer, customer_user_id=user.pk, source=PortalLinkSource.EMAIL, actor=actor
+    )
+    email_queue(
+        key=f"portal_invitation:{link.pk}",
+        to=user.email,
+        template="portal_invitation",
+        context={
+            "customer_name": str(user.customer),
+            "first_name": user.first_name,
+            "inviter_name": f"{inviter.first_name} {inviter.last_name}".strip() or inviter.email,
+            "sign_in_url": absolute_url(portal_link_path(token)),
+            "request_url": absolute_url("/portal/sign-in"),
+            "minutes": settings.PORTAL_LINK_TTL_SECONDS // 60,
+            "expires_at": link.expires_at,
+        },
+        customer_id=user.customer_id,
+        actor=actor,
+    )
+    return user
+
+
+@transaction.atomic
+def portal_user_remove(*, remover: CustomerUser, user_id: str, actor: Actor) -> CustomerUser:
+    """An admin user archives another user of their company (their portal sessions end with it). Raises
+    PortalNotAllowed for a member or for the admin themselves, NotFound for anyone not of their company."""
+    user = portal_user_removable(remover=remover, user_id=user_id)
+    return customer_user_archive(user=user, actor=actor)

@@ -24,4 +24,10 @@ urlpatterns = [
     ),
     path("enrollment", views.enrollment, name="enrollment"),
     path("enrollment/accept", views.enrollment_accept, name="enrollment_accept"),
+    path("payment-methods", views.payment_methods, name="payment_methods"),
+    path("payment-methods/<str:method_id>/default", views.payment_method_default, name="payment_method_default"),
+    path("payment-methods/<str:method_id>/remove", views.payment_method_remove, name="payment_method_remove"),
+    path("users", views.users, name="users"),
+    path("users/invite", views.user_invite, name="user_invite"),
+    path("users/<str:user_id>/remove", views.user_remove, name="user_remove"),
 ]

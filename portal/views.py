@@ -1,7 +1,7 @@
 """The portal's pages: sign-in (ask for a link, the link's page, sign-out), and the signed-in pages (overview,
-purchases, one purchase, statements and their downloads, net terms and their acceptance). Thin adapters: a form, one
-service or a few selectors, a render. Every signed-in page reads through `request.portal.customer`, so another
-customer's ids are simply not found (404)."""
+purchases, one purchase, statements and their downloads, net terms and their acceptance, payment methods, users).
+Thin adapters: a form, one service or a few selectors, a render. Every signed-in page reads through
+`request.portal.customer`, so another customer's ids are simply not found (404)."""
 
 from django.conf import settings
 from django.contrib import messages
@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.actors import Actor
-from core.errors import NotFound
+from core.errors import ApplicationError, NotFound
 from core.links import request_url
 from core.models import ActorType
 from core.staff.throttle import client_address
@@ -28,22 +28,40 @@ from credit.selectors import (
     customer_past_due,
     open_purchase_list,
 )
-from credit.services import customer_user_actor, net_terms_enroll
+from credit.services import net_terms_enroll
 from credit.statement_documents import FORMATS, statement_document
 from credit.statements import statement_get, statement_month_parse, statement_months, statement_years
+from customers.selectors import active_customer_users, payment_method_get, payment_method_list
+from customers.services import payment_method_delete, payment_method_set_default
 from portal.access import clear_session_cookie, portal_page, portal_render, session_token, set_session_cookie
-from portal.forms import EnrollmentAcceptForm, SignInForm
+from portal.forms import EnrollmentAcceptForm, InviteForm, SignInForm
 from portal.presenters import (
     credit_lines,
     enrollment_offer,
     past_due_rows,
+    payment_method_label,
+    payment_method_row,
     purchase_row,
     repayment_row,
     standing,
     statement_rows,
+    user_row,
 )
-from portal.selectors import portal_link_by_token, portal_link_refusal
-from portal.services import PortalLinkUnusable, portal_link_redeem, portal_session_revoke, portal_sign_in_request
+from portal.selectors import (
+    PortalNotAllowed,
+    can_manage_users,
+    portal_link_by_token,
+    portal_link_refusal,
+    portal_user_removable,
+)
+from portal.services import (
+    PortalLinkUnusable,
+    portal_link_redeem,
+    portal_session_revoke,
+    portal_sign_in_request,
+    portal_user_invite,
+    portal_user_remove,
+)
 from portal.throttle import sign_in_request_allowed
 
 OPEN_PURCHASES_SHOWN = 200
@@ -154,10 +172,6 @@ def purchase_detail(request, purchase_id: str):
     return portal_render(request, "portal/purchase_detail.html", context, nav="purchases")
 
 
-def _not_found(request, *, nav: str):
-    return portal_render(request, "portal/not_found.html", nav=nav, status=404)
-
-
 @portal_page
 def statements(request):
     """The company's monthly statements of one year (this one, or ?year=), the most recent month first: those with
@@ -215,6 +229,38 @@ def enrollment(request):
     return _enrollment_page(request)
 
 
+def _confirm_removal(request, *, what: str, consequence: str, back: str, nav: str):
+    context = {"what": what, "consequence": consequence, "back": reverse(back)}
+    return portal_render(request, "portal/confirm_remove.html", context, nav=nav)
+
+
+def _actor(request) -> Actor:
+    return Actor.customer_user(request.portal.user, request_id=request.request_id)
+
+
+def _not_found(request, nav: str):
+    return portal_render(request, "portal/not_found.html", nav=nav, status=404)
+
+
+@portal_page(require_user=True)
+def payment_methods(request):
+    methods = payment_method_list(customer=request.portal.customer).order_by("-is_default", "created_at", "id")
+    rows = [payment_method_row(method) for method in methods]
+    return portal_render(request, "portal/payment_methods.html", {"methods": rows}, nav="payment_methods")
+
+
+def _payment_method_action(request, method_id: str, act) -> object:
+    try:
+        method = payment_method_get(customer=request.portal.customer, payment_method_id=method_id)
+    except NotFound:
+        return _not_found(request, "payment_methods")
+    try:
+        messages.success(request, act(method))
+    except ApplicationError as error:
+        messages.error(request, error.detail)
+    return redirect("portal:payment_methods")
+
+
 @require_POST
 @portal_page(require_user=True)
 def enrollment_accept(request):
@@ -228,9 +274,118 @@ def enrollment_accept(request):
         net_terms_enroll(
             customer=request.portal.customer,
             customer_user=user,
-            actor=customer_user_actor(user, request_id=request.request_id, via="buyer portal"),
+            actor=_actor(request),
         )
     except EnrollmentUnavailable:
         return _enrollment_page(request, status=409)
     messages.success(request, "Thank you: your company has accepted the net terms and can buy on them.")
     return redirect("portal:enrollment")
+
+
+@require_POST
+@portal_page(require_user=True)
+def payment_method_default(request, method_id: str):
+    def act(method):
+        method = payment_method_set_default(method=method, actor=_actor(request))
+        return f"{payment_method_label(method)} is now your default payment method."
+
+    return _payment_method_action(request, method_id, act)
+
+
+@require_http_methods(["GET", "POST"])
+@portal_page(require_user=True)
+def payment_method_remove(request, method_id: str):
+    """GET asks "Remove …?" and changes nothing (a page, so it works without JavaScript); its POST removes."""
+    if request.method == "GET":
+        try:
+            method = payment_method_get(customer=request.portal.customer, payment_method_id=method_id)
+        except NotFound:
+            return _not_found(request, "payment_methods")
+        return _confirm_removal(
+            request,
+            what=payment_method_label(method),
+            consequence="Your company will no longer be able to pay with it; your account manager can add it again.",
+            back="portal:payment_methods",
+            nav="payment_methods",
+        )
+
+    def act(method):
+        payment_method_delete(method=method, actor=_actor(request))
+        return f"{payment_method_label(method)} removed."
+
+    return _payment_method_action(request, method_id, act)
+
+
+def _users_page(request, form: InviteForm, *, status: int = 200):
+    you = request.portal.user
+    context = {
+        "users": [user_row(user, you=you) for user in active_customer_users(customer=request.portal.customer)],
+        "can_manage": can_manage_users(you),
+        "form": form,
+    }
+    return portal_render(request, "portal/users.html", context, nav="users", status=status)
+
+
+def _forbidden(request, error: PortalNotAllowed):
+    return portal_render(request, "portal/not_allowed.html", {"reason": error.detail}, nav="users", status=403)
+
+
+@portal_page(require_user=True)
+def users(request):
+    return _users_page(request, InviteForm())
+
+
+@require_POST
+@portal_page(require_user=True)
+def user_invite(request):
+    form = InviteForm(request.POST)
+    if not form.is_valid():
+        return _users_page(request, form, status=400)
+    try:
+        user = portal_user_invite(
+            inviter=request.portal.user,
+            **form.cleaned_data,
+            absolute_url=lambda path: request_url(request, path),
+            actor=_actor(request),
+        )
+    except PortalNotAllowed as error:
+        return _forbidden(request, error)
+    except ApplicationError as error:
+        if error.code == "conflict":  # the email is taken: said as the company sees it
+            form.add_error("email", "Someone at your company already has this email address.")
+        else:
+            form.add_service_error(error)
+        return _users_page(request, form, status=400)
+    except ValidationError as error:
+        form.add_service_error(error)
+        return _users_page(request, form, status=400)
+    messages.success(request, f"Invitation sent to {user.email}.")
+    return redirect("portal:users")
+
+
+@require_http_methods(["GET", "POST"])
+@portal_page(require_user=True)
+def user_remove(request, user_id: str):
+    """GET asks "Remove …?" and changes nothing; its POST removes."""
+    if request.method == "GET":
+        try:
+            user = portal_user_removable(remover=request.portal.user, user_id=user_id)
+        except PortalNotAllowed as error:
+            return _forbidden(request, error)
+        except NotFound:
+            return _not_found(request, "users")
+        return _confirm_removal(
+            request,
+            what=user_row(user, you=request.portal.user).name or user.email,
+            consequence=f"{user.email} will no longer be able to sign in to the portal or buy for your company.",
+            back="portal:users",
+            nav="users",
+        )
+    try:
+        user = portal_user_remove(remover=request.portal.user, user_id=user_id, actor=_actor(request))
+    except PortalNotAllowed as error:
+        return _forbidden(request, error)
+    except NotFound:
+        return _not_found(request, "users")
+    messages.success(request, f"{user.email} removed: they can no longer sign in to the portal.")
+    return redirect("portal:users")

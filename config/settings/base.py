@@ -469,6 +469,7 @@ SPECTACULAR_SETTINGS = {
         "EventTypeEnum": "core.models.EventType",
         # An actor's `type` (decisions, ledger entries, events), beside the payment methods' above.
         "ActorTypeEnum": "core.models.ActorType",
+        "CustomerUserRoleEnum": "customers.models.CustomerUserRole",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

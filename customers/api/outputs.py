@@ -7,7 +7,14 @@ from collections.abc import Mapping
 from rest_framework import serializers
 
 from core.api.serializers import OutputSerializer
-from customers.models import BankAccountType, CustomerStatus, CustomerUserStatus, PaymentMethodType, Terms
+from customers.models import (
+    BankAccountType,
+    CustomerStatus,
+    CustomerUserRole,
+    CustomerUserStatus,
+    PaymentMethodType,
+    Terms,
+)
 
 MONEY = r"^\d+$"
 PAYMENT_REMINDERS_HELP = (
@@ -70,6 +77,10 @@ class CustomerUserOut(OutputSerializer):
     last_name = _text()
     status = serializers.ChoiceField(choices=CustomerUserStatus.choices)
     payment_reminders = serializers.BooleanField(help_text=PAYMENT_REMINDERS_HELP)
+    role = serializers.ChoiceField(
+        choices=CustomerUserRole.choices,
+        help_text="`admin` also invites and removes the company's users in the buyer portal; `member` does not.",
+    )
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
 

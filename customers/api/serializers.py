@@ -67,19 +67,28 @@ class CustomerUpdateInput(CustomerInput):
 class CustomerUserInput(StrictInputSerializer, serializers.ModelSerializer):
     class Meta:
         model = CustomerUser
-        fields = ("email", "first_name", "last_name", "payment_reminders")
+        fields = ("email", "first_name", "last_name", "payment_reminders", "role")
         extra_kwargs = {
             "email": _email(required=True),
             "first_name": {"allow_null": True},
             "last_name": {"allow_null": True},
             "payment_reminders": {"help_text": PAYMENT_REMINDERS_HELP},
+            "role": {
+                "required": False,
+                "help_text": "`admin` or `member`. Not given: `admin` when the customer has no active admin yet, "
+                "else `member`.",
+            },
         }
 
 
 class CustomerUserUpdateInput(CustomerUserInput):
     class Meta(CustomerUserInput.Meta):
         fields = CUSTOMER_USER_WRITABLE_FIELDS
-        extra_kwargs = {**CustomerUserInput.Meta.extra_kwargs, "email": _email(required=False)}
+        extra_kwargs = {
+            **CustomerUserInput.Meta.extra_kwargs,
+            "email": _email(required=False),
+            "role": {"required": False, "help_text": "`admin` or `member`."},
+        }
 
 
 class CardInput(StrictInputSerializer):

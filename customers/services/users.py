@@ -14,6 +14,7 @@ from core.pan import refuse_card_numbers
 from core.selectors import get_by_id
 from customers.models import Customer, CustomerUser, CustomerUserStatus
 from customers.presenters import customer_user_to_dict
+from customers.selectors import customer_user_default_role
 from customers.services._common import ensure_active, reject_unknown
 
 
@@ -23,6 +24,7 @@ class CustomerUserFields(TypedDict, total=False):
     last_name: str | None
     status: str
     payment_reminders: bool
+    role: str
 
 
 CUSTOMER_USER_WRITABLE_FIELDS = tuple(CustomerUserFields.__annotations__)
@@ -64,8 +66,11 @@ def _checked_user(fields: CustomerUserFields) -> dict:
 
 @transaction.atomic
 def customer_user_create(*, customer: Customer, actor: Actor, **fields: Unpack[CustomerUserFields]) -> CustomerUser:
+    """Add a user. Without `role`, the customer's first active user becomes its admin and later ones members."""
     fields = _checked_user(fields)
     customer = _active_customer_lock(customer.pk)
+    if fields.get("role") is None:
+        fields["role"] = customer_user_default_role(customer=customer)
     user = CustomerUser(customer=customer, **{key: value for key, value in fields.items() if value is not None})
     _save_customer_user(user)
     event_record(

@@ -45,7 +45,13 @@ class CustomerForm(ServiceForm):
 
 class CustomerUserForm(ServiceForm):
     model = CustomerUser
-    model_fields = ("email", "first_name", "last_name", "payment_reminders")
+    model_fields = ("email", "first_name", "last_name", "payment_reminders", "role")
+    help_texts = {"role": "An admin also invites and removes the company's users in the buyer portal."}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Not sent: the service's default (admin when the customer has no active admin yet, else member).
+        self.fields["role"].required = False
 
 
 class PaymentMethodForm(ServiceForm):

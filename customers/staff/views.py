@@ -21,7 +21,7 @@ from core.webhooks.selectors import event_list
 from customers import extensions
 from customers.exports import customer_csv_lines
 from customers.models import Customer
-from customers.selectors import customer_get, customer_queryset, payment_method_get
+from customers.selectors import customer_get, customer_queryset, customer_user_default_role, payment_method_get
 from customers.services import (
     CustomerAlreadyExists,
     customer_archive,
@@ -308,8 +308,12 @@ class CustomerUserCreateView(CustomerFormView):
         self.title = f"Add a user to {customer}"
         return customer
 
+    def initial(self):
+        return {"role": customer_user_default_role(customer=self.object)}
+
     def call_service(self, form):
-        return customer_user_create(customer=self.object, actor=self.actor, **form.cleaned_data)
+        fields = {**form.cleaned_data, "role": form.cleaned_data["role"] or None}
+        return customer_user_create(customer=self.object, actor=self.actor, **fields)
 
     def message(self, user):
         return f"User {user.email} added."

@@ -12,6 +12,7 @@ from credit.services import credit_transaction_bill, credit_transaction_repay
 from credit.statements import current_month, month_key
 from portal.urls import urlpatterns
 from tests.credit.builders import API, completed_purchase, completed_purchases, grant_line
+from tests.factories import PaymentMethodFactory
 from tests.portal.conftest import signed_in_client
 
 pytestmark = pytest.mark.django_db
@@ -104,16 +105,38 @@ def test_a_malformed_or_unknown_purchase_id_is_not_found(buyer, purchase_id):
 
 
 def test_every_portal_url_that_takes_an_id_answers_404_for_another_customers(buyer, other_buyer, books):
-    """Walks the portal's routes: a new route taking an id must be listed here with another customer's id."""
+    """Walks the portal's routes: a new route taking an id must be listed here with another customer's id (POST-only
+    routes are asked by POST, by an admin, who may act on ids of their own company)."""
     theirs = completed_purchase(other_buyer[0], 70_000, days_past_due=3)
     grant_line(other_buyer[0], 100_000, "GBP")  # a currency only Globex has statements in
-    other_ids = {"purchase_id": theirs.id, "month": month_key(current_month()), "currency": "GBP", "file_format": "pdf"}
-    client = signed_in_client(*buyer)
+    their_method = PaymentMethodFactory(customer=other_buyer[0], is_default=True)
+    other_ids = {
+        "purchase_id": theirs.id,
+        "month": month_key(current_month()),
+        "currency": "GBP",
+        "file_format": "pdf",
+        "method_id": their_method.id,
+        "user_id": other_buyer[1].id,
+    }
+    customer, user = buyer
+    user.role = "admin"
+    user.save(update_fields=["role"])
+    client = signed_in_client(customer, user)
     with_ids = [p for p in urlpatterns if p.pattern.converters and p.name != "sign_in_link"]
-    assert {p.name for p in with_ids} == {"purchase_detail", "statement_download"}
+    assert {p.name for p in with_ids} == {
+        "purchase_detail",
+        "statement_download",
+        "payment_method_default",
+        "payment_method_remove",
+        "user_remove",
+    }
     for pattern in with_ids:
         url = reverse(f"portal:{pattern.name}", kwargs={name: other_ids[name] for name in pattern.pattern.converters})
-        assert client.get(url).status_code == 404, url
+        ask = client.post if pattern.name != "purchase_detail" else client.get
+        assert ask(url).status_code == 404, url
+    their_method.refresh_from_db()
+    other_buyer[1].refresh_from_db()
+    assert their_method.is_default and other_buyer[1].status == "active"
 
 
 def test_no_customer_data_without_a_session(books):

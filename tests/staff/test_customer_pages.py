@@ -271,3 +271,22 @@ def test_the_add_user_form_offers_payment_reminders_ticked_and_keeps_an_untick(m
     assert dict(customer.users.values_list("email", "payment_reminders")) == {"on@x.com": True, "off@x.com": False}
     page = manager.get(reverse("staff:customer_detail", args=[customer.id])).content.decode()
     assert page.count("no payment reminders") == 1
+
+
+def test_the_user_form_offers_the_role_admin_first_then_member(manager):
+    customer = CustomerFactory()
+    url = reverse("staff:customer_user_create", args=[customer.id])
+    assert manager.get(url).context["form"]["role"].value() == "admin"
+    manager.post(url, {"email": "a@x.com"})  # no role sent: the service's default
+    assert manager.get(url).context["form"]["role"].value() == "member"
+    manager.post(url, {"email": "b@x.com", "role": "admin"})
+    manager.post(url, {"email": "c@x.com", "role": "member"})
+    assert dict(customer.users.values_list("email", "role")) == {
+        "a@x.com": "admin",
+        "b@x.com": "admin",
+        "c@x.com": "member",
+    }
+    response = manager.post(url, {"email": "d@x.com", "role": "owner"})
+    assert "role" in response.context["form"].errors and not customer.users.filter(email="d@x.com").exists()
+    page = manager.get(reverse("staff:customer_detail", args=[customer.id])).content.decode()
+    assert page.count('data-label="Role">Admin<') == 2 and page.count('data-label="Role">Member<') == 1
