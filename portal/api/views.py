@@ -14,7 +14,7 @@ from portal.services import portal_link_create, portal_link_path
 
 
 class PortalSessionCreateView(ApiView):
-    read_scope = None
+    read_scope = Scope.CUSTOMERS_READ  # no GET: a reader gets 405, as on every POST-only operation
     write_scope = Scope.CUSTOMERS_WRITE
     openapi_tags = ["Customers"]
     # An Idempotency-Key replay would hand out the stored single-use link again (and store its token): not honoured.

@@ -50,7 +50,7 @@ def see_lines_and_purchases(staff_browser, page, label: str):
     expect(usd).to_contain_text("25,000.00 USD")
     expect(usd).to_contain_text("Available")
     expect(page.get_by_role("article", name="EUR credit line")).to_contain_text("8,000.00 EUR")
-    expect(page.get_by_text("Net terms", exact=True)).to_be_visible()
+    expect(page.get_by_role("heading", name="Net terms", exact=True)).to_be_visible()
     expect(page.locator(".alert")).to_contain_text("5,000.00 USD on 1 purchase")
     looked_at(staff_browser, page, f"{label}-overview")
 
