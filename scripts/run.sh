@@ -4,6 +4,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
 export DJANGO_SETTINGS_MODULE=config.settings.local
+# Links in emails (sign-in, enrollment, reminders) and payloads point at this server unless told otherwise.
+export PUBLIC_BASE_URL="${PUBLIC_BASE_URL:-http://127.0.0.1:${PORT:-8000}}"
 mkdir -p var
 py=.venv/bin/python
 $py manage.py migrate --no-input -v 0

@@ -32,7 +32,8 @@ from credit.services import (
     net_terms_enroll,
     net_terms_enrollment_expire,
 )
-from customers.models import Customer, Terms
+from credit.vocabulary import NetTermsStatus
+from customers.models import Customer, CustomerUser, CustomerUserStatus, Terms
 from customers.services import customer_archive, customer_create, customer_user_create, payment_method_add
 
 DEMO_MARKER = {"source": "seed_demo"}
@@ -121,9 +122,30 @@ class Command(BaseCommand):
                     "  admin (superuser), viewer, manager (account manager), officer (credit officer)",
                     "API key (all scopes; a new one each run, the previous demo key is revoked):",
                     f"  {raw_key}",
+                    *self._portal_hint(),
                 ]
             )
         )
+
+    def _portal_hint(self) -> list[str]:
+        """A buyer to try the portal as: the first active user of a demo customer whose net terms are accepted."""
+        buyer = (
+            CustomerUser.objects.filter(
+                customer__import_meta=DEMO_MARKER,
+                customer__archived_at__isnull=True,
+                customer__credit_account__net_terms_status=NetTermsStatus.ENROLLED,
+                status=CustomerUserStatus.ACTIVE,
+            )
+            .select_related("customer")
+            .order_by("customer__name", "id")
+            .first()
+        )
+        if buyer is None:
+            return []
+        return [
+            f"Buyer portal (/portal/): ask for a sign-in link as {buyer.email} ({buyer.customer.name});",
+            "  the email is printed here and kept in var/mail.",
+        ]
 
     def _ensure_staff(self):
         user_model = get_user_model()
