@@ -41,21 +41,29 @@ exec bash scripts/services.sh bash -c '
   for arg in "$@"; do
     if [[ "$arg" == tests* ]]; then paths+=("$arg"); else options+=("$arg"); fi
   done
-  # Two processes (pytest-xdist; PYTEST_PROCESSES=0 for one): a test file stays in one process (--dist loadfile), each
-  # process has its own test database and Redis database (config.settings.test). Much of the suite waits on
-  # PostgreSQL, Chromium, Celery workers and servers of its own, so two processes nearly halve the time on two cores.
+  # The whole suite runs in two processes (pytest-xdist; PYTEST_PROCESSES=0 for one): a test file stays in one process
+  # (--dist loadfile), each process has its own test database and Redis database (config.settings.test). Much of the
+  # suite waits on PostgreSQL, Chromium, Celery workers and servers of its own, so two processes nearly halve the time
+  # on two cores. The tests that time servers they stop or freeze (faults) or the lag of a replica (serial) run afterwards,
+  # alone. Chosen tests run in one process, as given.
+  processes=${PYTEST_PROCESSES:-2}
   parallel=()
-  if [ "${PYTEST_PROCESSES:-2}" != 0 ]; then parallel=(-n "${PYTEST_PROCESSES:-2}" --dist loadfile); fi
+  if [ "$processes" != 0 ]; then parallel=(-n "$processes" --dist loadfile); fi
   run_pytest() {
     set +e
-    .venv/bin/python -m pytest "${parallel[@]}" "$@"
+    .venv/bin/python -m pytest "$@"
     local status=$?
     set -e
     if [ $status -eq 5 ]; then echo "no tests were collected" >&2; return 1; fi
     return $status
   }
   if [ "$POOLED" != only ]; then
-    run_pytest "$@"
+    if [ ${#paths[@]} -eq 0 ] && [ "$processes" != 0 ]; then
+      run_pytest "${parallel[@]}" -m "not faults and not serial" "$@"
+      run_pytest -m "faults or serial" "$@"
+    else
+      run_pytest "$@"
+    fi
   fi
   if [ "$POOLED" = only ] || { [ "$POOLED" = auto ] && [ ${#paths[@]} -eq 0 ] && [ -z "$OWN_DATABASE" ]; }; then
     [ ${#paths[@]} -gt 0 ] || read -r -a paths <<<"$POOLED_TESTS"
@@ -75,7 +83,7 @@ exec bash scripts/services.sh bash -c '
     echo "pooled pass: PgBouncer $(pgbouncer --version | head -n 1 | cut -d" " -f2) on port $port, transaction pooling: ${paths[*]}"
     started=$(date +%s)
     DATABASE_DIRECT_URL="$DATABASE_URL" DATABASE_URL="postgres://postgres@127.0.0.1:$port/${DATABASE_URL##*/}" \
-      DATABASE_POOLER=pgbouncer run_pytest --reuse-db "${options[@]}" "${paths[@]}"
+      DATABASE_POOLER=pgbouncer run_pytest "${parallel[@]}" --reuse-db "${options[@]}" "${paths[@]}"
     echo "pooled pass: $(( $(date +%s) - started )) s"
   fi
 ' test-suite "$@"

@@ -22,7 +22,8 @@ from tests.factories import CustomerFactory
 from tests.scaling.replica import primary_url
 from tests.staff.builders import staff_user
 
-pytestmark = pytest.mark.django_db(transaction=True, databases=["default", REPLICA])
+# serial: the replica's lag is measured against the primary's commits, which a second test process would keep making.
+pytestmark = [pytest.mark.serial, pytest.mark.django_db(transaction=True, databases=["default", REPLICA])]
 
 
 def dashboard_active() -> int:
