@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.management.base import CommandError
+from django.test import TransactionTestCase
 
 from config.celery import app as celery_app
 from core import ids
@@ -14,6 +16,24 @@ from core.outage import BROKER, CACHE
 from tests.smtp_server import SmtpServer
 
 ROOT = Path(__file__).resolve().parent.parent
+
+_fixture_teardown = TransactionTestCase._fixture_teardown
+
+
+def _fixture_teardown_retried_on_deadlock(self):
+    """A `transaction=True` test ends by truncating every table. A server process the test started (gunicorn, a
+    Celery worker) may still be finishing a request that reads some of them; PostgreSQL then ends one of the two as a
+    deadlock victim, sometimes the truncation. The server's work is over by then: truncate again."""
+    for attempt in range(3):
+        try:
+            return _fixture_teardown(self)
+        except CommandError as error:
+            if attempt == 2 or "deadlock detected" not in str(error.__cause__):
+                raise
+            time.sleep(0.5)
+
+
+TransactionTestCase._fixture_teardown = _fixture_teardown_retried_on_deadlock
 
 
 @pytest.fixture(autouse=True)
