@@ -6,11 +6,15 @@ Here it answers in the API's error format instead (docs/api.md), so a client alw
     414 uri_too_long                  a request line (method, path and query) longer than `limit_request_line`
     431 request_headers_too_large     too many header fields, or one longer than `limit_request_field_size`
     400 bad_request                   anything else malformed (request line, header, chunked encoding …)
+
+Started with `--preload` (make cluster's scripts/cluster/web.sh), the master imports the app before forking its
+workers; `pre_fork` then closes any database connection the import opened, so no worker shares the master's socket.
 """
 
 import json
 import os
 
+from django.db import connections
 from gunicorn import util
 from ulid import ULID
 
@@ -54,3 +58,9 @@ def write_json_error(sock, status_int, reason, mesg):
 
 
 util.write_error = write_json_error
+
+
+def pre_fork(server, worker):
+    """With the app preloaded, the master holds no database connection its workers would inherit and share."""
+    if server.cfg.preload_app:
+        connections.close_all()

@@ -7,19 +7,25 @@ its database with bench/load.py unless it holds them already (the cluster's stat
 Equal concurrency: the same wrk (2 threads, the same connections, the same seconds) against the same database and
 Redis, with the same number of processes and threads serving it:
 
-    cluster   HAProxy → web1 + web2 (each gunicorn -w 2 --threads 4) → PgBouncer (transaction pooling) → primary
-    direct    one gunicorn -w 4 --threads 4 (the cluster's options otherwise) → the primary, no PgBouncer
+    cluster   HAProxy → web1 + web2 (each gunicorn -w 2 --threads 5 --preload, at most 8 requests at once: HAProxy's
+              maxconn; the spare thread per worker answers /health) → PgBouncer (transaction pooling) → primary
+    direct    one gunicorn -w 4 --threads 4 --preload (the cluster's options otherwise) → the primary, no PgBouncer
 
 Both use the cluster's production settings and environment; the API rate limit is lifted for the run (the cluster's
 gunicorns are restarted with it and restarted without it afterwards). Each scenario is measured in ROUNDS rounds,
 cluster and direct alternating first (ABBA…), each GET after an unrecorded warm-up; a row is the mean over rounds.
 
-Restart runs: wrk through HAProxy for RESTART_SECONDS, counting non-2xx answers and socket errors as wrk sees them,
-while one instance at a time goes away and comes back (the next action GAP seconds after HAProxy sees both up again):
-    GET one customer: web1 reloads its workers (SIGHUP), web2 is stopped gracefully and started again (SIGTERM), web1
-    is killed hard (SIGKILL of master and workers) and started again;
-    POST create: web1 reloads, web2 restarts gracefully (a write cut off by a hard kill is not retried, by design: it
-    may have been done).
+Restart runs: wrk through HAProxy, counting non-2xx answers and socket errors as wrk sees them, while one instance at
+a time goes away and comes back (the next action GAP seconds after HAProxy sees both up again). A reload and a restart
+are planned (scripts/cluster/web.sh drains the instance in HAProxy first and puts it back once its /health answers);
+a kill is not (SIGKILL of master and workers, no draining, then started again):
+    GET one customer (RESTART_SECONDS): web1 reloads (SIGHUP), web2 restarts (SIGTERM), web1 is killed;
+    POST create (RESTART_SECONDS): web1 reloads, web2 restarts;
+    POST create, KILL_SECONDS, web1 killed: without an Idempotency-Key (HAProxy never replays those: a write cut off
+    may have been done), and with one per request (HAProxy replays a cut-off request on the other instance; the API
+    runs it once).
+
+--restart-only runs the restart runs alone and keeps the comparison table already in docs/benchmarks.md.
 
 Writes its section of docs/benchmarks.md (between the bench-cluster markers; `make bench` keeps it)."""
 
@@ -51,6 +57,12 @@ ROOT = Path(__file__).resolve().parent.parent
 STATE = ROOT / "var" / "cluster"
 WARM_UP_SECONDS = 2
 BEGIN, END = "<!-- bench-cluster -->", "<!-- /bench-cluster -->"
+# Where the restart runs' part of the section starts (--restart-only keeps what is above it).
+RESTARTS = (
+    "One gunicorn going away during a run through HAProxy (target: no error). A reload and a restart are planned: "
+    "scripts/cluster/web.sh drains the instance in HAProxy first (no new requests; the ones it has finish) and puts it "
+    "back once its /health answers. A kill is not: SIGKILL of the master and its workers, then started again."
+)
 # Letters only in the run's mark (digit groups joined by dashes can look like a card number, which the API refuses);
 # wrk's counters and unseeded random numbers repeat from run to run, the mark does not.
 CREATE_BODY = '{"email": "cluster-%s-t%%dc%%dr%%d@example.com", "name": "Bench Co", "country": "US"}'
@@ -137,7 +149,8 @@ class ClusterBench:
         output = (log / "bench-direct.log").open("a")
         server = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "config.wsgi", "-b", f"127.0.0.1:{port}", "-w", "4", "--threads", "4",
-             "--timeout", "60", "--keep-alive", "30", "--access-logfile", str(log / "bench-direct-access.log"),
+             "--preload", "--timeout", "60", "--keep-alive", "30",
+             "--access-logfile", str(log / "bench-direct-access.log"),
              "--error-logfile", str(log / "bench-direct.log")],
             cwd=ROOT, env=env, start_new_session=True, stdout=output, stderr=subprocess.STDOUT,
         )  # fmt: skip
@@ -159,11 +172,15 @@ class ClusterBench:
             output.close()
 
     # --- measuring -------------------------------------------------------------------------------------------------
-    def wrk(self, base: str, path: str, seconds: int, *, write: bool = False) -> wrk.WrkResult:
+    def wrk(self, base: str, path: str, seconds: int, *, write: bool = False, keyed: bool = False) -> wrk.WrkResult:
         options = {"seconds": seconds, "connections": self.args.connections, "auth": self.auth}
         if write:
             mark = "".join(secrets.choice(string.ascii_lowercase) for _ in range(10))
-            return wrk.run(base + path, method="POST", body_format=CREATE_BODY % mark, path=path, **options)
+            key = f"cluster-{mark}-t%dc%d" if keyed else ""
+            return wrk.run(
+                base + path, method="POST", body_format=CREATE_BODY % mark, path=path, idempotency_key_format=key,
+                **options,
+            )  # fmt: skip
         return wrk.run(base + path, **options)
 
     def haproxy_counts(self) -> dict[str, int]:
@@ -226,9 +243,13 @@ class ClusterBench:
                 flush=True,
             )
 
-    def restart_run(self, name: str, path: str, actions: list[tuple[str, int]], *, write: bool = False):
-        """wrk through HAProxy for RESTART_SECONDS while web.sh acts on one instance at a time: GAP seconds in, the
-        first action; once HAProxy sees both instances up again and GAP seconds later, the next."""
+    def restart_run(
+        self, name: str, path: str, actions: list[tuple[str, int]], *, write: bool = False, keyed: bool = False,
+        seconds: int | None = None,
+    ):  # fmt: skip
+        """wrk through HAProxy for SECONDS (RESTART_SECONDS unless given) while web.sh acts on one instance at a time:
+        GAP seconds in, the first action; once HAProxy sees both instances up again and GAP seconds later, the next."""
+        seconds = seconds or self.args.restart_seconds
         self.wait_both_up()
         done: list[str] = []
         finished = [0.0]
@@ -250,16 +271,16 @@ class ClusterBench:
         before = self.haproxy_counts()
         actor = threading.Thread(target=act)
         actor.start()
-        result = self.wrk(self.proxy, path, self.args.restart_seconds, write=write)
+        result = self.wrk(self.proxy, path, seconds, write=write, keyed=keyed)
         actor.join()
         after = self.haproxy_counts()
         changed = {name: after[name] - before.get(name, 0) for name in after if after[name] != before.get(name, 0)}
         self.notes.append(
             f"{name}, HAProxy's counters during the run: " + ", ".join(f"{k} {v}" for k, v in changed.items())
         )
-        if finished[0] > self.args.restart_seconds:
+        if finished[0] > seconds:
             self.notes.append(f"{name}: the last instance came back after the load ended (use more --restart-seconds).")
-        row = {"scenario": name, "events": done, "result": result}
+        row = {"scenario": name, "events": done, "result": result, "seconds": seconds}
         self.restarts.append(row)
         print(
             f"  {name}: {result.requests} requests, {result.requests_per_second:.1f} req/s, non-2xx {result.non_2xx}, "
@@ -275,9 +296,10 @@ class ClusterBench:
             for n in (1, 2):  # the cluster's gunicorns, with the rate limit lifted for the run
                 web("restart", n, self.bench_env)
             self.wait_both_up()
-            print("bench-cluster: cluster against direct", flush=True)
-            with self.direct_server() as direct_base:
-                self.compare(direct_base)
+            if not self.args.restart_only:
+                print("bench-cluster: cluster against direct", flush=True)
+                with self.direct_server() as direct_base:
+                    self.compare(direct_base)
             print("bench-cluster: one gunicorn going away during a run", flush=True)
             self.restart_run(
                 "get one: reload web1, restart web2, kill web1",
@@ -287,6 +309,15 @@ class ClusterBench:
             self.restart_run(
                 "create: reload web1, restart web2", "/api/v1/customers", [("reload", 1), ("restart", 2)], write=True
             )
+            kill_seconds = self.args.kill_seconds
+            self.restart_run(
+                "create, no Idempotency-Key: kill web1", "/api/v1/customers", [("kill", 1)], write=True,
+                seconds=kill_seconds,
+            )  # fmt: skip
+            self.restart_run(
+                "create with an Idempotency-Key: kill web1", "/api/v1/customers", [("kill", 1)], write=True,
+                keyed=True, seconds=kill_seconds,
+            )  # fmt: skip
             self.pg_version = self.server_version()
         finally:
             if self.started_cluster:
@@ -302,6 +333,31 @@ class ClusterBench:
 
     def report(self):
         load_avg = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+        path = ROOT / "docs" / "benchmarks.md"
+        text = path.read_text() if path.exists() else "# Benchmarks\n"
+        if self.args.restart_only and BEGIN in text and RESTARTS in text:
+            # The comparison as the last full run measured it; the restart runs below are this run's.
+            kept = text[text.index(BEGIN) : text.index(RESTARTS)].rstrip("\n").splitlines()
+            lines = [
+                *kept,
+                "",
+                f"The restart runs below: measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC by "
+                f"`make bench-cluster ARGS=--restart-only` (load average {load_avg} at the end), same data.",
+                "",
+            ]
+        else:
+            lines = self.comparison_lines(load_avg)
+        lines += self.restart_lines()
+        section = "\n".join(line for line in lines) + "\n"
+        print(section)
+        if BEGIN in text and END in text:
+            text = text[: text.index(BEGIN)] + section + text[text.index(END) + len(END) + 1 :]
+        else:
+            text = text.rstrip("\n") + "\n\n" + section
+        path.write_text(text)
+        print(f"bench-cluster: wrote {path.relative_to(ROOT)}")
+
+    def comparison_lines(self, load_avg: str) -> list[str]:
         lines = [
             BEGIN,
             "## Through the cluster (`make bench-cluster`)",
@@ -314,8 +370,9 @@ class ClusterBench:
             "",
             f"wrk with 2 threads and {self.args.connections} connections, {self.args.seconds} s per measurement, "
             f"{self.args.rounds} rounds alternating which side goes first (mean of the rounds; req/s of each round in "
-            "brackets). **cluster**: HAProxy → 2 gunicorns (each 2 workers x 4 threads) → PgBouncer (transaction "
-            "pooling) → primary. **direct**: one gunicorn with 4 workers x 4 threads → primary. Same settings, "
+            "brackets). **cluster**: HAProxy → 2 gunicorns (each 2 workers x 5 threads, at most 8 requests at once by "
+            "HAProxy's maxconn) → PgBouncer (transaction pooling) → primary. **direct**: one gunicorn with 4 workers x "
+            "4 threads → primary. Both --preload. Same settings, "
             "database and Redis; the rate limit lifted.",
             "",
             "| scenario | cluster req/s | p50 ms | p99 ms | direct req/s | p50 ms | p99 ms | cluster / direct "
@@ -329,30 +386,23 @@ class ClusterBench:
                 f"| {d['rps']:.1f} {d['each']} | {d['p50']:.2f} | {d['p99']:.2f} | {row['ratio']:.2f} "
                 f"| {c['bad']}/{d['bad']} |"
             )
-        lines += [
+        return [*lines, ""]
+
+    def restart_lines(self) -> list[str]:
+        lines = [
+            RESTARTS,
             "",
-            f"One gunicorn going away during a {self.args.restart_seconds} s run through HAProxy (target: no error):",
-            "",
-            "| run | requests | req/s | p99 ms | non-2xx | socket errors | what happened (when, how long it took) |",
-            "|---|---:|---:|---:|---:|---:|---|",
+            "| run | seconds | requests | req/s | p99 ms | non-2xx | socket errors | what happened (when, how long it "
+            "took) |",
+            "|---|---:|---:|---:|---:|---:|---:|---|",
         ]
         for row in self.restarts:
             r = row["result"]
             lines.append(
-                f"| {row['scenario']} | {r.requests} | {r.requests_per_second:.1f} | {r.p99_ms:.1f} | {r.non_2xx} "
-                f"| {r.errors} | {'; '.join(row['events'])} |"
+                f"| {row['scenario']} | {row['seconds']} | {r.requests} | {r.requests_per_second:.1f} | {r.p99_ms:.1f} "
+                f"| {r.non_2xx} | {r.errors} | {'; '.join(row['events'])} |"
             )
-        lines += [""] + [f"- {note}" for note in self.notes] + [END]
-        section = "\n".join(line for line in lines) + "\n"
-        print(section)
-        path = ROOT / "docs" / "benchmarks.md"
-        text = path.read_text() if path.exists() else "# Benchmarks\n"
-        if BEGIN in text and END in text:
-            text = text[: text.index(BEGIN)] + section + text[text.index(END) + len(END) + 1 :]
-        else:
-            text = text.rstrip("\n") + "\n\n" + section
-        path.write_text(text)
-        print(f"bench-cluster: wrote {path.relative_to(ROOT)}")
+        return [*lines, "", *(f"- {note}" for note in self.notes), END]
 
 
 def main():
@@ -362,6 +412,11 @@ def main():
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--restart-seconds", type=int, default=90)
+    parser.add_argument("--kill-seconds", type=int, default=40, help="length of the runs where web1 is killed")
+    parser.add_argument(
+        "--restart-only", action="store_true",
+        help="only the runs while an instance restarts; keeps the comparison already in docs/benchmarks.md",
+    )  # fmt: skip
     parser.add_argument("--gap", type=int, default=5, help="seconds between one instance back and the next action")
     args = parser.parse_args()
     ClusterBench(args).run()

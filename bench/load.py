@@ -187,11 +187,12 @@ def load(database_url: str, count: int, seed: int = 7) -> dict:
                     users.append((new_id("ctu", moment), customer_id, f"buyer@{email.split('@')[1]}", moment))
                 methods.append((new_id("paymtd", moment), customer_id, f"{index % 10000:04d}", moment))
         with cur.copy(
-            "COPY customers_customeruser (id, customer_id, email, first_name, last_name, status, created_at, "
-            "updated_at) FROM STDIN"
+            "COPY customers_customeruser (id, customer_id, email, first_name, last_name, status, payment_reminders, "
+            "role, created_at, updated_at) FROM STDIN"
         ) as copy:
+            # Each customer's one user is its admin, as customers.services.users makes a company's first user.
             for user_id, customer_id, email, moment in users:
-                copy.write_row((user_id, customer_id, email, "Sam", "Buyer", "active", moment, moment))
+                copy.write_row((user_id, customer_id, email, "Sam", "Buyer", "active", True, "admin", moment, moment))
         with cur.copy(
             "COPY customers_paymentmethod (id, customer_id, type, provider, provider_token, last4, card_brand, "
             "exp_month, exp_year, bank_name, is_default, created_at, updated_at) FROM STDIN"

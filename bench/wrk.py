@@ -41,8 +41,9 @@ setup = function(thread) thread:set("tid", thread_id); thread_id = thread_id + 1
 request = function()
   counter = counter + 1
   local body = string.format([[%(body)s]], tid, counter, math.random(1, 1000000000))
-  return wrk.format("%(method)s", "%(path)s", {["Content-Type"]="application/json",
-    ["Authorization"]="%(auth)s"}, body)
+  local headers = {["Content-Type"]="application/json", ["Authorization"]="%(auth)s"}
+  %(key)s
+  return wrk.format("%(method)s", "%(path)s", headers, body)
 end
 """
 
@@ -58,14 +59,22 @@ def run(
     body_format: str = "",
     path: str = "",
     headers: dict[str, str] | None = None,
+    idempotency_key_format: str = "",
 ) -> WrkResult:
     """GET `url`, or send `method` with a body made from `body_format` (a Lua format string taking thread id,
-    request counter and a random number, in that order) to `path` on the same host."""
+    request counter and a random number, in that order) to `path` on the same host; with `idempotency_key_format`
+    (a Lua format string taking thread id and request counter), each request carries its own Idempotency-Key."""
     command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s"]
     with tempfile.TemporaryDirectory() as tmp:
         if method != "GET":
             script = Path(tmp) / "post.lua"
-            script.write_text(LUA_TEMPLATE % {"body": body_format, "method": method, "path": path, "auth": auth})
+            key = (
+                f'headers["Idempotency-Key"] = string.format("{idempotency_key_format}", tid, counter)'
+                if idempotency_key_format
+                else ""
+            )
+            values = {"body": body_format, "method": method, "path": path, "auth": auth, "key": key}
+            script.write_text(LUA_TEMPLATE % values)
             command += ["-s", str(script)]
         elif auth:
             command += ["-H", f"Authorization: {auth}"]

@@ -165,6 +165,10 @@ for n in 1 2; do bash scripts/cluster/web.sh start "$n"; done
 cat >"$state/haproxy.cfg" <<EOF
 global
     pidfile $run/haproxy.pid
+    # The runtime API, for scripts/cluster/web.sh: a planned restart drains an instance (no new requests, the ones it
+    # has finish), restarts it and puts it back once its /health answers.
+    stats socket $run/haproxy.sock mode 600 level admin
+    stats timeout 10s
 
 defaults
     mode http
@@ -172,35 +176,43 @@ defaults
     timeout client 60s
     timeout server 60s
     option forwardfor
-    # A request that could not reach a server (one stopping or restarting) is sent to the other one; a GET or HEAD
-    # that a server closed without answering too, never a write (it may have been done).
-    # Every retry goes to another server (redispatch 1): a bare `option redispatch` moves only the last one, so with an
-    # instance's port closed every request sent there tried it three times and got a 503 until the health check caught
-    # up (make bench-cluster: thousands of 503s, HAProxy's econ and wretr counters, no redispatches).
-    retries 2
+    # A request that could not reach a server (its port closed: an instance killed or restarting) is sent to the other
+    # one, whatever its method: it was never sent, so it cannot have been done. Every retry goes to another server
+    # (redispatch 1; a bare "option redispatch" moves only the last one, and with an instance's port closed every
+    # request sent there tried it three times and got a 503 until the health check caught up).
+    retries 3
     option redispatch 1
-    retry-on conn-failure empty-response
+    # A request a server accepted but did not answer (it was killed, or it hangs past "timeout server") is retried too,
+    # on the other server, only when replaying it is safe: a GET or HEAD, or a POST with an Idempotency-Key (the API
+    # replays the first answer when the first attempt committed, and runs it again when it was rolled back; see
+    # docs/api.md#idempotency). Any other write is never replayed: it may have been done.
+    retry-on conn-failure empty-response response-timeout
 
 frontend web
     bind 127.0.0.1:$proxy_port
-    http-request disable-l7-retry unless METH_GET || METH_HEAD
+    http-request disable-l7-retry unless METH_GET || METH_HEAD || { method POST } { req.hdr(idempotency-key) -m found }
     default_backend gunicorns
 
 backend gunicorns
     balance roundrobin
-    # Each server's /health says whether it reaches the database (through PgBouncer): two failures in a row take it
+    # Each server's /health says whether it reaches the database (through PgBouncer): three failures in a row take it
     # out of the rotation, two answers put it back.
     option httpchk
     http-check send meth GET uri /health ver HTTP/1.1 hdr Host 127.0.0.1
     http-check expect status 200
-    # No more requests at once on a server than it has threads (2 workers x 4): the rest wait in HAProxy's queue, where
-    # a request for a server going down is sent to the other, rather than in gunicorn's, where /health would wait
-    # behind them. Without it, while one instance restarted the other took every connection, its /health answered
-    # after the check's timeout, and both were marked down (make bench-cluster: thousands of 503s).
+    # No more requests at once on a server than it has threads for (2 workers x 4): the rest wait in HAProxy's queue,
+    # where a request for a server going down is sent to the other, rather than in gunicorn's. Each gunicorn runs one
+    # thread more per worker than that (web.sh: --threads 5), so its /health never waits behind requests even when the
+    # kernel hands one worker more connections than the other. Without the limit, while one instance restarted the
+    # other took every connection, its /health answered after the check's timeout, and both were marked down
+    # (make bench-cluster: thousands of 503s).
     timeout queue 30s
     timeout check 5s
-    # Ten connection errors in a row also take a server out, at once (a closed port is seen before two checks fail).
-    default-server inter 2s fall 2 rise 2 maxconn 8 observe layer4 error-limit 10 on-error mark-down
+    # A connection error takes a server out at once (its port closed: it was killed, or is restarting without having
+    # been drained); its health check puts it back. With ten errors in a row needed, a killed instance stayed in the
+    # rotation for a while, and a retry went back to it whenever the other server was at its maxconn (round robin
+    # avoids the failed server only when another has room): three attempts there, then a 503.
+    default-server inter 2s fall 3 rise 2 maxconn 8 observe layer4 error-limit 1 on-error mark-down
     server web1 127.0.0.1:$web1_port check
     server web2 127.0.0.1:$web2_port check
 

@@ -49,6 +49,7 @@ stop() {  # name, pid file, seconds to wait before SIGKILL
 # finishes its task; a task cut off is redelivered, acks_late), then the mail server, the pooler, the broker and the
 # databases.
 stop haproxy "$run/haproxy.pid" 10
+rm -f "$run/haproxy.sock"  # its admin socket (scripts/cluster/web.sh drains through it)
 stop web1 "$run/web1.pid" 25
 stop web2 "$run/web2.pid" 25
 stop beat "$run/beat.pid" 10
