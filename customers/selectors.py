@@ -77,6 +77,26 @@ def active_customer_users(*, customer: Customer) -> QuerySet[CustomerUser]:
     return customer.users.filter(status=CustomerUserStatus.ACTIVE).order_by("created_at", "id")
 
 
+class CustomerUserUnavailable(Exception):
+    """The id names no active user of the customer; `why` says so in words ("is not a user of this customer",
+    "is archived"), for the caller's refusal to finish."""
+
+    def __init__(self, why: str):
+        super().__init__(why)
+        self.why = why
+
+
+def active_customer_user(*, customer: Customer, customer_user_id: str) -> CustomerUser:
+    """One of this customer's active users (a purchase's buyer, a portal session's person), or
+    CustomerUserUnavailable: the one rule of who may act for a customer."""
+    user = CustomerUser.objects.filter(customer_id=customer.pk, pk=customer_user_id).first()
+    if user is None:
+        raise CustomerUserUnavailable("is not a user of this customer")
+    if user.status != CustomerUserStatus.ACTIVE:
+        raise CustomerUserUnavailable(f"is {user.status}")
+    return user
+
+
 def active_customer_user_by_email(*, customer: Customer, email: str) -> CustomerUser | None:
     return customer.users.filter(email__iexact=email.strip(), status=CustomerUserStatus.ACTIVE).first()
 

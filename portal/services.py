@@ -14,8 +14,8 @@ from django.utils import timezone
 from core.actors import Actor
 from core.email.services import email_queue
 from core.errors import ApplicationError, CustomerArchived
-from customers.models import Customer, CustomerUser, CustomerUserRole, CustomerUserStatus
-from customers.selectors import active_customer_users_with_email
+from customers.models import Customer, CustomerUser, CustomerUserRole
+from customers.selectors import CustomerUserUnavailable, active_customer_user, active_customer_users_with_email
 from customers.services import customer_user_archive, customer_user_create
 from portal.models import PortalLink, PortalLinkSource, PortalSession, token_hash
 from portal.selectors import (
@@ -62,12 +62,10 @@ def portal_link_path(token: str) -> str:
 def _customer_user(customer: Customer, customer_user_id: str | None) -> CustomerUser | None:
     if customer_user_id is None:
         return None
-    user = CustomerUser.objects.filter(customer_id=customer.pk, pk=customer_user_id).first()
-    if user is None:
-        raise CustomerUserNotAllowed(customer_user_id, customer.pk, "is not a user of this customer")
-    if user.status != CustomerUserStatus.ACTIVE:
-        raise CustomerUserNotAllowed(customer_user_id, customer.pk, f"is {user.status}")
-    return user
+    try:
+        return active_customer_user(customer=customer, customer_user_id=customer_user_id)
+    except CustomerUserUnavailable as refusal:
+        raise CustomerUserNotAllowed(customer_user_id, customer.pk, refusal.why) from None
 
 
 @transaction.atomic

@@ -46,7 +46,8 @@ from credit.vocabulary import (
     PurchaseAction,
     action_allowed,
 )
-from customers.models import Customer, CustomerUser, CustomerUserStatus, Terms
+from customers.models import Customer, CustomerUser, Terms
+from customers.selectors import CustomerUserUnavailable, active_customer_user
 
 FALLBACK_TERMS = Terms.NET30
 
@@ -82,12 +83,10 @@ def buyer_get(customer: Customer, customer_user_id: str | None) -> CustomerUser 
     customer row is locked, which every change to its users locks first, so it cannot be archived meanwhile."""
     if customer_user_id is None:
         return None
-    user = CustomerUser.objects.filter(customer_id=customer.pk, pk=customer_user_id).first()
-    if user is None:
-        raise CustomerUserNotAllowed(customer_user_id, customer.pk, "is not a user of this customer")
-    if user.status != CustomerUserStatus.ACTIVE:
-        raise CustomerUserNotAllowed(customer_user_id, customer.pk, f"is {user.status}")
-    return user
+    try:
+        return active_customer_user(customer=customer, customer_user_id=customer_user_id)
+    except CustomerUserUnavailable as refusal:
+        raise CustomerUserNotAllowed(customer_user_id, customer.pk, refusal.why) from None
 
 
 @transaction.atomic
