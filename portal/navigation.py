@@ -14,8 +14,8 @@ class NavItem:
 NAV: tuple[NavItem, ...] = (
     NavItem("overview", "Overview", "portal:overview"),
     NavItem("purchases", "Purchases", "portal:purchases"),
-    NavItem("payment_methods", "Payment methods", "portal:payment_methods"),
-    NavItem("users", "Users", "portal:users"),
     NavItem("statements", "Statements", "portal:statements"),
     NavItem("enrollment", "Net terms", "portal:enrollment"),
+    NavItem("payment_methods", "Payment methods", "portal:payment_methods"),
+    NavItem("users", "Users", "portal:users"),
 )

@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from django.db import transaction
 from django.test import override_settings
 from django.utils import timezone
 
@@ -20,16 +21,18 @@ from tests.factories import CustomerFactory, CustomerUserFactory, PaymentMethodF
 
 def referred_check(customer, *, requested_at):
     """A check the engine referred to the review queue (through the services: request, then the engine's decision),
-    as if requested at `requested_at`."""
-    check = credit_check_request(
-        customer=customer,
-        actor=API,
-        amount_requested=2_500_000,
-        has_purchase_history=False,
-        business_description="Wholesale flowers for hotels and weddings",
-    )
-    with override_settings(CREDIT_DECISION_PROVIDER="credit.engine.ScorecardProvider"):
-        check = credit_check_decide(credit_check_id=check.id)
+    as if requested at `requested_at`. Requested and decided in one transaction: the decision task published when it
+    commits finds the check decided (a Celery worker another test started may be running)."""
+    with transaction.atomic():
+        check = credit_check_request(
+            customer=customer,
+            actor=API,
+            amount_requested=2_500_000,
+            has_purchase_history=False,
+            business_description="Wholesale flowers for hotels and weddings",
+        )
+        with override_settings(CREDIT_DECISION_PROVIDER="credit.engine.ScorecardProvider"):
+            check = credit_check_decide(credit_check_id=check.id)
     assert check.status == "in_review", check.reasons
     CreditCheck.objects.filter(pk=check.pk).update(requested_at=requested_at)
     return check
@@ -60,10 +63,11 @@ def portfolio():
         elif status == "deactivated":
             credit_deactivate(customer=customer, actor=OFFICER)
         elif status == "declined":
-            check = credit_check_request(
-                customer=customer, actor=API, amount_requested=100_000, has_purchase_history=True
-            )
-            credit_check_decline(credit_check=check, actor=OFFICER, decline_code="failing_credit")
+            with transaction.atomic():  # declined before the decision task is published (see referred_check)
+                check = credit_check_request(
+                    customer=customer, actor=API, amount_requested=100_000, has_purchase_history=True
+                )
+                credit_check_decline(credit_check=check, actor=OFFICER, decline_code="failing_credit")
         elif status == "pending":
             referred_check(customer, requested_at=now - timedelta(hours=5))
     bluebird = Customer.objects.get(name="Bluebird Coffee Roasters")

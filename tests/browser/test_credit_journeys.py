@@ -6,6 +6,7 @@ import time
 from datetime import timedelta
 
 import pytest
+from django.db import transaction
 from django.test import override_settings
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -180,14 +181,15 @@ def test_a_viewer_sees_no_credit_actions_and_a_forged_credit_post_is_refused(sta
 def test_the_review_queue_reads_another_providers_scorecard_on_its_own_scale(staff_browser):
     # scorecard-v1's referral first, then one from a provider with other rules and a 0-850 scale.
     referred_check(CustomerFactory(name="Foxglove Florists"), requested_at=timezone.now() - timedelta(hours=3))
-    check = credit_check_request(
-        customer=CustomerFactory(name="Quill and Ink Stationers"),
-        actor=API,
-        amount_requested=1_200_000,
-        has_purchase_history=True,
-        business_description="Office stationery wholesale",
-    )
-    credit_check_decide(credit_check_id=check.id)
+    with transaction.atomic():  # decided here before the decision task is published (see portfolio.referred_check)
+        check = credit_check_request(
+            customer=CustomerFactory(name="Quill and Ink Stationers"),
+            actor=API,
+            amount_requested=1_200_000,
+            has_purchase_history=True,
+            business_description="Office stationery wholesale",
+        )
+        credit_check_decide(credit_check_id=check.id)
     page = staff_browser.open(role="credit_officer", path="/staff/reviews")
     quill = page.get_by_role("article", name="Quill and Ink Stationers")
     expect(quill.get_by_role("img", name="Score 650 of 850: declined below 300, approved from 700")).to_be_visible()
