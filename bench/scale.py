@@ -109,7 +109,7 @@ class Generator:
 
     def base(self, first: int, last: int) -> str:
         """Customers [first, last): number, creation millisecond and moment, id, approved (credit), archived."""
-        fraction = f"(g.i * {GOLDEN} - floor(g.i * {GOLDEN}))"
+        fraction = f"(g.i * {GOLDEN}::float8 - floor(g.i * {GOLDEN}::float8))"
         return (
             "WITH base AS (SELECT g.i, m.ms, to_timestamp(m.ms / 1000.0) AS moment, "
             f"{id_sql('ctm', 'm.ms', 'g.i')} AS customer_id, "
@@ -329,7 +329,8 @@ class ScaleBench:
         with psycopg.connect(self.bench.db_url) as conn:
             return {
                 table: conn.execute(
-                    "SELECT coalesce(sum(pg_total_relation_size(relid)), 0) FROM pg_partition_tree(%s)", [table]
+                    "SELECT coalesce(sum(pg_total_relation_size(relid)), 0) FROM pg_partition_tree(%s::regclass)",
+                    [table],
                 ).fetchone()[0]
                 for table in CUSTOMER_TABLES + HISTORY_TABLES
             }
