@@ -262,10 +262,10 @@ class ScaleBench:
     def grow(self, size: int) -> dict:
         first, last = self.loaded, size
         gen = self.generator
-        started = time.perf_counter()
         with psycopg.connect(self.bench.db_url, autocommit=True) as conn:
             indexes = self.secondary_indexes(conn)
             before = self.row_counts(conn)
+            started = time.perf_counter()
             for name, _ in indexes:
                 conn.execute(f'DROP INDEX "{name}"')
         self.run_parallel(
@@ -301,12 +301,12 @@ class ScaleBench:
         )
         with psycopg.connect(self.bench.db_url, autocommit=True) as conn:
             conn.execute("CHECKPOINT")
+            seconds = time.perf_counter() - started
             after = self.row_counts(conn)
             default_rows = conn.execute(
                 "SELECT (SELECT count(*) FROM credit_creditledgerentry_default) + "
                 "(SELECT count(*) FROM core_event_default)"
             ).fetchone()[0]
-        seconds = time.perf_counter() - started
         rows = sum(after.values()) - sum(before.values())
         self.loaded = size
         return {
