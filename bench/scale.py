@@ -339,6 +339,13 @@ class ScaleBench:
     def scenarios(self) -> list[tuple[str, str]]:
         bench = self.bench
         with psycopg.connect(bench.db_url) as conn:
+            # The same search term at every size (the first size's): the same query over more rows.
+            self.search_term = getattr(self, "search_term", bench.search_term)
+            bench.search_term = self.search_term
+            bench.search_matches = conn.execute(
+                "SELECT count(*) FROM customers_customer WHERE status = 'active' AND search_document LIKE %s",
+                [f"%{self.search_term.split()[0].lower()}%"],
+            ).fetchone()[0]
             count = conn.execute("SELECT count(*) FROM credit_creditbalance").fetchone()[0]
             self.ledger_customer = conn.execute(
                 "SELECT customer_id FROM credit_creditbalance ORDER BY customer_id OFFSET %s LIMIT 1", [count // 2]
