@@ -302,6 +302,9 @@ class ScaleBench:
         with psycopg.connect(self.bench.db_url, autocommit=True) as conn:
             conn.execute("CHECKPOINT")
             seconds = time.perf_counter() - started
+            rebuilt = {name for name, _ in self.secondary_indexes(conn)}
+            if rebuilt != {name for name, _ in indexes}:
+                raise RuntimeError(f"indexes not rebuilt: {sorted({name for name, _ in indexes} - rebuilt)}")
             after = self.row_counts(conn)
             default_rows = conn.execute(
                 "SELECT (SELECT count(*) FROM credit_creditledgerentry_default) + "
@@ -328,10 +331,14 @@ class ScaleBench:
         """Bytes (heap + indexes + TOAST) of each loaded table, partitions included."""
         with psycopg.connect(self.bench.db_url) as conn:
             return {
-                table: conn.execute(
-                    "SELECT coalesce(sum(pg_total_relation_size(relid)), 0) FROM pg_partition_tree(%s::regclass)",
-                    [table],
-                ).fetchone()[0]
+                table: int(
+                    conn.execute(
+                        # A plain table is no partition tree; a partitioned one's own size is 0, its partitions'.
+                        "SELECT pg_total_relation_size(%(t)s::regclass) + coalesce((SELECT sum(pg_total_relation_size("
+                        "relid)) FROM pg_partition_tree(%(t)s::regclass)), 0)",
+                        {"t": table},
+                    ).fetchone()[0]
+                )
                 for table in CUSTOMER_TABLES + HISTORY_TABLES
             }
 
@@ -370,7 +377,8 @@ class ScaleBench:
                 result = bench.measure(path, connections=2)
                 bench.record(scenario, f"{size:,}", result)
                 latencies[scenario] = result
-            body = '{"email": "scale-t%dc%dr%d@example.com", "name": "Scale Co", "country": "US"}'
+            # The size in the email: wrk's random numbers repeat from one run to the next.
+            body = f'{{"email": "scale{size}-t%dc%dr%d@example.com", "name": "Scale Co", "country": "US"}}'
             result = bench.measure("/api/v1/customers", method="POST", body_format=body, connections=2)
             bench.record("create", f"{size:,}", result)
             latencies["create"] = result
