@@ -371,7 +371,7 @@ class ScaleBench:
         bench = self.bench
         bench.prepare()
         paths = self.scenarios()
-        latencies = {}
+        latencies, load_before = {}, os.getloadavg()[0]
         with bench.serve():
             for scenario, path in paths:
                 result = bench.measure(path, connections=2)
@@ -390,6 +390,7 @@ class ScaleBench:
                 "sizes": self.table_sizes(),
                 "search_matches": bench.search_matches,
                 "search_term": bench.search_term.split()[0].lower(),
+                "load_average": (load_before, os.getloadavg()[0]),
             }
         )
 
@@ -505,7 +506,10 @@ class ScaleBench:
         for label, result in zip(labels, results, strict=True):
             lines.append(
                 f"- At {label}: search term `{result['search_term']}` ({result['search_matches']:,} active customers "
-                f"contain it); ledger page and credit-balances of a customer with {ENTRIES_PER_BALANCE} entries."
+                f"contain it); ledger page and credit-balances of a customer with {ENTRIES_PER_BALANCE} entries; "
+                "load average (1 min) of the shared machine {:.1f} before the scenarios, {:.1f} after.".format(
+                    *result["load_average"]
+                )
             )
         lines.append(END)
         return lines
