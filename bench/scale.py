@@ -498,18 +498,20 @@ class ScaleBench:
             f"account and balance for three in ten, {ENTRIES_PER_BALANCE} ledger entries per balance, "
             f"{EVENTS_PER_CUSTOMER} events per customer). Load time counts the inserts, the secondary indexes' "
             "rebuild, VACUUM ANALYZE and a checkpoint.",
-            f"- At the last size's pace ({rate:,.0f} rows/s), growing from {last['size']:,} to 10,000,000 customers "
-            f"would take about {(10_000_000 - last['size']) * rows_per_customer / rate / 60:.0f} min, and 10M "
-            f"customers would take about {bytes_per_customer * 10_000_000 / 2**30:.0f} GB of tables and indexes "
-            "(the pace falls as indexes outgrow memory: an estimate, not a measurement).",
         ]
+        if last["size"] < 10_000_000:
+            lines.append(
+                f"- At the last size's pace ({rate:,.0f} rows/s), growing from {last['size']:,} to 10,000,000 "
+                f"customers would take about {(10_000_000 - last['size']) * rows_per_customer / rate / 60:.0f} min, "
+                f"and 10M customers would take about {bytes_per_customer * 10_000_000 / 2**30:.0f} GB of tables and "
+                "indexes (the pace falls as indexes outgrow memory: an estimate, not a measurement)."
+            )
         for label, result in zip(labels, results, strict=True):
+            before, after = result["load_average"]
             lines.append(
                 f"- At {label}: search term `{result['search_term']}` ({result['search_matches']:,} active customers "
                 f"contain it); ledger page and credit-balances of a customer with {ENTRIES_PER_BALANCE} entries; "
-                "load average (1 min) of the shared machine {:.1f} before the scenarios, {:.1f} after.".format(
-                    *result["load_average"]
-                )
+                f"load average (1 min) of the shared machine {before:.1f} before the scenarios, {after:.1f} after."
             )
         lines.append(END)
         return lines
