@@ -1,4 +1,4 @@
-.PHONY: run test lint format worker beat install schemathesis fuzz faults bench bench-quick bench-queues bench-cluster cluster cluster-stop
+.PHONY: run test lint format worker beat install schemathesis fuzz faults bench bench-quick bench-queues bench-cluster bench-scale cluster cluster-stop
 
 PY := .venv/bin/python
 
@@ -58,6 +58,12 @@ bench:
 
 bench-quick:
 	bash scripts/bench.sh --quick $(ARGS)
+
+# The API's latency and the tables' size as one database grows from 100k to 1M to 10M customers (bench/scale.py; under
+# an hour, the database dropped afterwards); ARGS="--sizes 100000,1000000" for a shorter run.
+bench-scale: install
+	command -v wrk >/dev/null || { export DEBIAN_FRONTEND=noninteractive; apt-get update -qq >/dev/null; apt-get install -y -qq wrk >/dev/null; }
+	PYTHON_BIN=$(PY) bash scripts/services.sh $(PY) -m bench.scale $(ARGS)
 
 # Credit-decision latency with real workers while the imports queue is flooded, split queues against one (bench/queues.py).
 bench-queues: install

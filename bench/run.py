@@ -33,6 +33,8 @@ from bench.receivables import load_receivables
 ROOT = Path(__file__).resolve().parent.parent
 WARM_UP_SECONDS = 2
 PY = sys.executable
+# `make bench-scale`'s section of docs/benchmarks.md (bench/scale.py), kept when this report rewrites the rest.
+SCALE_BEGIN, SCALE_END = "<!-- bench-scale -->", "<!-- /bench-scale -->"
 
 
 def free_port() -> int:
@@ -130,6 +132,11 @@ class Bench:
         if not self.reused:
             with psycopg.connect(self.db_url, autocommit=True) as conn:
                 conn.execute("CHECKPOINT")  # the load's dirty pages written now, not during the first scenario
+        self.prepare()
+
+    def prepare(self):
+        """The API key and the subjects the scenarios measure (a customer half-way, one at 99 % depth, a search
+        term, balances to reserve on), picked from what is loaded (bench/scale.py calls it again after each size)."""
         key = (
             self.manage(
                 "create_api_key",
@@ -597,7 +604,7 @@ class Bench:
             print("bench: --reuse: report not written (data left over from earlier runs)")
             return
         out.parent.mkdir(exist_ok=True)
-        out.write_text(text + kept_section(out, cluster.BEGIN, cluster.END))
+        out.write_text(text + kept_section(out, cluster.BEGIN, cluster.END) + kept_section(out, SCALE_BEGIN, SCALE_END))
         print(text)
         print(f"bench: wrote {out.relative_to(ROOT)}")
 
@@ -627,7 +634,7 @@ def kept_section(path: Path, begin: str, end: str) -> str:
 def kept_main_part(path: Path) -> str:
     """The report before its kept sections, when a run measured only the staff pages."""
     text = path.read_text() if path.exists() else "# Benchmarks\n"
-    for marker in (staff.BEGIN, cluster.BEGIN):
+    for marker in (staff.BEGIN, cluster.BEGIN, SCALE_BEGIN):
         if marker in text:
             text = text[: text.index(marker)]
     return text.rstrip("\n") + "\n"
