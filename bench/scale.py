@@ -34,6 +34,7 @@ import psycopg
 
 from bench import run
 from bench.load import CITIES, INDUSTRY, PREFIX_A, PREFIX_B, SUFFIX
+from bench.load import CUSTOMER_COLUMNS as LOADED_CUSTOMER_COLUMNS
 
 BEGIN, END = run.SCALE_BEGIN, run.SCALE_END
 DIGITS = "0123456789abcdefghjkmnpqrstvwxyz"
@@ -51,30 +52,7 @@ CUSTOMER_TABLES = (
     "credit_creditbalance",
 )
 HISTORY_TABLES = ("credit_creditledgerentry", "core_event")
-CUSTOMER_COLUMNS = ", ".join(
-    [
-        "id",
-        "email",
-        "name",
-        "legal_name",
-        "locale",
-        "external_id",
-        "ein",
-        "street_address",
-        "sub_premise",
-        "city",
-        "state",
-        "postal_code",
-        "country",
-        "default_terms",
-        "marketing_consent",
-        "status",
-        "archived_at",
-        "search_document",
-        "created_at",
-        "updated_at",
-    ]
-)
+CUSTOMER_COLUMNS = ", ".join(LOADED_CUSTOMER_COLUMNS)  # the columns bench/load.py fills, in its order
 
 
 def base32(expression: str, digits: int) -> str:
