@@ -133,14 +133,18 @@ def _page(
 ) -> tuple[list, bool]:
     """Up to per_page + 1 rows beyond the cursor (all rows without one), and whether any row lies on the cursor's
     other side: asked in the same query, where PostgreSQL answers it once for the page (an InitPlan), not in a
-    second round trip."""
+    second round trip.
+
+    A queryset whose class sets `page_ids_first` has its page's ids chosen first, by a subquery that selects nothing
+    else (the filters and the order, no annotation), and its rows read for those ids only: PostgreSQL can then find
+    the ids in an index alone (an index-only scan that stops when the page is full) before it reads any row."""
+    order = _order_by(ordering, reverse=reverse)
+    page = queryset if beyond is None else queryset.filter(beyond)
+    if getattr(queryset, "page_ids_first", False):
+        page = queryset.filter(pk__in=page.order_by(*order).values("pk")[: per_page + 1])
     if beyond is None:
-        return list(queryset.order_by(*_order_by(ordering, reverse=reverse))[: per_page + 1]), False
-    rows = list(
-        queryset.filter(beyond)
-        .annotate(_other_side=Exists(queryset.filter(~beyond)))
-        .order_by(*_order_by(ordering, reverse=reverse))[: per_page + 1]
-    )
+        return list(page.order_by(*order)[: per_page + 1]), False
+    rows = list(page.annotate(_other_side=Exists(queryset.filter(~beyond))).order_by(*order)[: per_page + 1])
     # An empty page (a cursor past the end) carries no answer: asked on its own.
     other_side = rows[0]._other_side if rows else queryset.filter(~beyond).exists()
     return rows, other_side

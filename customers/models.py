@@ -16,7 +16,7 @@ from core.constraints import choices_check
 from core.countries import validate_country_code
 from core.ids import PrefixedIdField
 from core.jsondoc import validate_json_document
-from core.models import TracksUpdates
+from core.models import TracksUpdates, UpdatedAtQuerySet
 from core.validation import EmailField
 
 
@@ -47,8 +47,17 @@ class Terms(models.TextChoices):
 ADDRESS_FIELDS = ("street_address", "sub_premise", "city", "state", "postal_code", "country")
 
 
+class CustomerQuerySet(UpdatedAtQuerySet):
+    # core.pagination reads a page's ids first (one narrow query the planner can answer from an index alone), then
+    # the rows: a search for a common word then walks the covering index in id order until the page is full
+    # (customers 0017), a cost that does not grow with the table, where fetching each candidate's row did.
+    page_ids_first = True
+
+
 class Customer(TracksUpdates):
     """A business (or sole trader) we sell to on net terms; the root of everything else in the back office."""
+
+    objects = CustomerQuerySet.as_manager()
 
     id = PrefixedIdField(prefix="ctm")
     email = EmailField(max_length=254)
