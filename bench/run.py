@@ -26,7 +26,7 @@ from pathlib import Path
 
 import psycopg
 
-from bench import cluster, staff, wrk
+from bench import cluster, paired, staff, wrk
 from bench.load import load
 from bench.receivables import load_receivables
 
@@ -318,8 +318,26 @@ class Bench:
             "naive DRF (OFFSET)",
             self.measure(f"/bench/naive/customers?per_page=50&page={self.deep_page}", connections=c),
         )
-        self.ratios["99% depth p50 / first page p50 (api)"] = (deep["p50"] / first["p50"], "<= 1.3")
         self.ratios["99% depth p50 / first page p50 (naive)"] = (naive_deep["p50"] / naive_first["p50"], "reported")
+        # The target ratio from the two pages sent in turn in the same seconds (bench/paired.py): the windows above
+        # are measured one after the other, and whatever else the machine does in one of them counts for one page.
+        first_path, deep_path = "/api/v1/customers?per_page=50", f"/api/v1/customers?per_page=50&after={self.deep_id}"
+        paired.run(self.base, [first_path, deep_path], seconds=WARM_UP_SECONDS, connections=c, auth=self.auth)
+        first_in_turn, deep_in_turn = paired.run(
+            self.base, [first_path, deep_path], seconds=self.args.seconds, connections=c, auth=self.auth
+        )
+        for label, result in (("list first page", first_in_turn), ("list at 99% depth", deep_in_turn)):
+            self.record(f"{label} (in turn, 2 clients)", "api", result)
+        self.ratios["99% depth p50 / first page p50 (api, in turn)"] = (
+            deep_in_turn.p50_ms / first_in_turn.p50_ms,
+            "<= 1.3",
+        )
+        self.ratios["99% depth p50 / first page p50 (api, one window each)"] = (deep["p50"] / first["p50"], "reported")
+        self.notes.append(
+            "99 % depth: the target ratio is from the two pages sent in turn by the same two clients "
+            "(bench/paired.py); the windows measured one after the other are reported beside it (docs/scaling.md, "
+            '"A deep page under contention").'
+        )
 
     def scenario_search(self):
         term = urllib.parse.quote(self.search_term.split()[0].lower())
