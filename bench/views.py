@@ -95,7 +95,9 @@ def floor_create(request):
     body = json.loads(request.body)
     customer = Customer(**body)
     customer.save()
-    return JsonResponse({"data": customer_to_dict(customer), "meta": {"request_id": str(uuid.uuid4())}}, status=201)
+    return JsonResponse(
+        {"data": customer_to_dict(customer, new=True), "meta": {"request_id": str(uuid.uuid4())}}, status=201
+    )
 
 
 @csrf_exempt
