@@ -15,6 +15,9 @@ from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import pagination, serializers, viewsets
 
+from core.actors import Actor
+from core.events import event_record
+from core.models import EventType
 from core.staff.access import Capability, StaffView
 from customers.filters import customer_search
 from customers.models import Customer
@@ -92,12 +95,15 @@ def floor_get(request, customer_id: str):
 
 @csrf_exempt
 def floor_create(request):
+    """The API create's statements, no more: the customer's INSERT and its customer.created event's, in one
+    transaction (the audit trail is part of a create, not a framework layer)."""
     body = json.loads(request.body)
-    customer = Customer(**body)
-    customer.save()
-    return JsonResponse(
-        {"data": customer_to_dict(customer, new=True), "meta": {"request_id": str(uuid.uuid4())}}, status=201
-    )
+    with transaction.atomic():
+        customer = Customer(**body)
+        customer.save()
+        data = customer_to_dict(customer, new=True)
+        event_record(event_type=EventType.CUSTOMER_CREATED, data=data, actor=Actor.system(), customer_id=customer.id)
+    return JsonResponse({"data": data, "meta": {"request_id": str(uuid.uuid4())}}, status=201)
 
 
 @csrf_exempt
